@@ -97,7 +97,7 @@ $(BUILD)/synth/$(TOP).v: $(RTL_SRCS) $(RTL_INCS) tools/synth_report.py
 	@command -v yosys >/dev/null || { echo "yosys is missing: run 'make deps'"; exit 1; }
 	@mkdir -p $(BUILD)/synth
 	yosys -q -l $(BUILD)/synth/generic.log -p "read_verilog -sv -DSYNTHESIS -Irtl $(RTL_SRCS); \
-	    synth -top $(TOP); check -assert; tee -o $(BUILD)/synth/generic.stat stat; \
+	    synth -flatten -top $(TOP); check -assert; tee -o $(BUILD)/synth/generic.stat stat; \
 	    write_verilog -noattr $@.tmp"
 	yosys -q -l $(BUILD)/synth/ice40.log -p "read_verilog -sv -DSYNTHESIS -Irtl $(RTL_SRCS); \
 	    synth_ice40 -top $(TOP); check -assert; tee -o $(BUILD)/synth/ice40.stat stat"

@@ -143,10 +143,9 @@ module iommu_datapath #(
   function automatic logic [iommu_pkg::FaultReqW-1:0] fault_of(
       input logic [UserW-1:0] user, input logic priv,
       input logic [IovaW-1:0] addr, input logic [11:0] cause, input logic [5:0] ttyp);
-    logic pv;
-    pv = user[DidW+PidW];
-    fault_of = {24'(user[DidW-1:0]), ttyp, pv & priv, pv,
-                pv ? 20'(user[DidW+PidW-1:DidW]) : 20'd0, cause, 64'(addr), 64'd0};
+    // PID and PRIV are 0 when PV is 0 (spec: fault record).
+    fault_of = {24'(user[DidW-1:0]), ttyp, user[DidW+PidW] & priv, user[DidW+PidW],
+                user[DidW+PidW] ? 20'(user[DidW+PidW-1:DidW]) : 20'd0, cause, 64'(addr), 64'd0};
   endfunction
 
   // ---------------------------------------------------------------------
