@@ -28,12 +28,13 @@ SIM     := $(BUILD)/iommu-sim
 GLS_SIM := $(BUILD)/iommu-sim-gls
 SCNS    := $(sort $(wildcard tb/scenarios/*.scn))
 
-.PHONY: help deps run test lint synth gls wave regs check-regs clean host-test sim
+.PHONY: help deps run test bench lint synth gls wave regs check-regs clean host-test sim
 
 help:
 	@echo "make deps    install what the build needs (Debian packages, Python packages)"
 	@echo "make run     build the simulator and run the demonstration scenario"
 	@echo "make test    every test: host unit tests, built-in simulator tests, scenarios"
+	@echo "make bench   benchmarks of the data path (figures, not pass/fail)"
 	@echo "make lint    verilator --lint-only -Wall over rtl/ and yosys check -assert"
 	@echo "make synth   yosys synthesis (generic and iCE40) with cell/LUT/FF counts"
 	@echo "make gls     run every scenario on the netlist yosys synthesized"
@@ -82,7 +83,11 @@ host-test: $(BUILD)/test_scenario
 test: $(SIM) host-test
 	@python3 tools/run_tests.py --jobs $(JOBS) --sim $(SIM) --scenarios $(SCNS) \
 	    --host "$(BUILD)/test_scenario" --host "python3 tools/gen_regs.py --check" \
+	    --host "make -s gls" \
 	    --host "make -s lint"
+
+bench: $(SIM)
+	@$(SIM) --bench all
 
 # ---- lint and synthesis -----------------------------------------------------------
 lint:

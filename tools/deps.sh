@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# tools/deps.sh (make deps): install what the build and the tests need, only
+# what is missing, so running it again changes nothing.
+#   Debian packages: verilator, yosys, gtkwave, xvfb, gcc, g++, make, python3, pip
+#   Python packages: systemrdl-compiler (reads rtl/regs/iommu_regs.rdl)
+# As root it installs with apt-get and pip; otherwise it prints the commands.
+set -euo pipefail
+
+# command -> Debian package
+declare -A PKG=(
+  [verilator]=verilator [yosys]=yosys [gtkwave]=gtkwave [xvfb-run]=xvfb
+  [gcc]=gcc [g++]=g++ [make]=make [python3]=python3
+)
+missing=()
+for cmd in "${!PKG[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${PKG[$cmd]}")
+done
+if ! python3 -m pip --version >/dev/null 2>&1; then missing+=(python3-pip); fi
+
+if ((${#missing[@]})); then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  if [ "$(id -u)" = 0 ]; then
+    echo "deps: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "deps: missing Debian packages; run:"
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+    exit 1
+  fi
+fi
+
+PY_REQ="systemrdl-compiler==1.33.0"
+if ! python3 -c 'import systemrdl' >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "deps: installing $PY_REQ"
+    python3 -m pip install -q "$PY_REQ" 2>/dev/null \
+      || python3 -m pip install -q --break-system-packages "$PY_REQ"
+  else
+    echo "deps: missing Python package; run:"
+    echo "  python3 -m pip install --user $PY_REQ"
+    exit 1
+  fi
+fi
+
+verilator --version
+yosys -V
+echo "deps: all present"
