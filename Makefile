@@ -65,6 +65,7 @@ TB_OBJS := $(patsubst tb/%.c,$(BUILD)/obj/%.o,$(TB_C))
 sim: $(SIM)
 $(SIM): $(RTL_SRCS) $(RTL_INCS) $(TB_OBJS) tb/main.cpp tb/dut.h
 	@command -v verilator >/dev/null || { echo "verilator is missing: run 'make deps'"; exit 1; }
+	@rm -f $@    # Verilator's own make does not see the test-bench objects change
 	verilator $(VERILATOR_FLAGS) --Mdir $(BUILD)/vl -o ../iommu-sim \
 	    -CFLAGS "-I$(CURDIR)/tb" $(RTL_SRCS) $(abspath tb/main.cpp) $(abspath $(TB_OBJS)) > $(BUILD)/vl-build.log 2>&1 \
 	    || { tail -30 $(BUILD)/vl-build.log; exit 1; }
@@ -110,6 +111,7 @@ $(BUILD)/synth/$(TOP).v: $(RTL_SRCS) $(RTL_INCS) tools/synth_report.py
 	@python3 tools/synth_report.py $(BUILD)/synth/generic.stat $(BUILD)/synth/ice40.stat
 
 $(GLS_SIM): $(BUILD)/synth/$(TOP).v $(TB_OBJS) tb/main.cpp tb/dut.h
+	@rm -f $@
 	verilator $(VERILATOR_FLAGS) -Wno-fatal -Wno-lint -Wno-style --Mdir $(BUILD)/vl-gls \
 	    -o ../iommu-sim-gls -CFLAGS "-I$(CURDIR)/tb" $(BUILD)/synth/$(TOP).v $(abspath tb/main.cpp) \
 	    $(abspath $(TB_OBJS)) > $(BUILD)/vl-gls-build.log 2>&1 \

@@ -15,6 +15,7 @@ typedef struct {
     unsigned beats_in;       /* writes: W beats received */
     bool err;
     uint64_t seq;            /* arrival order */
+    uint64_t t_accept;       /* cycle of the AR/AW handshake */
 } txn_t;
 
 typedef struct {
@@ -44,6 +45,7 @@ struct axi_slave {
     /* ready signals decided for this cycle */
     uint8_t awready, wready, arready;
     uint64_t n_reads, n_writes;
+    uint64_t rd_lat, rd_lat_n, wr_lat, wr_lat_n;
 };
 
 static void list_push(txn_list_t *l, txn_t t) {
@@ -104,6 +106,14 @@ void axi_slave_reset(axi_slave_t *s) {
 unsigned axi_slave_inflight(const axi_slave_t *s) { return (unsigned)(s->rd.n + s->wr.n); }
 uint64_t axi_slave_reads(const axi_slave_t *s) { return s->n_reads; }
 uint64_t axi_slave_writes(const axi_slave_t *s) { return s->n_writes; }
+
+void axi_slave_latency(const axi_slave_t *s, uint64_t *rd_sum, uint64_t *rd_n, uint64_t *wr_sum,
+                       uint64_t *wr_n) {
+    *rd_sum = s->rd_lat;
+    *rd_n = s->rd_lat_n;
+    *wr_sum = s->wr_lat;
+    *wr_n = s->wr_lat_n;
+}
 
 static uint64_t ready_time(const axi_slave_t *s, uint64_t now) {
     return now + s->cfg.latency + (s->cfg.jitter ? rng_below(s->cfg.jitter + 1) : 0);
@@ -219,7 +229,7 @@ static void match_w(axi_slave_t *s, uint64_t now) {
 void axi_slave_update(axi_slave_t *s, const axi_port_t *p, uint64_t now) {
     if (p->arvalid && s->arready) {
         txn_t t = {p->arid, p->araddr, p->arlen, p->arsize, p->arburst, ready_time(s, now), 0,
-                   false, s->seq++};
+                   false, s->seq++, now};
         uint64_t bytes = (uint64_t)(t.len + 1) << t.size;
         t.err = s->cfg.is_error && s->cfg.is_error(t.addr, bytes);
         list_push(&s->rd, t);
@@ -227,7 +237,7 @@ void axi_slave_update(axi_slave_t *s, const axi_port_t *p, uint64_t now) {
     }
     if (p->awvalid && s->awready) {
         txn_t t = {p->awid, p->awaddr, p->awlen, p->awsize, p->awburst, UINT64_MAX, 0, false,
-                   s->seq++};
+                   s->seq++, now};
         uint64_t bytes = (uint64_t)(t.len + 1) << t.size;
         t.err = s->cfg.is_error && s->cfg.is_error(t.addr, bytes);
         list_push(&s->wr, t);
@@ -245,6 +255,10 @@ void axi_slave_update(axi_slave_t *s, const axi_port_t *p, uint64_t now) {
 
     if (s->r_busy && p->rready) {
         txn_t *t = &s->rd.v[s->r_idx];
+        if (s->r_beat == 0) {
+            s->rd_lat += now - t->t_accept;
+            s->rd_lat_n++;
+        }
         if (s->r_beat == t->len) {
             list_del(&s->rd, s->r_idx);
             s->r_busy = false;
@@ -253,6 +267,8 @@ void axi_slave_update(axi_slave_t *s, const axi_port_t *p, uint64_t now) {
         }
     }
     if (s->b_busy && p->bready) {
+        s->wr_lat += now - s->wr.v[s->b_idx].t_accept;
+        s->wr_lat_n++;
         list_del(&s->wr, s->b_idx);
         s->b_busy = false;
     }

@@ -41,6 +41,10 @@ unsigned axi_slave_inflight(const axi_slave_t *s);
 /* Counters since creation. */
 uint64_t axi_slave_reads(const axi_slave_t *s);
 uint64_t axi_slave_writes(const axi_slave_t *s);
+/* Latency seen at this port, summed over completed transactions: reads from
+ * the AR handshake to the first R beat, writes from the AW handshake to B. */
+void axi_slave_latency(const axi_slave_t *s, uint64_t *rd_sum, uint64_t *rd_n, uint64_t *wr_sum,
+                       uint64_t *wr_n);
 
 /* The address of beat i of a burst (AXI4 A3.4). */
 uint64_t axi_beat_addr(uint64_t addr, unsigned len, unsigned size, unsigned burst, unsigned i);

@@ -22,9 +22,12 @@ import os
 import sys
 import textwrap
 
-from systemrdl import RDLCompileError, RDLCompiler
-from systemrdl.node import RegfileNode, RegNode
-from systemrdl.rdltypes import AccessType, OnWriteType
+try:
+    from systemrdl import RDLCompileError, RDLCompiler
+    from systemrdl.node import RegfileNode, RegNode
+    from systemrdl.rdltypes import AccessType, OnWriteType
+except ImportError:
+    sys.exit("gen_regs.py: the Python package systemrdl-compiler is missing: run 'make deps'")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
