@@ -73,7 +73,7 @@ fault_rec_t fq_record(uint64_t base, uint32_t idx) {
     return r;
 }
 
-int dma_rd(uint32_t dev, uint64_t iova, unsigned size, uint64_t *data) {
+static int dma_one(uint32_t dev, uint64_t iova, unsigned size, bool write, uint64_t *data) {
     tb_dma_t r;
     tb_dma_result_t res;
     memset(&r, 0, sizeof r);
@@ -81,21 +81,20 @@ int dma_rd(uint32_t dev, uint64_t iova, unsigned size, uint64_t *data) {
     r.iova = iova;
     r.size = size;
     r.beats = 1;
+    r.write = write;
+    r.data = *data;
     if (tb_dma(&r, &res, 100000)) return -1;
-    if (data) *data = res.rdata;
+    if (!write) *data = res.rdata;
     return (int)res.resp;
 }
 
+int dma_rd(uint32_t dev, uint64_t iova, unsigned size, uint64_t *data) {
+    uint64_t d = 0;
+    int rc = dma_one(dev, iova, size, false, &d);
+    if (data) *data = d;
+    return rc;
+}
+
 int dma_wr(uint32_t dev, uint64_t iova, unsigned size, uint64_t data) {
-    tb_dma_t r;
-    tb_dma_result_t res;
-    memset(&r, 0, sizeof r);
-    r.dev = dev;
-    r.iova = iova;
-    r.size = size;
-    r.beats = 1;
-    r.write = true;
-    r.data = data;
-    if (tb_dma(&r, &res, 100000)) return -1;
-    return (int)res.resp;
+    return dma_one(dev, iova, size, true, &data);
 }
