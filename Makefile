@@ -28,12 +28,13 @@ SIM     := $(BUILD)/iommu-sim
 GLS_SIM := $(BUILD)/iommu-sim-gls
 SCNS    := $(sort $(wildcard tb/scenarios/*.scn))
 
-.PHONY: help deps run test bench lint synth gls wave regs check-regs clean host-test sim
+.PHONY: help deps run test soak bench lint synth gls wave regs check-regs clean host-test sim
 
 help:
 	@echo "make deps    install what the build needs (Debian packages, Python packages)"
 	@echo "make run     build the simulator and run the demonstration scenario"
 	@echo "make test    every test: host unit tests, built-in simulator tests, scenarios"
+	@echo "make soak    the random tests over many seeds (SOAK_SEEDS=200, SOAK_FROM=1000)"
 	@echo "make bench   benchmarks of the data path (figures, not pass/fail)"
 	@echo "make lint    verilator --lint-only -Wall over rtl/ and yosys check -assert"
 	@echo "make synth   yosys synthesis (generic and iCE40) with cell/LUT/FF counts"
@@ -86,6 +87,12 @@ test: $(SIM) host-test
 	    --host "$(BUILD)/test_scenario" --host "python3 tools/gen_regs.py --check" \
 	    --host "make -s gls" \
 	    --host "make -s lint"
+
+SOAK_SEEDS ?= 200
+SOAK_FROM  ?= 1000
+SOAK_TESTS := off_refuses bare_passes mode_switch
+soak: $(SIM)
+	@python3 tools/soak.py --sim $(SIM) --jobs $(JOBS) --from $(SOAK_FROM) --seeds $(SOAK_SEEDS) $(SOAK_TESTS)
 
 bench: $(SIM)
 	@$(SIM) --bench all

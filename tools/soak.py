@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""make soak: run the random built-in tests over many seeds, with memory
+reordering and random back-pressure, and end with `N passed, M failed`.
+Every failure prints the command that replays it (same seed, same options)."""
+import argparse
+import concurrent.futures
+import subprocess
+import sys
+
+
+def run(cmd):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return cmd, p.returncode == 0, p.stdout
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--sim", required=True)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--from", dest="first", type=int, default=1000, help="first seed")
+    ap.add_argument("--seeds", type=int, default=200)
+    ap.add_argument("tests", nargs="+")
+    a = ap.parse_args()
+    cmds = []
+    for seed in range(a.first, a.first + a.seeds):
+        extra = ["--mem-reorder", "--mem-jitter", str(seed % 7), "--mem-stall", str(seed % 40)]
+        for t in a.tests:
+            cmds.append([a.sim, "--test", t, "--seed", str(seed)] + extra)
+    passed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:
+        for cmd, ok, out in ex.map(run, cmds):
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+                print("FAIL: " + " ".join(cmd))
+                print("\n".join("    " + l for l in out.rstrip().splitlines()[-15:]))
+    print(f"soak: seeds {a.first}..{a.first + a.seeds - 1}, tests {' '.join(a.tests)}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
