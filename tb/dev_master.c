@@ -244,6 +244,7 @@ void dev_master_update(dev_master_t *d, const axi_port_t *p, uint64_t now) {
         if (d->w_beat == t->len) {
             tq_pop(&d->w_q);
             d->w_beat = 0;
+            if (t->b_early) finish(d, t, now);   /* its B came first (a violation) */
         } else {
             d->w_beat++;
         }
@@ -277,7 +278,12 @@ void dev_master_update(dev_master_t *d, const axi_port_t *p, uint64_t now) {
             t->resp = p->bresp;
             t->t_first = now;
             tq_del(&d->wr_out, (size_t)i);
-            finish(d, t, now);
+            /* A B before the last W beat breaks AXI (the monitor reports it);
+             * the transaction stays ours until its beats are out. */
+            bool in_w = false;
+            for (size_t k = 0; k < d->w_q.n; k++) in_w |= tq_at(&d->w_q, k) == t;
+            if (in_w) t->b_early = true;
+            else finish(d, t, now);
         }
     }
 }

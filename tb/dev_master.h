@@ -32,6 +32,7 @@ typedef struct dma_txn {
     uint64_t *data;          /* len+1 beat values (low 2^size bytes); writes: input, reads: output */
     /* result */
     bool done;
+    bool b_early;            /* B arrived before the last W beat was sent */
     unsigned resp;           /* first non-OKAY response, else OKAY */
     unsigned *beat_resp;     /* reads: response of each beat */
     unsigned beats;          /* reads: R beats received */

@@ -303,6 +303,16 @@ def array_index_text(r):
     return var, first, last
 
 
+def walk(regs):
+    """Yield ("group", g) before the first register of each group, then ("reg", r)."""
+    seen = set()
+    for r in regs:
+        if r.group is not None and r.group.name not in seen:
+            seen.add(r.group.name)
+            yield "group", r.group
+        yield "reg", r
+
+
 def access_text(f):
     text = f.access
     if f.warl:
@@ -333,11 +343,9 @@ def gen_c(regs, groups, top_desc):
     def blank():
         defs.append(("blank", None, None))
 
-    group_done = set()
-    for r in regs:
-        if r.group is not None and r.group.name not in group_done:
-            g = r.group
-            group_done.add(g.name)
+    for kind, r in walk(regs):
+        if kind == "group":
+            g = r
             blank()
             head = "%s: %d entries of %d bytes at 0x%03x + %d*k, k = %d..%d, %s." % (
                 g.name, g.count, g.size, g.offset, g.stride, g.first_index,
@@ -348,6 +356,7 @@ def gen_c(regs, groups, top_desc):
             define(reg_macro(g.name) + "_SIZE", "%du" % g.size)
             define(reg_macro(g.name) + "_COUNT", "%du" % g.count)
             define(reg_macro(g.name) + "_STRIDE", "%du" % g.stride)
+            continue
 
         blank()
         if r.is_array:
@@ -460,11 +469,9 @@ def gen_sv(regs, groups, top_desc):
     def off(value):
         return "%d'h%03x" % (OFFSET_BITS, value)
 
-    group_done = set()
-    for r in regs:
-        if r.group is not None and r.group.name not in group_done:
-            g = r.group
-            group_done.add(g.name)
+    for kind, r in walk(regs):
+        if kind == "group":
+            g = r
             blank()
             comment("%s: %d entries of %d bytes, entry k at 0x%03x + %d*k, %s. %s" % (
                 g.name, g.count, g.size, g.offset, g.stride,
@@ -474,6 +481,7 @@ def gen_sv(regs, groups, top_desc):
             lp(int_t, reg_macro(g.name) + "_SIZE", "%d" % g.size)
             lp(int_t, reg_macro(g.name) + "_COUNT", "%d" % g.count)
             lp(int_t, reg_macro(g.name) + "_STRIDE", "%d" % g.stride)
+            continue
 
         blank()
         if r.is_array:

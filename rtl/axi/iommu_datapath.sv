@@ -330,8 +330,7 @@ module iommu_datapath #(
   end
 
   // A forwarded AW leaves together with its route entry.
-  assign mem_awvalid_o = aw_v_q && aw_pass_q && (aw_st_q == RfIdle) && route_in_ready &&
-                         (wr_out_q != '1);
+  assign mem_awvalid_o = aw_v_q && aw_pass_q && route_in_ready && (wr_out_q != '1);
   assign mem_awid_o    = aw_id;
   assign mem_awaddr_o  = PaW'(aw_addr);
   assign mem_awlen_o   = aw_len;
