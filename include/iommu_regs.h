@@ -36,7 +36,7 @@
  */
 #define IOMMU_REG_CAPABILITIES               0x000u
 #define IOMMU_REG_CAPABILITIES_SIZE          8u
-#define IOMMU_CAPABILITIES_RESET             0x3810000010ULL
+#define IOMMU_CAPABILITIES_RESET             0x3810000e10ULL
 #define IOMMU_CAPABILITIES_WRITABLE          0x0000000000000000ULL
 #define IOMMU_CAPABILITIES_W1C               0x0000000000000000ULL
 /* version [7:0] RO: Specification version implemented: 0x10 = version 1.0. */

@@ -4,14 +4,16 @@
 //   dev_*  AXI4 slave: DMA from devices with I/O virtual addresses.  AxUSER =
 //          {PV, process_id[PidW-1:0], device_id[DidW-1:0]}; AxPROT[0] = privileged,
 //          AxPROT[2] = instruction fetch.
-//   mem_*  AXI4 master: translated DMA to memory (same IDs, bursts, attributes).
-//   ds_*   AXI4 master, 64-bit data: the IOMMU's own memory accesses (fault
-//          records now; directory and page-table walks, command fetches and
-//          fence writes as those features land).
+//   mem_*  AXI4 master: translated DMA to memory (same IDs, bursts, attributes;
+//          AxUSER repeats the device's {PV, process_id, device_id}).
+//   ds_*   AXI4 master, 64-bit data: the IOMMU's own memory accesses: directory
+//          and page-table walks (ARID = walk), fault records (command fetches
+//          and fence writes as those features land).
 //   reg_*  AXI4-Lite slave, 64-bit data: the 4 KiB register page.
 //   wsi_o  wired interrupts; icvec selects the wire of each cause.
-// Modules: iommu_regs (register page), iommu_datapath (Off/Bare device path),
-// iommu_fq (fault-queue writer), iommu_irq (ipsr/icvec to wires).
+// Modules: iommu_regs (register page), iommu_datapath (translation: two
+// channel engines, DC cache, IOTLB, walk cache, walker), iommu_fq (fault-queue
+// writer), iommu_irq (ipsr/icvec to wires).
 `default_nettype none
 
 module iommu_top #(
@@ -23,6 +25,11 @@ module iommu_top #(
   parameter int unsigned PidW   = 20,   /// process_id bits in AxUSER (at most 20)
   parameter int unsigned DsIdW  = 4,    /// data-structure port ID bits
   parameter int unsigned NumIrq = 4,    /// interrupt wires (2, 4, 8 or 16)
+  parameter int unsigned Slots  = 8,    /// requests per channel waiting for a walk or for order
+  parameter int unsigned Walks  = 8,    /// translation walks in flight (<= 2^DsIdW)
+  parameter int unsigned TlbEntries = 32, /// IOTLB entries (fully associative)
+  parameter int unsigned DcEntries  = 8,  /// device-context cache entries
+  parameter int unsigned WcEntries  = 16, /// walk-cache (non-leaf PTE) entries
   parameter int unsigned UserW  = DidW + PidW + 1
 ) (
   input  wire logic                  clk_i,
@@ -77,6 +84,7 @@ module iommu_top #(
   output      logic [3:0]            mem_awcache_o,
   output      logic [2:0]            mem_awprot_o,
   output      logic [3:0]            mem_awqos_o,
+  output      logic [UserW-1:0]      mem_awuser_o,
   output      logic                  mem_awvalid_o,
   input  wire logic                  mem_awready_i,
   output      logic [DataW-1:0]      mem_wdata_o,
@@ -97,6 +105,7 @@ module iommu_top #(
   output      logic [3:0]            mem_arcache_o,
   output      logic [2:0]            mem_arprot_o,
   output      logic [3:0]            mem_arqos_o,
+  output      logic [UserW-1:0]      mem_aruser_o,
   output      logic                  mem_arvalid_o,
   input  wire logic                  mem_arready_i,
   input  wire logic [IdW-1:0]        mem_rid_i,
@@ -166,7 +175,8 @@ module iommu_top #(
 );
 
   logic [3:0]  ddtp_mode;
-  logic        dp_settled;
+  logic [43:0] ddtp_ppn;
+  logic        ddtp_wr, dp_settled;
   logic        fault_valid, fault_ready;
   iommu_pkg::fault_req_t fault;
   logic        fq_active, fq_tail_inc, fq_of_set, fq_mf_set, fq_idle;
@@ -199,6 +209,8 @@ module iommu_top #(
     .s_rvalid_o    (reg_rvalid_o),
     .s_rready_i    (reg_rready_i),
     .ddtp_mode_o   (ddtp_mode),
+    .ddtp_ppn_o    (ddtp_ppn),
+    .ddtp_wr_o     (ddtp_wr),
     .dp_settled_i  (dp_settled),
     .fq_active_o   (fq_active),
     .fq_ppn_o      (fq_ppn),
@@ -219,11 +231,19 @@ module iommu_top #(
     .PaW   (PaW),
     .DataW (DataW),
     .DidW  (DidW),
-    .PidW  (PidW)
+    .PidW  (PidW),
+    .DsIdW (DsIdW),
+    .Slots (Slots),
+    .Walks (Walks),
+    .TlbEntries (TlbEntries),
+    .DcEntries  (DcEntries),
+    .WcEntries  (WcEntries)
   ) u_datapath (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
     .mode_i          (ddtp_mode),
+    .ddtp_ppn_i      (ddtp_ppn),
+    .ddtp_wr_i       (ddtp_wr),
     .settled_o       (dp_settled),
     .dev_awid_i      (dev_awid_i),
     .dev_awaddr_i    (dev_awaddr_i),
@@ -273,6 +293,7 @@ module iommu_top #(
     .mem_awcache_o   (mem_awcache_o),
     .mem_awprot_o    (mem_awprot_o),
     .mem_awqos_o     (mem_awqos_o),
+    .mem_awuser_o    (mem_awuser_o),
     .mem_awvalid_o   (mem_awvalid_o),
     .mem_awready_i   (mem_awready_i),
     .mem_wdata_o     (mem_wdata_o),
@@ -293,6 +314,7 @@ module iommu_top #(
     .mem_arcache_o   (mem_arcache_o),
     .mem_arprot_o    (mem_arprot_o),
     .mem_arqos_o     (mem_arqos_o),
+    .mem_aruser_o    (mem_aruser_o),
     .mem_arvalid_o   (mem_arvalid_o),
     .mem_arready_i   (mem_arready_i),
     .mem_rid_i       (mem_rid_i),
@@ -301,6 +323,17 @@ module iommu_top #(
     .mem_rlast_i     (mem_rlast_i),
     .mem_rvalid_i    (mem_rvalid_i),
     .mem_rready_o    (mem_rready_o),
+    .ds_arid_o       (ds_arid_o),
+    .ds_araddr_o     (ds_araddr_o),
+    .ds_arlen_o      (ds_arlen_o),
+    .ds_arvalid_o    (ds_arvalid_o),
+    .ds_arready_i    (ds_arready_i),
+    .ds_rid_i        (ds_rid_i),
+    .ds_rdata_i      (ds_rdata_i),
+    .ds_rresp_i      (ds_rresp_i),
+    .ds_rlast_i      (ds_rlast_i),
+    .ds_rvalid_i     (ds_rvalid_i),
+    .ds_rready_o     (ds_rready_o),
     .fault_valid_o   (fault_valid),
     .fault_ready_i   (fault_ready),
     .fault_o         (fault)
@@ -348,23 +381,13 @@ module iommu_top #(
   assign ds_awprot_o  = 3'b000;
   assign ds_awqos_o   = 4'd0;
 
-  // The data-structure read channel has no user yet: the walker (translation
-  // engine) and the command fetch will read through it.
-  assign ds_arid_o    = '0;
-  assign ds_araddr_o  = '0;
-  assign ds_arlen_o   = 8'd0;
+  // Walk reads: 8-byte beats (DC: one 4-beat INCR burst), plain data accesses.
   assign ds_arsize_o  = 3'd3;
   assign ds_arburst_o = 2'b01;
   assign ds_arlock_o  = 1'b0;
   assign ds_arcache_o = 4'b0010;
   assign ds_arprot_o  = 3'b000;
   assign ds_arqos_o   = 4'd0;
-  assign ds_arvalid_o = 1'b0;
-  assign ds_rready_o  = 1'b1;
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic unused_ds_r;
-  assign unused_ds_r = ^{ds_arready_i, ds_rid_i, ds_rdata_i, ds_rresp_i, ds_rlast_i, ds_rvalid_i};
-  /* verilator lint_on UNUSEDSIGNAL */
 
   iommu_irq #(
     .NumIrq (NumIrq)

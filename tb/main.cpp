@@ -167,6 +167,8 @@ void dut_eval(dut_io_t *io) {
         uint8_t ds_awready = io->ds.awready, ds_arready = io->ds.arready;
         SLAVE_SIDE_OUT(mem)
         SLAVE_SIDE_OUT(ds)
+        io->mem.awuser = top->mem_awuser_o;
+        io->mem.aruser = top->mem_aruser_o;
         io->mem.awready = mem_awready;
         io->mem.arready = mem_arready;
         io->ds.awready = ds_awready;

@@ -1,23 +1,18 @@
-// iommu_datapath: the device-to-memory path for the Off and Bare modes.
-//
-// Every AR and AW from the device port enters a one-entry stage where the
-// decision is taken with the mode of that cycle:
-//   * Bare and an address that fits the physical address space: the request
-//     goes to the memory port unchanged (ID, burst, attributes), its R and B
-//     come back combinationally, and W beats are routed to memory.
-//   * Otherwise (Off, or an address above PAS in Bare): the request is refused.
-//     A fault request is handed to the fault queue (cause 256 in Off; an access
-//     fault 1/5/7 for an address the memory port cannot carry), then, once
-//     every earlier forwarded request of that channel has completed, reads
-//     answer SLVERR on every beat (RLAST on the last) and writes have their W
-//     beats drained and answer one SLVERR.
+// iommu_datapath: the device-to-memory path.  Two channel engines
+// (iommu_chan: AR and AW) translate through the shared DC cache and IOTLB and
+// hand misses to the shared walker (iommu_walker, with the walk cache); this
+// module wires them, arbitrates walk and fault requests between the two
+// channels (round-robin), routes W beats, and muxes the synthesized SLVERR
+// responses into R and B.
 // W beats follow AW order (AXI4 has no WID): a route FIFO gets one entry per
-// decided AW saying where its beats go; beats that arrive before their AW
-// wait (WREADY low) until the AW is decided.
-// Cost in Bare: one cycle on AR and AW, none on R, W and B; one beat per cycle.
-// Assumes: the memory port obeys AXI4 (one RLAST per AR, one B per AW).
+// AW that leaves its channel, saying whether its beats go to memory or are
+// dropped (refused write); beats that arrive before their AW wait (WREADY
+// low) until it leaves, which AXI allows.
+// A ddtp write flushes the caches and marks walks in flight stale (no fill);
+// settled_o (ddtp.busy) waits for those walks, and, in Off, for everything
+// in flight to finish.
+// Cost of a hit: one cycle on AR and AW, none on R, W and B.
 `default_nettype none
-`include "common/iommu_assert.svh"
 
 module iommu_datapath #(
   parameter int unsigned IdW       = 8,    /// AXI ID bits (device and memory port)
@@ -27,13 +22,21 @@ module iommu_datapath #(
   parameter int unsigned DidW      = 24,   /// device_id bits in AxUSER
   parameter int unsigned PidW      = 20,   /// process_id bits in AxUSER
   parameter int unsigned UserW     = DidW + PidW + 1,
+  parameter int unsigned DsIdW     = 4,    /// data-structure port ID bits (>= log2 Walks)
+  parameter int unsigned Slots     = 8,    /// waiting requests per channel
+  parameter int unsigned Walks     = 8,    /// walks in flight
+  parameter int unsigned TlbEntries = 32,  /// IOTLB entries
+  parameter int unsigned DcEntries = 8,    /// DC cache entries
+  parameter int unsigned WcEntries = 16,   /// walk-cache entries
   parameter int unsigned WRouteDepth = 8,  /// AWs decided ahead of their W beats
   parameter int unsigned OutW      = 8     /// outstanding-count bits per channel
 ) (
   input  wire logic              clk_i,
   input  wire logic              rst_ni,
   input  wire logic [3:0]        mode_i,      /// ddtp.iommu_mode
-  output      logic              settled_o,   /// requests decided under an older mode are done
+  input  wire logic [43:0]       ddtp_ppn_i,  /// ddtp.PPN
+  input  wire logic              ddtp_wr_i,   /// ddtp was written: flush the caches
+  output      logic              settled_o,   /// requests decided under an older ddtp are done
   // device port (AXI4 slave)
   input  wire logic [IdW-1:0]    dev_awid_i,
   input  wire logic [IovaW-1:0]  dev_awaddr_i,
@@ -84,6 +87,7 @@ module iommu_datapath #(
   output      logic [3:0]        mem_awcache_o,
   output      logic [2:0]        mem_awprot_o,
   output      logic [3:0]        mem_awqos_o,
+  output      logic [UserW-1:0]  mem_awuser_o,
   output      logic              mem_awvalid_o,
   input  wire logic              mem_awready_i,
   output      logic [DataW-1:0]  mem_wdata_o,
@@ -104,6 +108,7 @@ module iommu_datapath #(
   output      logic [3:0]        mem_arcache_o,
   output      logic [2:0]        mem_arprot_o,
   output      logic [3:0]        mem_arqos_o,
+  output      logic [UserW-1:0]  mem_aruser_o,
   output      logic              mem_arvalid_o,
   input  wire logic              mem_arready_i,
   input  wire logic [IdW-1:0]    mem_rid_i,
@@ -112,192 +117,335 @@ module iommu_datapath #(
   input  wire logic              mem_rlast_i,
   input  wire logic              mem_rvalid_i,
   output      logic              mem_rready_o,
+  // data-structure port, read channels (walks)
+  output      logic [DsIdW-1:0]  ds_arid_o,
+  output      logic [PaW-1:0]    ds_araddr_o,
+  output      logic [7:0]        ds_arlen_o,
+  output      logic              ds_arvalid_o,
+  input  wire logic              ds_arready_i,
+  input  wire logic [DsIdW-1:0]  ds_rid_i,
+  input  wire logic [63:0]       ds_rdata_i,
+  input  wire logic [1:0]        ds_rresp_i,
+  input  wire logic              ds_rlast_i,
+  input  wire logic              ds_rvalid_i,
+  output      logic              ds_rready_o,
   // fault requests to the fault queue
   output      logic              fault_valid_o,
   input  wire logic              fault_ready_i,
   output      iommu_pkg::fault_req_t fault_o
 );
   localparam logic [1:0] RespSlvErr = 2'b10;
-  // The stage payload: everything of AxADDR..AxUSER, as one vector.
-  localparam int unsigned AxW = IdW + IovaW + 8 + 3 + 2 + 1 + 4 + 3 + 4 + UserW;
+  localparam int unsigned SlotW = (Slots > 1) ? $clog2(Slots) : 1;
+  localparam int unsigned TagW  = SlotW + 1;     // {channel (1 = write), slot}
+  localparam int unsigned DcW   = iommu_pkg::DcW;
+  localparam int unsigned PscidW = iommu_pkg::PscidW;
+  localparam int unsigned VpnW  = iommu_pkg::VpnW;
+  localparam int unsigned PpnW  = iommu_pkg::PpnW;
 
-  // Refusal sequence of one channel.
-  typedef enum logic [2:0] {
-    RfIdle,    // nothing refused (stage empty, or forwarding)
-    RfFault,   // handing the fault request over
-    RfRoute,   // (writes) queueing the drop entry for the W beats
-    RfDrain,   // waiting for earlier forwarded requests and (writes) the W beats
-    RfResp     // sending the SLVERR response
-  } refuse_e;
+  // ---- channel <-> shared blocks -----------------------------------------------
+  logic [1:0]          dc_hit, tlb_hit;
+  logic [2*DidW-1:0]   dc_did;
+  logic [2*DcW-1:0]    dc_data;
+  logic [2*PscidW-1:0] tlb_pscid;
+  logic [2*VpnW-1:0]   tlb_vpn;
+  logic [2*PpnW-1:0]   tlb_ppn;
+  logic [2*5-1:0]      tlb_perm;
 
-  // ---------------------------------------------------------------------
-  // Decision taken when a request enters the stage.
-  // ---------------------------------------------------------------------
-  function automatic logic addr_fits(input logic [IovaW-1:0] addr);
-    if (IovaW > PaW) addr_fits = (addr >> PaW) == '0;
-    else             addr_fits = 1'b1;
-  endfunction
+  logic [1:0]          wreq_valid, wreq_ready, wreq_dc_hit, wreq_pv, wres_valid;
+  logic [2*SlotW-1:0]  wreq_slot;
+  logic [2*DidW-1:0]   wreq_did;
+  logic [2*IovaW-1:0]  wreq_iova;
+  logic [2*2-1:0]      wreq_acc;
+  logic [2*DcW-1:0]    wreq_dc;
 
-  // The fault record of a refused request, laid out as iommu_pkg::fault_req_t
-  // (a plain vector: Yosys 0.23 takes no struct return values).
-  function automatic logic [iommu_pkg::FaultReqW-1:0] fault_of(
-      input logic [UserW-1:0] user, input logic priv,
-      input logic [IovaW-1:0] addr, input logic [11:0] cause, input logic [5:0] ttyp);
-    // PID and PRIV are 0 when PV is 0 (spec: fault record).
-    fault_of = {24'(user[DidW-1:0]), ttyp, user[DidW+PidW] & priv, user[DidW+PidW],
-                user[DidW+PidW] ? 20'(user[DidW+PidW-1:DidW]) : 20'd0, cause, 64'(addr), 64'd0};
-  endfunction
+  logic [1:0]          fault_req, fault_gnt, pending, rf_active, rsp_done;
+  logic [2*iommu_pkg::FaultReqW-1:0] fault_vec;
+  logic [2*IdW-1:0]    rf_id;
+  logic [1:0]          rf_last;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [1:0]          rd_route_unused;   // reads route no W beats
+  logic                unused_b_last;     // B has no LAST
+  assign unused_b_last = ^{rd_route_unused, rf_last[1]};
+  /* verilator lint_on UNUSEDSIGNAL */
 
-  // ---------------------------------------------------------------------
-  // Read side
-  // ---------------------------------------------------------------------
-  logic            ar_v_q, ar_pass_q;
-  logic [AxW-1:0]  ar_q;
-  logic [11:0]     ar_cause_q;
-  refuse_e         ar_st_q, ar_st_d;
-  logic [7:0]      ar_beat_q, ar_beat_d;
-  logic [OutW-1:0] rd_out_q;
-  logic            ar_leave, mem_ar_hs, mem_r_last_hs, ar_fault_req, ar_fault_hs;
-
-  logic [IdW-1:0]   ar_id;
-  logic [IovaW-1:0] ar_addr;
-  logic [7:0]       ar_len;
-  logic [2:0]       ar_size;
-  logic [1:0]       ar_burst;
-  logic             ar_lock;
-  logic [3:0]       ar_cache;
-  logic [2:0]       ar_prot;
-  logic [3:0]       ar_qos;
-  logic [UserW-1:0] ar_user;
-  assign {ar_id, ar_addr, ar_len, ar_size, ar_burst, ar_lock, ar_cache, ar_prot, ar_qos,
-          ar_user} = ar_q;
-
-  assign dev_arready_o = !ar_v_q || ar_leave;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      ar_v_q     <= 1'b0;
-      ar_pass_q  <= 1'b0;
-      ar_cause_q <= '0;
-      ar_q       <= '0;
-    end else if (dev_arready_o) begin
-      ar_v_q <= dev_arvalid_i;
-      if (dev_arvalid_i) begin
-        ar_q <= {dev_arid_i, dev_araddr_i, dev_arlen_i, dev_arsize_i, dev_arburst_i,
-                 dev_arlock_i, dev_arcache_i, dev_arprot_i, dev_arqos_i, dev_aruser_i};
-        ar_pass_q  <= (mode_i == iommu_pkg::ModeBare) && addr_fits(dev_araddr_i);
-        ar_cause_q <= (mode_i != iommu_pkg::ModeBare) ? iommu_pkg::CauseAllDisallowed :
-                      dev_arprot_i[2] ? iommu_pkg::CauseInstrAccess : iommu_pkg::CauseReadAccess;
-      end
-    end
-  end
-
-  assign mem_arvalid_o = ar_v_q && ar_pass_q && (rd_out_q != '1);
-  assign mem_arid_o    = ar_id;
-  assign mem_araddr_o  = PaW'(ar_addr);
-  assign mem_arlen_o   = ar_len;
-  assign mem_arsize_o  = ar_size;
-  assign mem_arburst_o = ar_burst;
-  assign mem_arlock_o  = ar_lock;
-  assign mem_arcache_o = ar_cache;
-  assign mem_arprot_o  = ar_prot;
-  assign mem_arqos_o   = ar_qos;
-  assign mem_ar_hs     = mem_arvalid_o && mem_arready_i;
-  assign mem_r_last_hs = mem_rvalid_i && mem_rready_o && mem_rlast_i;
-
-  // Refusal FSM of the read stage.
-  always_comb begin
-    ar_st_d      = ar_st_q;
-    ar_beat_d    = ar_beat_q;
-    ar_leave     = 1'b0;
-    ar_fault_req = 1'b0;
-    unique case (ar_st_q)
-      RfIdle: begin
-        if (ar_v_q && ar_pass_q) ar_leave = mem_ar_hs;
-        else if (ar_v_q)         ar_st_d  = RfFault;
-      end
-      RfFault: begin
-        ar_fault_req = 1'b1;
-        if (ar_fault_hs) ar_st_d = RfDrain;
-      end
-      RfDrain: begin
-        ar_beat_d = '0;
-        if (rd_out_q == '0) ar_st_d = RfResp;
-      end
-      RfResp: begin
-        if (dev_rready_i) begin
-          ar_beat_d = ar_beat_q + 1'b1;
-          if (ar_beat_q == ar_len) begin
-            ar_leave = 1'b1;
-            ar_st_d  = RfIdle;
-          end
-        end
-      end
-      default: ar_st_d = RfIdle;
-    endcase
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      ar_st_q   <= RfIdle;
-      ar_beat_q <= '0;
-      rd_out_q  <= '0;
-    end else begin
-      ar_st_q   <= ar_st_d;
-      ar_beat_q <= ar_beat_d;
-      if (mem_ar_hs && !mem_r_last_hs)      rd_out_q <= rd_out_q + 1'b1;
-      else if (!mem_ar_hs && mem_r_last_hs) rd_out_q <= rd_out_q - 1'b1;
-    end
-  end
-
-  // R: from memory, or the synthesized SLVERR beats (memory is idle then).
-  always_comb begin
-    if (ar_st_q == RfResp) begin
-      dev_rvalid_o = 1'b1;
-      dev_rid_o    = ar_id;
-      dev_rdata_o  = '0;
-      dev_rresp_o  = RespSlvErr;
-      dev_rlast_o  = (ar_beat_q == ar_len);
-      mem_rready_o = 1'b0;
-    end else begin
-      dev_rvalid_o = mem_rvalid_i;
-      dev_rid_o    = mem_rid_i;
-      dev_rdata_o  = mem_rdata_i;
-      dev_rresp_o  = mem_rresp_i;
-      dev_rlast_o  = mem_rlast_i;
-      mem_rready_o = dev_rready_i;
-    end
-  end
-
-  // ---------------------------------------------------------------------
-  // Write side
-  // ---------------------------------------------------------------------
-  logic            aw_v_q, aw_pass_q;
-  logic [AxW-1:0]  aw_q;
-  logic [11:0]     aw_cause_q;
-  refuse_e         aw_st_q, aw_st_d;
-  logic [OutW-1:0] wr_out_q;
-  logic            aw_leave, mem_aw_hs, mem_b_hs, aw_fault_req, aw_fault_hs;
-  logic            w_dropped_q, w_dropped_d;
-
-  logic [IdW-1:0]   aw_id;
-  logic [IovaW-1:0] aw_addr;
-  logic [7:0]       aw_len;
-  logic [2:0]       aw_size;
-  logic [1:0]       aw_burst;
-  logic             aw_lock;
-  logic [3:0]       aw_cache;
-  logic [2:0]       aw_prot;
-  logic [3:0]       aw_qos;
-  logic [UserW-1:0] aw_user;
-  assign {aw_id, aw_addr, aw_len, aw_size, aw_burst, aw_lock, aw_cache, aw_prot, aw_qos,
-          aw_user} = aw_q;
-
-  // W route FIFO: 1 = beats go to memory, 0 = beats are dropped.
   logic route_in_valid, route_in_ready, route_in_fwd;
   logic route_out_valid, route_out_ready, route_out_fwd;
-  logic w_last_hs;
+  logic w_last_hs, w_dropped_q;
 
+  logic                res_valid, res_fault, res_record;
+  logic [TagW-1:0]     res_tag;
+  logic [11:0]         res_cause;
+  logic [PpnW-1:0]     res_ppn;
+
+  iommu_chan #(
+    .IsWrite (1'b0), .IdW (IdW), .IovaW (IovaW), .PaW (PaW), .DidW (DidW), .PidW (PidW),
+    .UserW (UserW), .Slots (Slots), .OutW (OutW)
+  ) u_rd (
+    .clk_i           (clk_i),
+    .rst_ni          (rst_ni),
+    .mode_i          (mode_i),
+    .pending_o       (pending[0]),
+    .dev_id_i        (dev_arid_i),
+    .dev_addr_i      (dev_araddr_i),
+    .dev_len_i       (dev_arlen_i),
+    .dev_size_i      (dev_arsize_i),
+    .dev_burst_i     (dev_arburst_i),
+    .dev_lock_i      (dev_arlock_i),
+    .dev_cache_i     (dev_arcache_i),
+    .dev_prot_i      (dev_arprot_i),
+    .dev_qos_i       (dev_arqos_i),
+    .dev_user_i      (dev_aruser_i),
+    .dev_valid_i     (dev_arvalid_i),
+    .dev_ready_o     (dev_arready_o),
+    .mem_id_o        (mem_arid_o),
+    .mem_addr_o      (mem_araddr_o),
+    .mem_len_o       (mem_arlen_o),
+    .mem_size_o      (mem_arsize_o),
+    .mem_burst_o     (mem_arburst_o),
+    .mem_lock_o      (mem_arlock_o),
+    .mem_cache_o     (mem_arcache_o),
+    .mem_prot_o      (mem_arprot_o),
+    .mem_qos_o       (mem_arqos_o),
+    .mem_user_o      (mem_aruser_o),
+    .mem_valid_o     (mem_arvalid_o),
+    .mem_ready_i     (mem_arready_i),
+    .mem_rsp_done_i  (rsp_done[0]),
+    .dev_rsp_ready_i (dev_rready_i),
+    .rf_active_o     (rf_active[0]),
+    .rf_id_o         (rf_id[0 +: IdW]),
+    .rf_last_o       (rf_last[0]),
+    .dc_lk_did_o     (dc_did[0 +: DidW]),
+    .dc_lk_hit_i     (dc_hit[0]),
+    .dc_lk_data_i    (dc_data[0 +: DcW]),
+    .tlb_lk_pscid_o  (tlb_pscid[0 +: PscidW]),
+    .tlb_lk_vpn_o    (tlb_vpn[0 +: VpnW]),
+    .tlb_lk_hit_i    (tlb_hit[0]),
+    .tlb_lk_ppn_i    (tlb_ppn[0 +: PpnW]),
+    .tlb_lk_perm_i   (tlb_perm[0 +: 5]),
+    .wreq_valid_o    (wreq_valid[0]),
+    .wreq_ready_i    (wreq_ready[0]),
+    .wreq_slot_o     (wreq_slot[0 +: SlotW]),
+    .wreq_did_o      (wreq_did[0 +: DidW]),
+    .wreq_iova_o     (wreq_iova[0 +: IovaW]),
+    .wreq_acc_o      (wreq_acc[0 +: 2]),
+    .wreq_pv_o       (wreq_pv[0]),
+    .wreq_dc_hit_o   (wreq_dc_hit[0]),
+    .wreq_dc_o       (wreq_dc[0 +: DcW]),
+    .wres_valid_i    (wres_valid[0]),
+    .wres_slot_i     (res_tag[SlotW-1:0]),
+    .wres_fault_i    (res_fault),
+    .wres_cause_i    (res_cause),
+    .wres_record_i   (res_record),
+    .wres_ppn_i      (res_ppn),
+    .fault_valid_o   (fault_req[0]),
+    .fault_ready_i   (fault_gnt[0]),
+    .fault_o         (fault_vec[0 +: iommu_pkg::FaultReqW]),
+    .route_valid_o   (rd_route_unused[0]),
+    .route_fwd_o     (rd_route_unused[1]),
+    .route_ready_i   (1'b1),
+    .w_dropped_i     (1'b0)
+  );
+
+  iommu_chan #(
+    .IsWrite (1'b1), .IdW (IdW), .IovaW (IovaW), .PaW (PaW), .DidW (DidW), .PidW (PidW),
+    .UserW (UserW), .Slots (Slots), .OutW (OutW)
+  ) u_wr (
+    .clk_i           (clk_i),
+    .rst_ni          (rst_ni),
+    .mode_i          (mode_i),
+    .pending_o       (pending[1]),
+    .dev_id_i        (dev_awid_i),
+    .dev_addr_i      (dev_awaddr_i),
+    .dev_len_i       (dev_awlen_i),
+    .dev_size_i      (dev_awsize_i),
+    .dev_burst_i     (dev_awburst_i),
+    .dev_lock_i      (dev_awlock_i),
+    .dev_cache_i     (dev_awcache_i),
+    .dev_prot_i      (dev_awprot_i),
+    .dev_qos_i       (dev_awqos_i),
+    .dev_user_i      (dev_awuser_i),
+    .dev_valid_i     (dev_awvalid_i),
+    .dev_ready_o     (dev_awready_o),
+    .mem_id_o        (mem_awid_o),
+    .mem_addr_o      (mem_awaddr_o),
+    .mem_len_o       (mem_awlen_o),
+    .mem_size_o      (mem_awsize_o),
+    .mem_burst_o     (mem_awburst_o),
+    .mem_lock_o      (mem_awlock_o),
+    .mem_cache_o     (mem_awcache_o),
+    .mem_prot_o      (mem_awprot_o),
+    .mem_qos_o       (mem_awqos_o),
+    .mem_user_o      (mem_awuser_o),
+    .mem_valid_o     (mem_awvalid_o),
+    .mem_ready_i     (mem_awready_i),
+    .mem_rsp_done_i  (rsp_done[1]),
+    .dev_rsp_ready_i (dev_bready_i),
+    .rf_active_o     (rf_active[1]),
+    .rf_id_o         (rf_id[IdW +: IdW]),
+    .rf_last_o       (rf_last[1]),
+    .dc_lk_did_o     (dc_did[DidW +: DidW]),
+    .dc_lk_hit_i     (dc_hit[1]),
+    .dc_lk_data_i    (dc_data[DcW +: DcW]),
+    .tlb_lk_pscid_o  (tlb_pscid[PscidW +: PscidW]),
+    .tlb_lk_vpn_o    (tlb_vpn[VpnW +: VpnW]),
+    .tlb_lk_hit_i    (tlb_hit[1]),
+    .tlb_lk_ppn_i    (tlb_ppn[PpnW +: PpnW]),
+    .tlb_lk_perm_i   (tlb_perm[5 +: 5]),
+    .wreq_valid_o    (wreq_valid[1]),
+    .wreq_ready_i    (wreq_ready[1]),
+    .wreq_slot_o     (wreq_slot[SlotW +: SlotW]),
+    .wreq_did_o      (wreq_did[DidW +: DidW]),
+    .wreq_iova_o     (wreq_iova[IovaW +: IovaW]),
+    .wreq_acc_o      (wreq_acc[2 +: 2]),
+    .wreq_pv_o       (wreq_pv[1]),
+    .wreq_dc_hit_o   (wreq_dc_hit[1]),
+    .wreq_dc_o       (wreq_dc[DcW +: DcW]),
+    .wres_valid_i    (wres_valid[1]),
+    .wres_slot_i     (res_tag[SlotW-1:0]),
+    .wres_fault_i    (res_fault),
+    .wres_cause_i    (res_cause),
+    .wres_record_i   (res_record),
+    .wres_ppn_i      (res_ppn),
+    .fault_valid_o   (fault_req[1]),
+    .fault_ready_i   (fault_gnt[1]),
+    .fault_o         (fault_vec[iommu_pkg::FaultReqW +: iommu_pkg::FaultReqW]),
+    .route_valid_o   (route_in_valid),
+    .route_fwd_o     (route_in_fwd),
+    .route_ready_i   (route_in_ready),
+    .w_dropped_i     (w_dropped_q)
+  );
+
+  // ---- caches --------------------------------------------------------------------
+  logic                dc_fill;
+  logic [DidW-1:0]     dc_fill_did;
+  logic [DcW-1:0]      dc_fill_data;
+  logic                tlb_fill, tlb_fill_g;
+  logic [PscidW-1:0]   tlb_fill_pscid;
+  logic [VpnW-1:0]     tlb_fill_vpn;
+  logic [2:0]          tlb_fill_size;
+  logic [PpnW-1:0]     tlb_fill_ppn;
+  logic [4:0]          tlb_fill_perm;
+  logic [PscidW-1:0]   wc_lk_pscid, wc_fill_pscid;
+  logic [VpnW-1:0]     wc_lk_vpn, wc_fill_vpn;
+  logic                wc_lk_hit, wc_fill;
+  logic [1:0]          wc_lk_lvl, wc_fill_lvl;
+  logic [PpnW-1:0]     wc_lk_ppn, wc_fill_ppn;
+
+  iommu_dc_cache #(.Entries (DcEntries), .Ports (2), .DidW (DidW), .DataW (DcW)) u_dc_cache (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .lk_did_i    (dc_did),
+    .lk_hit_o    (dc_hit),
+    .lk_data_o   (dc_data),
+    .fill_i      (dc_fill),
+    .fill_did_i  (dc_fill_did),
+    .fill_data_i (dc_fill_data),
+    .flush_i     (ddtp_wr_i)
+  );
+
+  iommu_iotlb #(.Entries (TlbEntries), .Ports (2)) u_iotlb (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .lk_pscid_i   (tlb_pscid),
+    .lk_vpn_i     (tlb_vpn),
+    .lk_hit_o     (tlb_hit),
+    .lk_ppn_o     (tlb_ppn),
+    .lk_perm_o    (tlb_perm),
+    .fill_i       (tlb_fill),
+    .fill_pscid_i (tlb_fill_pscid),
+    .fill_g_i     (tlb_fill_g),
+    .fill_vpn_i   (tlb_fill_vpn),
+    .fill_size_i  (tlb_fill_size),
+    .fill_ppn_i   (tlb_fill_ppn),
+    .fill_perm_i  (tlb_fill_perm),
+    .flush_i      (ddtp_wr_i)
+  );
+
+  iommu_walk_cache #(.Entries (WcEntries)) u_walk_cache (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .lk_pscid_i   (wc_lk_pscid),
+    .lk_vpn_i     (wc_lk_vpn),
+    .lk_hit_o     (wc_lk_hit),
+    .lk_lvl_o     (wc_lk_lvl),
+    .lk_ppn_o     (wc_lk_ppn),
+    .fill_i       (wc_fill),
+    .fill_pscid_i (wc_fill_pscid),
+    .fill_vpn_i   (wc_fill_vpn),
+    .fill_lvl_i   (wc_fill_lvl),
+    .fill_ppn_i   (wc_fill_ppn),
+    .flush_i      (ddtp_wr_i)
+  );
+
+  // ---- walker, shared by both channels (round-robin on requests) ---------------------
+  logic prio_wr_q, pick_wr, walk_ready, walker_stale;
+  assign pick_wr    = wreq_valid[1] && (!wreq_valid[0] || prio_wr_q);
+  assign wreq_ready = {pick_wr && walk_ready, !pick_wr && walk_ready};
+  assign wres_valid = {res_valid && res_tag[TagW-1], res_valid && !res_tag[TagW-1]};
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)                          prio_wr_q <= 1'b0;
+    else if (|wreq_valid && walk_ready)   prio_wr_q <= !pick_wr;
+  end
+
+  iommu_walker #(
+    .Walks (Walks), .TagW (TagW), .DidW (DidW), .IovaW (IovaW), .PaW (PaW), .DsIdW (DsIdW)
+  ) u_walker (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .mode_i           (mode_i),
+    .ddtp_ppn_i       (ddtp_ppn_i),
+    .kill_i           (ddtp_wr_i),
+    .stale_o          (walker_stale),
+    .req_valid_i      (|wreq_valid),
+    .req_ready_o      (walk_ready),
+    .req_tag_i        ({pick_wr, pick_wr ? wreq_slot[SlotW +: SlotW] : wreq_slot[0 +: SlotW]}),
+    .req_did_i        (pick_wr ? wreq_did[DidW +: DidW] : wreq_did[0 +: DidW]),
+    .req_iova_i       (pick_wr ? wreq_iova[IovaW +: IovaW] : wreq_iova[0 +: IovaW]),
+    .req_acc_i        (pick_wr ? wreq_acc[2 +: 2] : wreq_acc[0 +: 2]),
+    .req_pv_i         (pick_wr ? wreq_pv[1] : wreq_pv[0]),
+    .req_dc_hit_i     (pick_wr ? wreq_dc_hit[1] : wreq_dc_hit[0]),
+    .req_dc_i         (pick_wr ? wreq_dc[DcW +: DcW] : wreq_dc[0 +: DcW]),
+    .res_valid_o      (res_valid),
+    .res_tag_o        (res_tag),
+    .res_fault_o      (res_fault),
+    .res_cause_o      (res_cause),
+    .res_record_o     (res_record),
+    .res_ppn_o        (res_ppn),
+    .dc_fill_o        (dc_fill),
+    .dc_fill_did_o    (dc_fill_did),
+    .dc_fill_data_o   (dc_fill_data),
+    .tlb_fill_o       (tlb_fill),
+    .tlb_fill_pscid_o (tlb_fill_pscid),
+    .tlb_fill_g_o     (tlb_fill_g),
+    .tlb_fill_vpn_o   (tlb_fill_vpn),
+    .tlb_fill_size_o  (tlb_fill_size),
+    .tlb_fill_ppn_o   (tlb_fill_ppn),
+    .tlb_fill_perm_o  (tlb_fill_perm),
+    .wc_lk_pscid_o    (wc_lk_pscid),
+    .wc_lk_vpn_o      (wc_lk_vpn),
+    .wc_lk_hit_i      (wc_lk_hit),
+    .wc_lk_lvl_i      (wc_lk_lvl),
+    .wc_lk_ppn_i      (wc_lk_ppn),
+    .wc_fill_o        (wc_fill),
+    .wc_fill_pscid_o  (wc_fill_pscid),
+    .wc_fill_vpn_o    (wc_fill_vpn),
+    .wc_fill_lvl_o    (wc_fill_lvl),
+    .wc_fill_ppn_o    (wc_fill_ppn),
+    .ds_arid_o        (ds_arid_o),
+    .ds_araddr_o      (ds_araddr_o),
+    .ds_arlen_o       (ds_arlen_o),
+    .ds_arvalid_o     (ds_arvalid_o),
+    .ds_arready_i     (ds_arready_i),
+    .ds_rid_i         (ds_rid_i),
+    .ds_rdata_i       (ds_rdata_i),
+    .ds_rresp_i       (ds_rresp_i),
+    .ds_rlast_i       (ds_rlast_i),
+    .ds_rvalid_i      (ds_rvalid_i),
+    .ds_rready_o      (ds_rready_o)
+  );
+
+  // ---- W routing -------------------------------------------------------------------
   iommu_fifo #(.Width(1), .Depth(WRouteDepth)) u_w_route (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -309,94 +457,6 @@ module iommu_datapath #(
     .out_data_o  (route_out_fwd)
   );
 
-  assign dev_awready_o = !aw_v_q || aw_leave;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      aw_v_q     <= 1'b0;
-      aw_pass_q  <= 1'b0;
-      aw_cause_q <= '0;
-      aw_q       <= '0;
-    end else if (dev_awready_o) begin
-      aw_v_q <= dev_awvalid_i;
-      if (dev_awvalid_i) begin
-        aw_q <= {dev_awid_i, dev_awaddr_i, dev_awlen_i, dev_awsize_i, dev_awburst_i,
-                 dev_awlock_i, dev_awcache_i, dev_awprot_i, dev_awqos_i, dev_awuser_i};
-        aw_pass_q  <= (mode_i == iommu_pkg::ModeBare) && addr_fits(dev_awaddr_i);
-        aw_cause_q <= (mode_i != iommu_pkg::ModeBare) ? iommu_pkg::CauseAllDisallowed :
-                      iommu_pkg::CauseWriteAccess;
-      end
-    end
-  end
-
-  // A forwarded AW leaves together with its route entry.
-  assign mem_awvalid_o = aw_v_q && aw_pass_q && route_in_ready && (wr_out_q != '1);
-  assign mem_awid_o    = aw_id;
-  assign mem_awaddr_o  = PaW'(aw_addr);
-  assign mem_awlen_o   = aw_len;
-  assign mem_awsize_o  = aw_size;
-  assign mem_awburst_o = aw_burst;
-  assign mem_awlock_o  = aw_lock;
-  assign mem_awcache_o = aw_cache;
-  assign mem_awprot_o  = aw_prot;
-  assign mem_awqos_o   = aw_qos;
-  assign mem_aw_hs     = mem_awvalid_o && mem_awready_i;
-  assign mem_b_hs      = mem_bvalid_i && mem_bready_o;
-
-  always_comb begin
-    aw_st_d        = aw_st_q;
-    aw_leave       = 1'b0;
-    aw_fault_req   = 1'b0;
-    route_in_valid = 1'b0;
-    route_in_fwd   = 1'b0;
-    w_dropped_d    = w_dropped_q;
-    if (w_last_hs && !route_out_fwd) w_dropped_d = 1'b1;
-    unique case (aw_st_q)
-      RfIdle: begin
-        if (aw_v_q && aw_pass_q) begin
-          route_in_valid = mem_aw_hs;
-          route_in_fwd   = 1'b1;
-          aw_leave       = mem_aw_hs;
-        end else if (aw_v_q) begin
-          aw_st_d = RfFault;
-        end
-      end
-      RfFault: begin
-        aw_fault_req = 1'b1;
-        if (aw_fault_hs) aw_st_d = RfRoute;
-      end
-      RfRoute: begin
-        route_in_valid = 1'b1;
-        w_dropped_d    = 1'b0;
-        if (route_in_ready) aw_st_d = RfDrain;
-      end
-      RfDrain: begin
-        if (w_dropped_q && wr_out_q == '0) aw_st_d = RfResp;
-      end
-      RfResp: begin
-        if (dev_bready_i) begin
-          aw_leave = 1'b1;
-          aw_st_d  = RfIdle;
-        end
-      end
-      default: aw_st_d = RfIdle;
-    endcase
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      aw_st_q     <= RfIdle;
-      wr_out_q    <= '0;
-      w_dropped_q <= 1'b0;
-    end else begin
-      aw_st_q     <= aw_st_d;
-      w_dropped_q <= w_dropped_d;
-      if (mem_aw_hs && !mem_b_hs)      wr_out_q <= wr_out_q + 1'b1;
-      else if (!mem_aw_hs && mem_b_hs) wr_out_q <= wr_out_q - 1'b1;
-    end
-  end
-
-  // W: routed by the oldest decided AW; no decided AW, no WREADY.
   assign mem_wdata_o     = dev_wdata_i;
   assign mem_wstrb_o     = dev_wstrb_i;
   assign mem_wlast_o     = dev_wlast_i;
@@ -405,11 +465,35 @@ module iommu_datapath #(
   assign w_last_hs       = dev_wvalid_i && dev_wready_o && dev_wlast_i;
   assign route_out_ready = w_last_hs;
 
-  // B: from memory, or the synthesized SLVERR (memory has none pending then).
+  // A refused write waits for its dropped beats: set by their WLAST, cleared
+  // when its drop entry is queued (one refusal at a time).
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) w_dropped_q <= 1'b0;
+    else if (route_in_valid && route_in_ready && !route_in_fwd) w_dropped_q <= 1'b0;
+    else if (w_last_hs && !route_out_fwd) w_dropped_q <= 1'b1;
+  end
+
+  // ---- responses: from memory, or a channel's synthesized SLVERR (memory has
+  // nothing pending on that channel then) ------------------------------------------------
   always_comb begin
-    if (aw_st_q == RfResp) begin
+    if (rf_active[0]) begin
+      dev_rvalid_o = 1'b1;
+      dev_rid_o    = rf_id[0 +: IdW];
+      dev_rdata_o  = '0;
+      dev_rresp_o  = RespSlvErr;
+      dev_rlast_o  = rf_last[0];
+      mem_rready_o = 1'b0;
+    end else begin
+      dev_rvalid_o = mem_rvalid_i;
+      dev_rid_o    = mem_rid_i;
+      dev_rdata_o  = mem_rdata_i;
+      dev_rresp_o  = mem_rresp_i;
+      dev_rlast_o  = mem_rlast_i;
+      mem_rready_o = dev_rready_i;
+    end
+    if (rf_active[1]) begin
       dev_bvalid_o = 1'b1;
-      dev_bid_o    = aw_id;
+      dev_bid_o    = rf_id[IdW +: IdW];
       dev_bresp_o  = RespSlvErr;
       mem_bready_o = 1'b0;
     end else begin
@@ -419,35 +503,25 @@ module iommu_datapath #(
       mem_bready_o = dev_bready_i;
     end
   end
+  assign rsp_done  = {mem_bvalid_i && mem_bready_o,
+                      mem_rvalid_i && mem_rready_o && mem_rlast_i};
 
-  // ---------------------------------------------------------------------
-  // Fault requests: round-robin between the read and the write stage.
-  // ---------------------------------------------------------------------
-  logic prio_w_q;   // 1: the write stage wins a tie
-  logic pick_w;
-  assign pick_w        = aw_fault_req && (!ar_fault_req || prio_w_q);
-  assign fault_valid_o = ar_fault_req || aw_fault_req;
-  assign fault_o       = pick_w ?
-      fault_of(aw_user, aw_prot[0], aw_addr, aw_cause_q, iommu_pkg::TtypUntrWrite) :
-      fault_of(ar_user, ar_prot[0], ar_addr, ar_cause_q,
-               ar_prot[2] ? iommu_pkg::TtypUntrExec : iommu_pkg::TtypUntrRead);
-  assign ar_fault_hs   = fault_ready_i && ar_fault_req && !pick_w;
-  assign aw_fault_hs   = fault_ready_i && pick_w;
+  // ---- fault requests: round-robin between the channels ----------------------------------
+  logic prio_fw_q, pick_fw;
+  assign pick_fw       = fault_req[1] && (!fault_req[0] || prio_fw_q);
+  assign fault_valid_o = |fault_req;
+  assign fault_o       = pick_fw ? fault_vec[iommu_pkg::FaultReqW +: iommu_pkg::FaultReqW] :
+                                   fault_vec[0 +: iommu_pkg::FaultReqW];
+  assign fault_gnt     = {fault_ready_i && pick_fw, fault_ready_i && fault_req[0] && !pick_fw};
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni)                            prio_w_q <= 1'b0;
-    else if (fault_valid_o && fault_ready_i) prio_w_q <= !pick_w;
+    if (!rst_ni)                             prio_fw_q <= 1'b0;
+    else if (fault_valid_o && fault_ready_i) prio_fw_q <= !pick_fw;
   end
 
-  // Requests decided under an older mode are done when nothing forwarded is
-  // in flight; only leaving Bare for Off needs that.
-  assign settled_o = (mode_i != iommu_pkg::ModeOff) ||
-                     (rd_out_q == '0 && wr_out_q == '0 && !(ar_v_q && ar_pass_q) &&
-                      !(aw_v_q && aw_pass_q));
-
-  // Memory must not answer more than was asked.
-  `IOMMU_ASSERT(RdOutNoUnderflow_A, clk_i, rst_ni, !(mem_r_last_hs && rd_out_q == '0))
-  `IOMMU_ASSERT(WrOutNoUnderflow_A, clk_i, rst_ni, !(mem_b_hs && wr_out_q == '0))
+  // ddtp.busy: walks started under the old ddtp must end; in Off, also every
+  // request that may still reach memory.
+  assign settled_o = !walker_stale && (mode_i != iommu_pkg::ModeOff || pending == '0);
 
 endmodule
 

@@ -19,7 +19,7 @@ package iommu_reg_pkg;
   // implements (read-only).
   localparam logic [11:0] IOMMU_REG_CAPABILITIES               = 12'h000;
   localparam int unsigned IOMMU_REG_CAPABILITIES_SIZE          = 8;
-  localparam logic [63:0] IOMMU_CAPABILITIES_RESET             = 64'h0000_0038_1000_0010;
+  localparam logic [63:0] IOMMU_CAPABILITIES_RESET             = 64'h0000_0038_1000_0e10;
   localparam logic [63:0] IOMMU_CAPABILITIES_WRITABLE          = 64'h0000_0000_0000_0000;
   localparam logic [63:0] IOMMU_CAPABILITIES_W1C               = 64'h0000_0000_0000_0000;
   localparam int unsigned IOMMU_CAPABILITIES_VERSION_LSB       = 0;

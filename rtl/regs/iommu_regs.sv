@@ -46,6 +46,8 @@ module iommu_regs #(
   input  wire logic        s_rready_i,
   // data path
   output      logic [3:0]  ddtp_mode_o,
+  output      logic [43:0] ddtp_ppn_o,
+  output      logic        ddtp_wr_o,     /// ddtp written (caches flush)
   input  wire logic        dp_settled_i,
   // fault queue
   output      logic        fq_active_o,
@@ -75,8 +77,9 @@ module iommu_regs #(
   localparam logic [63:0] CapsValue = iommu_reg_pkg::IOMMU_CAPABILITIES_RESET;
   localparam logic [63:0] FctlValue = 64'(iommu_reg_pkg::IOMMU_FCTL_RESET);
 
-  // ddtp.iommu_mode values this implementation keeps (WARL): Off and Bare.
-  localparam logic [15:0] ModeSupported = 16'b0000_0000_0000_0011;
+  // ddtp.iommu_mode values this implementation keeps (WARL): Off, Bare,
+  // 1LVL, 2LVL, 3LVL.
+  localparam logic [15:0] ModeSupported = 16'b0000_0000_0001_1111;
   localparam logic [3:0]  IrqMask = 4'(NumIrq - 1);
 
   // ---------------------------------------------------------------------
@@ -395,6 +398,8 @@ module iommu_regs #(
   // Outputs
   // ---------------------------------------------------------------------
   assign ddtp_mode_o   = mode_q;
+  assign ddtp_ppn_o    = ddtp_ppn_q;
+  assign ddtp_wr_o     = !ddtp_busy_q && (we_ddtp_lo || we_ddtp_hi);
   assign fq_active_o   = fqon_q && fqen_q && !fqof_q && !fqmf_q;
   assign fq_ppn_o      = fq_ppn_q;
   assign fq_log2szm1_o = fq_lsz_q;

@@ -103,9 +103,15 @@ static int t_access(void) {
     return 0;
 }
 
-/* ddtp.iommu_mode is WARL: Off and Bare are kept, anything else keeps the old mode. */
+/* ddtp.iommu_mode is WARL: Off, Bare, 1LVL, 2LVL and 3LVL are kept; the
+ * reserved (5-13) and custom (14, 15) encodings keep the old mode. */
 static int t_warl_mode(void) {
-    static const unsigned bad[] = {2, 3, 4, 5, 9, 13, 14, 15};
+    static const unsigned bad[] = {5, 9, 13, 14, 15};
+    for (unsigned m = 2; m <= 4; m++) {
+        set_mode(m);
+        CHECK_EQ(IOMMU_FIELD_GET(rd64(IOMMU_REG_DDTP), IOMMU_DDTP_IOMMU_MODE), m, "xLVL mode kept");
+        set_mode(1);
+    }
     set_mode(1);
     CHECK_EQ(IOMMU_FIELD_GET(rd64(IOMMU_REG_DDTP), IOMMU_DDTP_IOMMU_MODE), 1, "mode Bare kept");
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {

@@ -1,0 +1,482 @@
+// iommu_chan: one address channel of the device port (AR when IsWrite = 0,
+// AW when IsWrite = 1): intake, translation by the caches, hand-off of misses
+// to the walker, and release to the memory port in AXI order.
+//
+// Intake: a one-entry stage.  The cycle after a request enters it, the DC
+// cache and the IOTLB are looked up (combinationally, every cycle it waits)
+// and the request either
+//   * leaves for the memory port with its physical address, when it hits
+//     and nothing older with its ordering key waits in a slot (+1 cycle);
+//   * or moves into a slot: misses (to walk), refusals, and hits that must
+//     wait behind an older request with the same key.
+// The ordering key is the AXI ID for reads; writes are kept in arrival order
+// because AXI4 W beats carry no ID and follow AW order (no write-data buffer
+// here), so a write miss holds later writes but never a read.
+// Slots (Slots of them): each holds a request, its cached DC (for its walk
+// request), its result, and a link to the older slot it must follow (same
+// key).  A slot asks the walker for a walk; the result makes it ready.  A
+// ready slot with no link leaves for memory (priority over the stage), or,
+// if it faults, is refused: its fault request goes to the fault queue (unless
+// DTF suppresses it), forwarding on this channel pauses until every request
+// forwarded earlier has completed (so same-ID order holds for the SLVERR),
+// then reads answer SLVERR on every beat and writes drain their W beats and
+// answer one SLVERR.
+// The decisions (spec: translation process): Off -> 256.  Bare -> pass, or an
+// access fault above PAS.  1/2/3LVL -> an INCR burst crossing 4 KiB is refused
+// (custom cause 2048, always recorded); a device_id wider than the mode ->
+// 260; DC miss -> walk; DC hit -> iommu_pkg::post_dc_kind; IOTLB hit whose
+// permissions allow the access -> pass; anything else -> walk (so every
+// page fault and every permission decision comes from a walk).
+`default_nettype none
+`include "common/iommu_assert.svh"
+
+module iommu_chan #(
+  parameter bit          IsWrite = 1'b0,
+  parameter int unsigned IdW     = 8,
+  parameter int unsigned IovaW   = 64,
+  parameter int unsigned PaW     = 56,
+  parameter int unsigned DidW    = 24,
+  parameter int unsigned PidW    = 20,
+  parameter int unsigned UserW   = DidW + PidW + 1,
+  parameter int unsigned Slots   = 8,    /// requests waiting for a walk or for order
+  parameter int unsigned OutW    = 8,    /// outstanding-count bits
+  parameter int unsigned SlotW   = (Slots > 1) ? $clog2(Slots) : 1
+) (
+  input  wire logic                         clk_i,
+  input  wire logic                         rst_ni,
+  input  wire logic [3:0]                   mode_i,
+  output      logic                         pending_o,   /// a request may still reach memory
+  // device address channel
+  input  wire logic [IdW-1:0]               dev_id_i,
+  input  wire logic [IovaW-1:0]             dev_addr_i,
+  input  wire logic [7:0]                   dev_len_i,
+  input  wire logic [2:0]                   dev_size_i,
+  input  wire logic [1:0]                   dev_burst_i,
+  input  wire logic                         dev_lock_i,
+  input  wire logic [3:0]                   dev_cache_i,
+  input  wire logic [2:0]                   dev_prot_i,
+  input  wire logic [3:0]                   dev_qos_i,
+  input  wire logic [UserW-1:0]             dev_user_i,
+  input  wire logic                         dev_valid_i,
+  output      logic                         dev_ready_o,
+  // memory address channel
+  output      logic [IdW-1:0]               mem_id_o,
+  output      logic [PaW-1:0]               mem_addr_o,
+  output      logic [7:0]                   mem_len_o,
+  output      logic [2:0]                   mem_size_o,
+  output      logic [1:0]                   mem_burst_o,
+  output      logic                         mem_lock_o,
+  output      logic [3:0]                   mem_cache_o,
+  output      logic [2:0]                   mem_prot_o,
+  output      logic [3:0]                   mem_qos_o,
+  output      logic [UserW-1:0]             mem_user_o,
+  output      logic                         mem_valid_o,
+  input  wire logic                         mem_ready_i,
+  // responses (R or B): memory's last beat completes a forwarded request;
+  // while refusing, the device's response comes from here instead
+  input  wire logic                         mem_rsp_done_i,  /// last beat handshake
+  input  wire logic                         dev_rsp_ready_i,
+  output      logic                         rf_active_o,     /// refusal response on the device port
+  output      logic [IdW-1:0]               rf_id_o,
+  output      logic                         rf_last_o,
+  // cache lookups
+  output      logic [DidW-1:0]              dc_lk_did_o,
+  input  wire logic                         dc_lk_hit_i,
+  input  wire logic [iommu_pkg::DcW-1:0]    dc_lk_data_i,
+  output      logic [iommu_pkg::PscidW-1:0] tlb_lk_pscid_o,
+  output      logic [iommu_pkg::VpnW-1:0]   tlb_lk_vpn_o,
+  input  wire logic                         tlb_lk_hit_i,
+  input  wire logic [iommu_pkg::PpnW-1:0]   tlb_lk_ppn_i,
+  input  wire logic [4:0]                   tlb_lk_perm_i,
+  // walk requests and results
+  output      logic                         wreq_valid_o,
+  input  wire logic                         wreq_ready_i,
+  output      logic [SlotW-1:0]             wreq_slot_o,
+  output      logic [DidW-1:0]              wreq_did_o,
+  output      logic [IovaW-1:0]             wreq_iova_o,
+  output      logic [1:0]                   wreq_acc_o,
+  output      logic                         wreq_pv_o,
+  output      logic                         wreq_dc_hit_o,
+  output      logic [iommu_pkg::DcW-1:0]    wreq_dc_o,
+  input  wire logic                         wres_valid_i,
+  input  wire logic [SlotW-1:0]             wres_slot_i,
+  input  wire logic                         wres_fault_i,
+  input  wire logic [11:0]                  wres_cause_i,
+  input  wire logic                         wres_record_i,
+  input  wire logic [iommu_pkg::PpnW-1:0]   wres_ppn_i,
+  // fault requests
+  output      logic                         fault_valid_o,
+  input  wire logic                         fault_ready_i,
+  output      logic [iommu_pkg::FaultReqW-1:0] fault_o,
+  // W routing (writes only): one entry per AW that leaves, 1 = to memory
+  output      logic                         route_valid_o,
+  output      logic                         route_fwd_o,
+  input  wire logic                         route_ready_i,
+  input  wire logic                         w_dropped_i    /// a dropped burst's WLAST went by
+);
+  localparam int unsigned AxW = IdW + IovaW + 8 + 3 + 2 + 1 + 4 + 3 + 4 + UserW;
+  localparam int unsigned DcW = iommu_pkg::DcW;
+
+  // Refusal sequence.
+  typedef enum logic [2:0] { RfIdle, RfFault, RfRoute, RfDrain, RfResp } refuse_e;
+  // Slot states.
+  localparam logic [1:0] SWalkReq  = 2'd0;   // wants a walk
+  localparam logic [1:0] SWalkWait = 2'd1;   // walking
+  localparam logic [1:0] SReady    = 2'd2;   // result known
+
+  // The fault record of a request, laid out as iommu_pkg::fault_req_t (PID
+  // and PRIV are 0 when PV is 0).  No locals: see doc/architecture.md.
+  function automatic logic [iommu_pkg::FaultReqW-1:0] fault_of(
+      input logic [UserW-1:0] user, input logic priv, input logic exec,
+      input logic [IovaW-1:0] addr, input logic [11:0] cause);
+    fault_of = {24'(user[DidW-1:0]),
+                IsWrite ? iommu_pkg::TtypUntrWrite :
+                exec ? iommu_pkg::TtypUntrExec : iommu_pkg::TtypUntrRead,
+                user[DidW+PidW] & priv, user[DidW+PidW],
+                user[DidW+PidW] ? 20'(user[DidW+PidW-1:DidW]) : 20'd0, cause, 64'(addr), 64'd0};
+  endfunction
+
+  // ---- stage ----------------------------------------------------------------
+  logic           s_v_q;
+  logic [AxW-1:0] s_q;
+  logic           s_leave;
+
+  logic [IdW-1:0]   s_id;
+  logic [IovaW-1:0] s_addr;
+  logic [7:0]       s_len;
+  logic [2:0]       s_size;
+  logic [1:0]       s_burst;
+  logic             s_lock;
+  logic [3:0]       s_cache;
+  logic [2:0]       s_prot;
+  logic [3:0]       s_qos;
+  logic [UserW-1:0] s_user;
+  assign {s_id, s_addr, s_len, s_size, s_burst, s_lock, s_cache, s_prot, s_qos, s_user} = s_q;
+
+  assign dev_ready_o = !s_v_q || s_leave;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      s_v_q <= 1'b0;
+      s_q   <= '0;
+    end else if (dev_ready_o) begin
+      s_v_q <= dev_valid_i;
+      if (dev_valid_i)
+        s_q <= {dev_id_i, dev_addr_i, dev_len_i, dev_size_i, dev_burst_i, dev_lock_i,
+                dev_cache_i, dev_prot_i, dev_qos_i, dev_user_i};
+    end
+  end
+
+  // What the request is.
+  logic [23:0] s_did;
+  logic        s_pv;
+  logic [1:0]  s_acc;
+  logic [15:0] s_end;
+  logic        s_cross, s_wide;
+  assign s_did = 24'(s_user[DidW-1:0]);
+  assign s_pv  = s_user[DidW+PidW];
+  assign s_acc = IsWrite ? iommu_pkg::AccWrite :
+                 s_prot[2] ? iommu_pkg::AccExec : iommu_pkg::AccRead;
+  // Bytes of an INCR burst from the start of its first beat's container.
+  assign s_end   = (16'(s_addr[11:0]) & ~((16'd1 << s_size) - 16'd1)) +
+                   ((16'(s_len) + 16'd1) << s_size);
+  assign s_cross = (s_burst == 2'b01) && (s_end > 16'd4096);
+  assign s_wide  = (mode_i == iommu_pkg::Mode1Lvl) ? (s_did[23:7] != '0) :
+                   (mode_i == iommu_pkg::Mode2Lvl) ? (s_did[23:16] != '0) : 1'b0;
+
+  // Lookups.
+  logic              dc_dtf, dc_s1_bare;
+  logic [1:0]        dc_smode;
+  logic [iommu_pkg::PscidW-1:0] dc_pscid;
+  logic [iommu_pkg::PpnW-1:0]   dc_root;
+  logic [1:0]        pd_kind;
+  assign {dc_dtf, dc_s1_bare, dc_smode, dc_pscid, dc_root} = dc_lk_data_i;
+  assign dc_lk_did_o    = DidW'(s_did);
+  assign tlb_lk_pscid_o = dc_pscid;
+  assign tlb_lk_vpn_o   = s_addr[12 +: iommu_pkg::VpnW];
+  assign pd_kind = iommu_pkg::post_dc_kind(s_pv, dc_s1_bare, dc_smode, 64'(s_addr), PaW);
+
+  // Outcome: hit (with PA), fault (with cause and record), or walk.
+  logic             o_hit, o_fault, o_record;
+  logic [11:0]      o_cause;
+  logic [PaW-1:0]   o_pa;
+  always_comb begin
+    o_hit    = 1'b0;
+    o_fault  = 1'b0;
+    o_record = 1'b1;
+    o_cause  = iommu_pkg::access_cause(s_acc);
+    o_pa     = PaW'(s_addr);
+    if (mode_i == iommu_pkg::ModeOff) begin
+      o_fault = 1'b1;
+      o_cause = iommu_pkg::CauseAllDisallowed;
+    end else if (mode_i == iommu_pkg::ModeBare) begin
+      o_hit   = iommu_pkg::pa_fits(64'(s_addr), PaW);
+      o_fault = !o_hit;
+    end else if (s_cross) begin
+      o_fault = 1'b1;
+      o_cause = iommu_pkg::CauseBurstCross;
+    end else if (s_wide) begin
+      o_fault = 1'b1;
+      o_cause = iommu_pkg::CauseTtypDisallowed;
+    end else if (dc_lk_hit_i) begin
+      if (pd_kind == iommu_pkg::PostDcFault) begin
+        o_fault  = 1'b1;
+        o_cause  = iommu_pkg::post_dc_cause(s_pv, dc_s1_bare, s_acc);
+        o_record = !(dc_dtf && iommu_pkg::dtf_suppresses(o_cause));
+      end else if (pd_kind == iommu_pkg::PostDcIdentity) begin
+        o_hit = 1'b1;
+      end else begin
+        o_hit = tlb_lk_hit_i && iommu_pkg::perm_ok(tlb_lk_perm_i, s_acc);
+        o_pa  = PaW'({tlb_lk_ppn_i, s_addr[11:0]});
+      end
+    end
+  end
+
+  // ---- slots ------------------------------------------------------------------
+  logic [Slots-1:0]  sl_v_q, sl_fault_q, sl_record_q, sl_dep_v_q, sl_dc_hit_q;
+  logic [1:0]        sl_st_q     [Slots];
+  logic [11:0]       sl_cause_q  [Slots];
+  logic [PaW-1:0]    sl_pa_q     [Slots];
+  logic [SlotW-1:0]  sl_dep_q    [Slots];
+  logic [AxW-1:0]    sl_req_q    [Slots];
+  logic [DcW-1:0]    sl_dc_q     [Slots];
+
+  // Per-slot views.
+  logic [Slots-1:0] key_match, has_dependent, go, refuse, want_walk;
+  for (genvar k = 0; k < Slots; k++) begin : g_view
+    logic [IdW-1:0] id;
+    assign id = sl_req_q[k][AxW-1 -: IdW];
+    assign key_match[k] = sl_v_q[k] && (IsWrite || id == s_id);
+    always_comb begin
+      has_dependent[k] = 1'b0;
+      for (int j = 0; j < Slots; j++)
+        if (sl_v_q[j] && sl_dep_v_q[j] && sl_dep_q[j] == SlotW'(k)) has_dependent[k] = 1'b1;
+    end
+    assign go[k]        = sl_v_q[k] && sl_st_q[k] == SReady && !sl_fault_q[k] && !sl_dep_v_q[k];
+    assign refuse[k]    = sl_v_q[k] && sl_st_q[k] == SReady &&  sl_fault_q[k] && !sl_dep_v_q[k];
+    assign want_walk[k] = sl_v_q[k] && sl_st_q[k] == SWalkReq;
+  end
+
+  // Lowest index of each set.
+  logic             free_any, go_any, refuse_any, walk_any, tail_any;
+  logic [SlotW-1:0] free_idx, go_idx, refuse_idx, walk_idx, tail_idx;
+  always_comb begin
+    free_any = 1'b0;   free_idx = '0;
+    go_any = 1'b0;     go_idx = '0;
+    refuse_any = 1'b0; refuse_idx = '0;
+    walk_any = 1'b0;   walk_idx = '0;
+    tail_any = 1'b0;   tail_idx = '0;
+    for (int k = Slots - 1; k >= 0; k--) begin
+      if (!sl_v_q[k])   begin free_any = 1'b1;   free_idx = SlotW'(k);   end
+      if (go[k])        begin go_any = 1'b1;     go_idx = SlotW'(k);     end
+      if (refuse[k])    begin refuse_any = 1'b1; refuse_idx = SlotW'(k); end
+      if (want_walk[k]) begin walk_any = 1'b1;   walk_idx = SlotW'(k);   end
+      if (key_match[k] && !has_dependent[k]) begin tail_any = 1'b1; tail_idx = SlotW'(k); end
+    end
+  end
+
+  // ---- release to memory ---------------------------------------------------------
+  refuse_e          rf_st_q, rf_st_d;
+  logic [SlotW-1:0] rf_idx_q;
+  logic [7:0]       rf_beat_q, rf_beat_d;
+  logic [OutW-1:0]  out_q;
+  logic             can_fwd, s_dep, s_fwd, mem_hs, rf_done;
+
+  assign s_dep   = |key_match;
+  assign can_fwd = (rf_st_q == RfIdle) && (out_q != '1) && (!IsWrite || route_ready_i);
+  assign s_fwd   = s_v_q && o_hit && !s_dep && !go_any;
+
+  // AXI: once AxVALID is up the request must stay until AxREADY.  A request
+  // presented without READY is locked (source and address) until it goes,
+  // whatever happens meanwhile to the mode, the caches or the other slots.
+  logic             lock_q, lock_slot_q, f_slot;
+  logic [SlotW-1:0] lock_idx_q, f_idx;
+  logic [PaW-1:0]   lock_pa_q;
+  assign f_slot = lock_q ? lock_slot_q : go_any;
+  assign f_idx  = lock_q ? lock_idx_q  : go_idx;
+
+  logic [AxW-1:0] f_req;
+  logic [PaW-1:0] f_pa;
+  assign f_req = f_slot ? sl_req_q[f_idx] : s_q;
+  assign f_pa  = lock_q ? lock_pa_q : f_slot ? sl_pa_q[f_idx] : o_pa;
+  logic [IovaW-1:0] f_unused_addr;
+  assign {mem_id_o, f_unused_addr, mem_len_o, mem_size_o, mem_burst_o, mem_lock_o, mem_cache_o,
+          mem_prot_o, mem_qos_o, mem_user_o} = f_req;
+  assign mem_addr_o  = f_pa;
+  assign mem_valid_o = lock_q || (can_fwd && (go_any || s_fwd));
+  assign mem_hs      = mem_valid_o && mem_ready_i;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      lock_q      <= 1'b0;
+      lock_slot_q <= 1'b0;
+      lock_idx_q  <= '0;
+      lock_pa_q   <= '0;
+    end else begin
+      lock_q      <= mem_valid_o && !mem_ready_i;
+      lock_slot_q <= f_slot;
+      lock_idx_q  <= f_idx;
+      lock_pa_q   <= f_pa;
+    end
+  end
+
+  // Stage: leaves to memory, or into a slot (anything but a free-to-go hit).
+  logic s_alloc;
+  assign s_alloc = s_v_q && !(o_hit && !s_dep) && free_any && !(lock_q && !lock_slot_q);
+  assign s_leave = (mem_hs && !f_slot) || s_alloc;
+
+  // ---- walk requests ---------------------------------------------------------------
+  logic [AxW-1:0] w_req;
+  logic [IdW-1:0] w_unused_id;
+  logic [7:0]     w_unused_len;
+  logic [2:0]     w_unused_size;
+  logic [1:0]     w_unused_burst;
+  logic           w_unused_lock;
+  logic [3:0]     w_unused_cache, w_unused_qos;
+  logic [2:0]     w_prot;
+  logic [UserW-1:0] w_user;
+  assign w_req = sl_req_q[walk_idx];
+  assign {w_unused_id, wreq_iova_o, w_unused_len, w_unused_size, w_unused_burst, w_unused_lock,
+          w_unused_cache, w_prot, w_unused_qos, w_user} = w_req;
+  assign wreq_valid_o  = walk_any;
+  assign wreq_slot_o   = walk_idx;
+  assign wreq_did_o    = w_user[DidW-1:0];
+  assign wreq_pv_o     = w_user[DidW+PidW];
+  assign wreq_acc_o    = IsWrite ? iommu_pkg::AccWrite :
+                         w_prot[2] ? iommu_pkg::AccExec : iommu_pkg::AccRead;
+  assign wreq_dc_hit_o = sl_dc_hit_q[walk_idx];
+  assign wreq_dc_o     = sl_dc_q[walk_idx];
+
+  // ---- refusal ----------------------------------------------------------------------
+  logic [AxW-1:0] r_req;
+  logic [IdW-1:0] r_id;
+  logic [IovaW-1:0] r_addr;
+  logic [7:0]     r_len;
+  logic [2:0]     r_unused_size;
+  logic [1:0]     r_unused_burst;
+  logic           r_unused_lock;
+  logic [3:0]     r_unused_cache, r_unused_qos;
+  logic [2:0]     r_prot;
+  logic [UserW-1:0] r_user;
+  assign r_req = sl_req_q[rf_idx_q];
+  assign {r_id, r_addr, r_len, r_unused_size, r_unused_burst, r_unused_lock, r_unused_cache,
+          r_prot, r_unused_qos, r_user} = r_req;
+
+  always_comb begin
+    rf_st_d       = rf_st_q;
+    rf_beat_d     = rf_beat_q;
+    rf_done       = 1'b0;
+    fault_valid_o = 1'b0;
+    route_valid_o = 1'b0;
+    route_fwd_o   = 1'b1;
+    unique case (rf_st_q)
+      RfIdle: begin
+        route_valid_o = IsWrite && mem_hs;
+        if (refuse_any && !lock_q) rf_st_d = RfFault;
+      end
+      RfFault: begin
+        fault_valid_o = sl_record_q[rf_idx_q];
+        if (fault_ready_i || !sl_record_q[rf_idx_q]) rf_st_d = IsWrite ? RfRoute : RfDrain;
+      end
+      RfRoute: begin
+        route_valid_o = 1'b1;
+        route_fwd_o   = 1'b0;
+        if (route_ready_i) rf_st_d = RfDrain;
+      end
+      RfDrain: begin
+        rf_beat_d = '0;
+        if (out_q == '0 && (!IsWrite || w_dropped_i)) rf_st_d = RfResp;
+      end
+      RfResp: begin
+        if (dev_rsp_ready_i) begin
+          rf_beat_d = rf_beat_q + 8'd1;
+          if (IsWrite || rf_beat_q == r_len) begin
+            rf_done = 1'b1;
+            rf_st_d = RfIdle;
+          end
+        end
+      end
+      default: rf_st_d = RfIdle;
+    endcase
+  end
+  assign fault_o     = fault_of(r_user, r_prot[0], r_prot[2], r_addr, sl_cause_q[rf_idx_q]);
+  assign rf_active_o = rf_st_q == RfResp;
+  assign rf_id_o     = r_id;
+  assign rf_last_o   = IsWrite || rf_beat_q == r_len;
+
+  // ---- slot and counter registers -------------------------------------------------------
+  // A slot frees when it leaves for memory or its refusal completes.
+  logic             free_v;
+  logic [SlotW-1:0] free_slot;
+  assign free_v    = (mem_hs && f_slot) || rf_done;
+  assign free_slot = rf_done ? rf_idx_q : f_idx;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      sl_v_q     <= '0;
+      sl_dep_v_q <= '0;
+      rf_st_q    <= RfIdle;
+      rf_idx_q   <= '0;
+      rf_beat_q  <= '0;
+      out_q      <= '0;
+    end else begin
+      rf_st_q   <= rf_st_d;
+      rf_beat_q <= rf_beat_d;
+      if (rf_st_q == RfIdle && refuse_any && !lock_q) rf_idx_q <= refuse_idx;
+      if (mem_hs && !mem_rsp_done_i)      out_q <= out_q + 1'b1;
+      else if (!mem_hs && mem_rsp_done_i) out_q <= out_q - 1'b1;
+      for (int k = 0; k < Slots; k++) begin
+        if (free_v && free_slot == SlotW'(k)) sl_v_q[k] <= 1'b0;
+        if (free_v && sl_dep_q[k] == free_slot) sl_dep_v_q[k] <= 1'b0;
+        if (s_alloc && free_idx == SlotW'(k)) begin
+          sl_v_q[k]     <= 1'b1;
+          sl_dep_v_q[k] <= tail_any && !(free_v && free_slot == tail_idx);
+        end
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    for (int k = 0; k < Slots; k++) begin
+      if (s_alloc && free_idx == SlotW'(k)) begin
+        sl_req_q[k]    <= s_q;
+        sl_dep_q[k]    <= tail_idx;
+        sl_dc_hit_q[k] <= dc_lk_hit_i;
+        sl_dc_q[k]     <= dc_lk_data_i;
+        sl_st_q[k]     <= (o_hit || o_fault) ? SReady : SWalkReq;
+        sl_fault_q[k]  <= o_fault;
+        sl_cause_q[k]  <= o_cause;
+        sl_record_q[k] <= o_record;
+        sl_pa_q[k]     <= o_pa;
+      end else begin
+        if (wreq_valid_o && wreq_ready_i && walk_idx == SlotW'(k)) sl_st_q[k] <= SWalkWait;
+        if (wres_valid_i && wres_slot_i == SlotW'(k)) begin
+          sl_st_q[k]     <= SReady;
+          sl_fault_q[k]  <= wres_fault_i;
+          sl_cause_q[k]  <= wres_cause_i;
+          sl_record_q[k] <= wres_record_i;
+          sl_pa_q[k]     <= PaW'({wres_ppn_i, sl_req_q[k][AxW-IdW-IovaW +: 12]});
+        end
+      end
+    end
+  end
+
+  // Forwarded and not complete, or held with a result other than a refusal.
+  logic [Slots-1:0] may_pass;
+  for (genvar k = 0; k < Slots; k++) begin : g_pass
+    assign may_pass[k] = sl_v_q[k] && !(sl_st_q[k] == SReady && sl_fault_q[k]);
+  end
+  assign pending_o = (out_q != '0) || (may_pass != '0) || lock_q;
+
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic unused;
+  assign unused = ^{f_unused_addr, w_unused_id, w_unused_len, w_unused_size, w_unused_burst,
+                    w_unused_lock, w_unused_cache, w_unused_qos, r_unused_size, r_unused_burst,
+                    r_unused_lock, r_unused_cache, r_unused_qos, dc_root, s_lock, s_cache,
+                    s_qos, s_prot[1:0], w_prot[1:0], r_prot[1]};
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  `IOMMU_ASSERT(OutNoUnderflow_A, clk_i, rst_ni, !(mem_rsp_done_i && out_q == '0))
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,46 @@
+// iommu_victim: where a fully associative cache puts a fill.  The entry that
+// already holds the same tag (same_i, lowest index), else the first invalid
+// entry, else a round-robin pointer that advances on each such eviction.
+`default_nettype none
+
+module iommu_victim #(
+  parameter int unsigned Entries = 8,
+  parameter int unsigned IdxW    = (Entries > 1) ? $clog2(Entries) : 1
+) (
+  input  wire logic               clk_i,
+  input  wire logic               rst_ni,
+  input  wire logic [Entries-1:0] valid_i,   /// entries in use
+  input  wire logic [Entries-1:0] same_i,    /// valid entries with the fill's tag
+  input  wire logic               fill_i,    /// a fill happens this cycle
+  output      logic [IdxW-1:0]    victim_o
+);
+  logic            same_hit, free_hit;
+  logic [IdxW-1:0] same_idx, free_idx, rr_q;
+
+  always_comb begin
+    same_hit = 1'b0;
+    same_idx = '0;
+    free_hit = 1'b0;
+    free_idx = '0;
+    for (int e = Entries - 1; e >= 0; e--) begin
+      if (same_i[e]) begin
+        same_hit = 1'b1;
+        same_idx = IdxW'(e);
+      end
+      if (!valid_i[e]) begin
+        free_hit = 1'b1;
+        free_idx = IdxW'(e);
+      end
+    end
+  end
+  assign victim_o = same_hit ? same_idx : free_hit ? free_idx : rr_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) rr_q <= '0;
+    else if (fill_i && !same_hit && !free_hit)
+      rr_q <= (rr_q == IdxW'(Entries - 1)) ? '0 : rr_q + 1'b1;
+  end
+
+endmodule
+
+`default_nettype wire

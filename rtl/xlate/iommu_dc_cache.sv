@@ -1,0 +1,84 @@
+// iommu_dc_cache: the device-context cache, fully associative, tagged by
+// device_id, looked up by Ports requests per cycle.
+//
+// It holds only what the translation needs of a valid, well-formed device
+// context (the walker never fills a faulting one): a payload of DataW bits
+// that the walker packs and the channels unpack (see iommu_walker).
+// Lookup is combinational with a priority select; a fill replaces the entry
+// of the same device_id, else the first invalid entry, else a round-robin
+// victim; flush_i empties it (ddtp writes now, IODIR.INVAL_DDT later).
+`default_nettype none
+
+module iommu_dc_cache #(
+  parameter int unsigned Entries = 8,   /// entries (fully associative)
+  parameter int unsigned Ports   = 2,   /// lookups per cycle
+  parameter int unsigned DidW    = 24,  /// device_id bits
+  parameter int unsigned DataW   = 68   /// payload bits
+) (
+  input  wire logic                    clk_i,
+  input  wire logic                    rst_ni,
+  input  wire logic [Ports*DidW-1:0]   lk_did_i,
+  output      logic [Ports-1:0]        lk_hit_o,
+  output      logic [Ports*DataW-1:0]  lk_data_o,
+  input  wire logic                    fill_i,
+  input  wire logic [DidW-1:0]         fill_did_i,
+  input  wire logic [DataW-1:0]        fill_data_i,
+  input  wire logic                    flush_i
+);
+  localparam int unsigned IdxW = (Entries > 1) ? $clog2(Entries) : 1;
+
+  logic [Entries-1:0] valid_q;
+  logic [DidW-1:0]    did_q  [Entries];
+  logic [DataW-1:0]   data_q [Entries];
+
+  for (genvar p = 0; p < Ports; p++) begin : g_port
+    logic            hit;
+    logic [IdxW-1:0] idx;
+    always_comb begin
+      hit = 1'b0;
+      idx = '0;
+      for (int e = Entries - 1; e >= 0; e--) begin
+        if (valid_q[e] && did_q[e] == lk_did_i[p*DidW +: DidW]) begin
+          hit = 1'b1;
+          idx = IdxW'(e);
+        end
+      end
+    end
+    assign lk_hit_o[p]               = hit;
+    assign lk_data_o[p*DataW +: DataW] = data_q[idx];
+  end
+
+  logic [Entries-1:0] same;
+  logic [IdxW-1:0]    victim;
+  for (genvar e = 0; e < Entries; e++) begin : g_same
+    assign same[e] = valid_q[e] && did_q[e] == fill_did_i;
+  end
+  iommu_victim #(.Entries(Entries)) u_victim (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .valid_i  (valid_q),
+    .same_i   (same),
+    .fill_i   (fill_i && !flush_i),
+    .victim_o (victim)
+  );
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      valid_q <= '0;
+    end else if (flush_i) begin
+      valid_q <= '0;
+    end else if (fill_i) begin
+      valid_q[victim] <= 1'b1;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (fill_i && !flush_i) begin
+      did_q[victim]  <= fill_did_i;
+      data_q[victim] <= fill_data_i;
+    end
+  end
+
+endmodule
+
+`default_nettype wire

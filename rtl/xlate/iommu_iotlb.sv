@@ -1,0 +1,129 @@
+// iommu_iotlb: the IOTLB, a fully associative cache of first-stage leaf
+// translations, looked up by Ports requests per cycle (one per AXI channel).
+//
+// An entry is tagged as the spec's IOTINVAL.VMA needs: PSCID, the G bit of
+// the mapping (global: matches every PSCID), the VPN and the page size.  A
+// superpage is one entry: the VPN bits below its size are not compared and
+// the translated PPN takes them from the request.  The data is the leaf's
+// PPN and its R/W/X/U/D bits; the hit path checks permissions itself (a
+// failed check is handled as a miss, so every fault comes from a walk).
+// GSCID is always 0 here (no second stage), so it is not stored.
+//
+// Lookup is combinational (tag compare and a priority select: the lowest
+// matching entry wins, so a duplicate can never corrupt the data).  A fill
+// overwrites an entry with the same tag, else the first invalid entry, else
+// a round-robin victim.  flush_i empties the cache in one cycle.
+// Assumes: at most one fill per cycle.
+`default_nettype none
+
+module iommu_iotlb #(
+  parameter int unsigned Entries = 32,  /// entries (fully associative)
+  parameter int unsigned Ports   = 2    /// lookups per cycle
+) (
+  input  wire logic                                   clk_i,
+  input  wire logic                                   rst_ni,
+  // lookups
+  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     lk_pscid_i,
+  input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
+  output      logic [Ports-1:0]                       lk_hit_o,
+  output      logic [Ports*iommu_pkg::PpnW-1:0]       lk_ppn_o,   /// PPN of the 4 KiB page
+  output      logic [Ports*5-1:0]                     lk_perm_o,  /// {D, U, X, W, R}
+  // fill from the walker
+  input  wire logic                                   fill_i,
+  input  wire logic [iommu_pkg::PscidW-1:0]           fill_pscid_i,
+  input  wire logic                                   fill_g_i,
+  input  wire logic [iommu_pkg::VpnW-1:0]             fill_vpn_i,
+  input  wire logic [2:0]                             fill_size_i,
+  input  wire logic [iommu_pkg::PpnW-1:0]             fill_ppn_i,
+  input  wire logic [4:0]                             fill_perm_i,
+  // invalidation
+  input  wire logic                                   flush_i
+);
+  localparam int unsigned PscidW = iommu_pkg::PscidW;
+  localparam int unsigned VpnW   = iommu_pkg::VpnW;
+  localparam int unsigned PpnW   = iommu_pkg::PpnW;
+  localparam int unsigned IdxW   = (Entries > 1) ? $clog2(Entries) : 1;
+
+  logic [Entries-1:0] valid_q, g_q;
+  logic [PscidW-1:0]  pscid_q [Entries];
+  logic [VpnW-1:0]    vpn_q   [Entries];
+  logic [2:0]         size_q  [Entries];
+  logic [PpnW-1:0]    ppn_q   [Entries];
+  logic [4:0]         perm_q  [Entries];
+
+  // ---- lookups ----------------------------------------------------------
+  for (genvar p = 0; p < Ports; p++) begin : g_port
+    logic [PscidW-1:0] pscid;
+    logic [VpnW-1:0]   vpn, keep;
+    logic              hit;
+    logic [IdxW-1:0]   idx;
+    assign pscid = lk_pscid_i[p*PscidW +: PscidW];
+    assign vpn   = lk_vpn_i[p*VpnW +: VpnW];
+
+    always_comb begin
+      hit = 1'b0;
+      idx = '0;
+      for (int e = Entries - 1; e >= 0; e--) begin
+        if (valid_q[e] && (g_q[e] || pscid_q[e] == pscid) &&
+            ((vpn_q[e] ^ vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0) begin
+          hit = 1'b1;
+          idx = IdxW'(e);
+        end
+      end
+    end
+
+    // PPN of the 4 KiB page: the entry's PPN above the page size, the
+    // request's VPN below it.
+    assign keep = iommu_pkg::vpn_cmp_mask(size_q[idx]);
+    assign lk_hit_o[p]                 = hit;
+    assign lk_ppn_o[p*PpnW +: PpnW]    = (ppn_q[idx] & keep[PpnW-1:0]) | (vpn[PpnW-1:0] & ~keep[PpnW-1:0]);
+    assign lk_perm_o[p*5 +: 5]         = perm_q[idx];
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic unused_keep;
+    assign unused_keep = keep[VpnW-1];   // no PPN bit above 43
+    /* verilator lint_on UNUSEDSIGNAL */
+  end
+
+  // ---- fill ---------------------------------------------------------------
+  logic [Entries-1:0] same;
+  logic [IdxW-1:0]    victim;
+  for (genvar e = 0; e < Entries; e++) begin : g_same
+    assign same[e] = valid_q[e] && g_q[e] == fill_g_i && pscid_q[e] == fill_pscid_i &&
+                     size_q[e] == fill_size_i &&
+                     ((vpn_q[e] ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
+  end
+  iommu_victim #(.Entries(Entries)) u_victim (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .valid_i  (valid_q),
+    .same_i   (same),
+    .fill_i   (fill_i && !flush_i),
+    .victim_o (victim)
+  );
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      valid_q <= '0;
+      g_q     <= '0;
+    end else if (flush_i) begin
+      valid_q <= '0;
+    end else if (fill_i) begin
+      valid_q[victim] <= 1'b1;
+      g_q[victim]     <= fill_g_i;
+    end
+  end
+
+  // Tag and data arrays need no reset: valid_q guards them.
+  always_ff @(posedge clk_i) begin
+    if (fill_i && !flush_i) begin
+      pscid_q[victim] <= fill_pscid_i;
+      vpn_q[victim]   <= fill_vpn_i & iommu_pkg::vpn_cmp_mask(fill_size_i);
+      size_q[victim]  <= fill_size_i;
+      ppn_q[victim]   <= fill_ppn_i;
+      perm_q[victim]  <= fill_perm_i;
+    end
+  end
+
+endmodule
+
+`default_nettype wire

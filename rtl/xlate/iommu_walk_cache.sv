@@ -1,0 +1,105 @@
+// iommu_walk_cache: a cache of non-leaf first-stage PTEs, so that a walk can
+// start below the root.  An entry says "in address space PSCID, the IOVAs
+// whose VPN bits above level LVL are VPN point to the level-LVL table at
+// PPN"; it is filled each time a walk follows a valid non-leaf PTE.
+//
+// A lookup returns the deepest matching entry (lowest LVL: fewest reads
+// left).  LVL is 0..3 (Sv57's root has level 4 and is never cached: it comes
+// from the DC).  Fully associative; fill replaces the same tag, else the
+// first invalid entry, else round-robin; flush_i empties it.
+`default_nettype none
+
+module iommu_walk_cache #(
+  parameter int unsigned Entries = 16
+) (
+  input  wire logic                           clk_i,
+  input  wire logic                           rst_ni,
+  input  wire logic [iommu_pkg::PscidW-1:0]   lk_pscid_i,
+  input  wire logic [iommu_pkg::VpnW-1:0]     lk_vpn_i,
+  output      logic                           lk_hit_o,
+  output      logic [1:0]                     lk_lvl_o,   /// level of the table found
+  output      logic [iommu_pkg::PpnW-1:0]     lk_ppn_o,   /// its PPN
+  input  wire logic                           fill_i,
+  input  wire logic [iommu_pkg::PscidW-1:0]   fill_pscid_i,
+  input  wire logic [iommu_pkg::VpnW-1:0]     fill_vpn_i,
+  input  wire logic [1:0]                     fill_lvl_i,
+  input  wire logic [iommu_pkg::PpnW-1:0]     fill_ppn_i,
+  input  wire logic                           flush_i
+);
+  localparam int unsigned PscidW = iommu_pkg::PscidW;
+  localparam int unsigned VpnW   = iommu_pkg::VpnW;
+  localparam int unsigned PpnW   = iommu_pkg::PpnW;
+  localparam int unsigned IdxW   = (Entries > 1) ? $clog2(Entries) : 1;
+
+  // VPN bits that select a level-lvl table: all bits above 9*(lvl+1).
+  function automatic logic [VpnW-1:0] prefix_mask(input logic [1:0] lvl);
+    case (lvl)
+      2'd0:    prefix_mask = {{(VpnW-9){1'b1}}, 9'b0};
+      2'd1:    prefix_mask = {{(VpnW-18){1'b1}}, 18'b0};
+      2'd2:    prefix_mask = {{(VpnW-27){1'b1}}, 27'b0};
+      default: prefix_mask = {{(VpnW-36){1'b1}}, 36'b0};
+    endcase
+  endfunction
+
+  logic [Entries-1:0] valid_q;
+  logic [PscidW-1:0]  pscid_q [Entries];
+  logic [VpnW-1:0]    vpn_q   [Entries];
+  logic [1:0]         lvl_q   [Entries];
+  logic [PpnW-1:0]    ppn_q   [Entries];
+
+  // Deepest match: scan so that a lower level replaces a higher one.
+  logic            hit;
+  logic [IdxW-1:0] idx;
+  always_comb begin
+    hit = 1'b0;
+    idx = '0;
+    for (int e = 0; e < Entries; e++) begin
+      if (valid_q[e] && pscid_q[e] == lk_pscid_i &&
+          ((vpn_q[e] ^ lk_vpn_i) & prefix_mask(lvl_q[e])) == '0 &&
+          (!hit || lvl_q[e] < lvl_q[idx])) begin
+        hit = 1'b1;
+        idx = IdxW'(e);
+      end
+    end
+  end
+  assign lk_hit_o = hit;
+  assign lk_lvl_o = lvl_q[idx];
+  assign lk_ppn_o = ppn_q[idx];
+
+  logic [Entries-1:0] same;
+  logic [IdxW-1:0]    victim;
+  for (genvar e = 0; e < Entries; e++) begin : g_same
+    assign same[e] = valid_q[e] && pscid_q[e] == fill_pscid_i && lvl_q[e] == fill_lvl_i &&
+                     ((vpn_q[e] ^ fill_vpn_i) & prefix_mask(fill_lvl_i)) == '0;
+  end
+  iommu_victim #(.Entries(Entries)) u_victim (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .valid_i  (valid_q),
+    .same_i   (same),
+    .fill_i   (fill_i && !flush_i),
+    .victim_o (victim)
+  );
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      valid_q <= '0;
+    end else if (flush_i) begin
+      valid_q <= '0;
+    end else if (fill_i) begin
+      valid_q[victim] <= 1'b1;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (fill_i && !flush_i) begin
+      pscid_q[victim] <= fill_pscid_i;
+      vpn_q[victim]   <= fill_vpn_i & prefix_mask(fill_lvl_i);
+      lvl_q[victim]   <= fill_lvl_i;
+      ppn_q[victim]   <= fill_ppn_i;
+    end
+  end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,543 @@
+// iommu_walker: Walks translation walks in flight at once, sharing the
+// data-structure port's read channels (one read outstanding per walk, ARID =
+// walk index) and one response processor.
+//
+// A walk is allocated for a request that missed (req_*).  When the device
+// context was not in the DC cache the walk reads the directory (ddtp mode
+// 1LVL/2LVL/3LVL: non-leaf DDT entries, then the 32-byte base-format DC as one
+// 4-beat burst) and checks each entry as the spec's "locate the
+// device-context" steps say (257 on a read error, 258 not valid, 259
+// misconfigured), fills the DC cache, applies the post-DC rules
+// (iommu_pkg::post_dc_kind), then walks the first-stage table from its root.
+// When the DC was cached it starts at the deepest table the walk cache knows.
+// Each PTE is checked as the privileged spec's walk does (V, reserved
+// encodings and bits, PBMT and N where not offered, non-leaf at level 0,
+// non-leaf D/A/U, Svnapot 64 KiB, superpage alignment, permissions, A, D on
+// a write): a failure is a page fault 12/13/15, a read error an access fault
+// 1/5/7.  A valid non-leaf PTE fills the walk cache; a successful leaf fills
+// the IOTLB.  The result (translated 4 KiB PPN, or a fault with its cause and
+// whether DTF suppresses its record) goes back to the requester's tag.
+//
+// The response processor handles one R beat per cycle, so results and fills
+// come at most one per cycle.  A table address beyond PAS is answered like a
+// read error without reading (a "synthetic" error beat when the R channel is
+// idle).  kill_i marks every walk in flight stale: a stale walk still
+// answers its requester but fills no cache (caches were flushed, or their
+// contents invalidated, after it started).
+// Assumes: ds R beats of one read arrive in order (AXI), rready is always 1.
+`default_nettype none
+
+module iommu_walker #(
+  parameter int unsigned Walks = 8,     /// walks in flight
+  parameter int unsigned TagW  = 4,     /// requester tag bits
+  parameter int unsigned DidW  = 24,    /// device_id bits
+  parameter int unsigned IovaW = 64,    /// IOVA bits
+  parameter int unsigned PaW   = 56,    /// physical address bits
+  parameter int unsigned DsIdW = 4      /// data-structure port ID bits (>= log2 Walks)
+) (
+  input  wire logic                          clk_i,
+  input  wire logic                          rst_ni,
+  input  wire logic [3:0]                    mode_i,      /// ddtp.iommu_mode
+  input  wire logic [43:0]                   ddtp_ppn_i,
+  input  wire logic                          kill_i,
+  output      logic                          stale_o,     /// a stale walk is in flight
+  // walk requests
+  input  wire logic                          req_valid_i,
+  output      logic                          req_ready_o,
+  input  wire logic [TagW-1:0]               req_tag_i,
+  input  wire logic [DidW-1:0]               req_did_i,
+  input  wire logic [IovaW-1:0]              req_iova_i,
+  input  wire logic [1:0]                    req_acc_i,
+  input  wire logic                          req_pv_i,
+  input  wire logic                          req_dc_hit_i,
+  input  wire logic [iommu_pkg::DcW-1:0]     req_dc_i,
+  // results
+  output      logic                          res_valid_o,
+  output      logic [TagW-1:0]               res_tag_o,
+  output      logic                          res_fault_o,
+  output      logic [11:0]                   res_cause_o,
+  output      logic                          res_record_o,
+  output      logic [iommu_pkg::PpnW-1:0]    res_ppn_o,
+  // DC cache fill
+  output      logic                          dc_fill_o,
+  output      logic [DidW-1:0]               dc_fill_did_o,
+  output      logic [iommu_pkg::DcW-1:0]     dc_fill_data_o,
+  // IOTLB fill
+  output      logic                          tlb_fill_o,
+  output      logic [iommu_pkg::PscidW-1:0]  tlb_fill_pscid_o,
+  output      logic                          tlb_fill_g_o,
+  output      logic [iommu_pkg::VpnW-1:0]    tlb_fill_vpn_o,
+  output      logic [2:0]                    tlb_fill_size_o,
+  output      logic [iommu_pkg::PpnW-1:0]    tlb_fill_ppn_o,
+  output      logic [4:0]                    tlb_fill_perm_o,
+  // walk cache
+  output      logic [iommu_pkg::PscidW-1:0]  wc_lk_pscid_o,
+  output      logic [iommu_pkg::VpnW-1:0]    wc_lk_vpn_o,
+  input  wire logic                          wc_lk_hit_i,
+  input  wire logic [1:0]                    wc_lk_lvl_i,
+  input  wire logic [iommu_pkg::PpnW-1:0]    wc_lk_ppn_i,
+  output      logic                          wc_fill_o,
+  output      logic [iommu_pkg::PscidW-1:0]  wc_fill_pscid_o,
+  output      logic [iommu_pkg::VpnW-1:0]    wc_fill_vpn_o,
+  output      logic [1:0]                    wc_fill_lvl_o,
+  output      logic [iommu_pkg::PpnW-1:0]    wc_fill_ppn_o,
+  // data-structure port, read channels
+  output      logic [DsIdW-1:0]              ds_arid_o,
+  output      logic [PaW-1:0]                ds_araddr_o,
+  output      logic [7:0]                    ds_arlen_o,
+  output      logic                          ds_arvalid_o,
+  input  wire logic                          ds_arready_i,
+  input  wire logic [DsIdW-1:0]              ds_rid_i,
+  input  wire logic [63:0]                   ds_rdata_i,
+  input  wire logic [1:0]                    ds_rresp_i,
+  input  wire logic                          ds_rlast_i,
+  input  wire logic                          ds_rvalid_i,
+  output      logic                          ds_rready_o
+);
+  localparam int unsigned PscidW = iommu_pkg::PscidW;
+  localparam int unsigned VpnW   = iommu_pkg::VpnW;
+  localparam int unsigned PpnW   = iommu_pkg::PpnW;
+  localparam int unsigned WIdxW  = (Walks > 1) ? $clog2(Walks) : 1;
+
+  // Context states and walk phases.
+  localparam logic [1:0] CIdle = 2'd0;   // free
+  localparam logic [1:0] CIssue = 2'd1;  // next read ready to go out
+  localparam logic [1:0] CWait = 2'd2;   // read outstanding
+  localparam logic [1:0] CErr = 2'd3;    // next address beyond PAS: answer as an error
+  localparam logic [1:0] PhDdt = 2'd0;   // non-leaf DDT entry
+  localparam logic [1:0] PhDc  = 2'd1;   // device context, 4 beats
+  localparam logic [1:0] PhPt  = 2'd2;   // first-stage PTE
+
+  // ---- helpers (no local variables: see doc/architecture.md, "Traps") ------
+  function automatic logic ppn_fits(input logic [PpnW-1:0] ppn);
+    ppn_fits = iommu_pkg::pa_fits({8'd0, ppn, 12'd0}, PaW);
+  endfunction
+  // 9-bit VPN field of level l (0..4).
+  function automatic logic [8:0] vpn_at(input logic [VpnW-1:0] vpn, input logic [2:0] l);
+    case (l)
+      3'd0:    vpn_at = vpn[8:0];
+      3'd1:    vpn_at = vpn[17:9];
+      3'd2:    vpn_at = vpn[26:18];
+      3'd3:    vpn_at = vpn[35:27];
+      default: vpn_at = vpn[44:36];
+    endcase
+  endfunction
+  function automatic logic [PaW-1:0] pte_addr(input logic [PpnW-1:0] ppn, input logic [8:0] idx);
+    pte_addr = PaW'({ppn, idx, 3'b000});
+  endfunction
+  // Device-directory index i of a device_id (base-format DC).
+  function automatic logic [8:0] ddi(input logic [23:0] did, input logic [1:0] i);
+    case (i)
+      2'd0:    ddi = {2'b00, did[6:0]};
+      2'd1:    ddi = did[15:7];
+      default: ddi = {1'b0, did[23:16]};
+    endcase
+  endfunction
+  function automatic logic [PaW-1:0] dc_addr(input logic [PpnW-1:0] ppn, input logic [6:0] ddi0);
+    dc_addr = PaW'({ppn, ddi0, 5'b00000});
+  endfunction
+  // Root level of a first-stage mode: Sv39 2, Sv48 3, Sv57 4.
+  function automatic logic [2:0] top_lvl(input logic [1:0] smode);
+    top_lvl = 3'(smode) + 3'd2;
+  endfunction
+
+  // ---- contexts -------------------------------------------------------------
+  logic [1:0]        st_q    [Walks];
+  logic [1:0]        ph_q    [Walks];
+  logic [2:0]        lvl_q   [Walks];
+  logic [1:0]        beat_q  [Walks];
+  logic [PaW-1:0]    addr_q  [Walks];
+  logic [TagW-1:0]   tag_q   [Walks];
+  logic [23:0]       did_q   [Walks];
+  logic [IovaW-1:0]  iova_q  [Walks];
+  logic [1:0]        acc_q   [Walks];
+  logic [Walks-1:0]  pv_q, stale_q, g_q, dc_ok_q;
+  // DC being read / known
+  logic [Walks-1:0]  dc_err_q, dc_v_q, dc_bad_q, dtf_q, pdtv_q;
+  logic [PscidW-1:0] pscid_q [Walks];
+
+  logic [Walks-1:0] is_idle, is_issue, is_err;
+  for (genvar k = 0; k < Walks; k++) begin : g_st
+    assign is_idle[k]  = st_q[k] == CIdle;
+    assign is_issue[k] = st_q[k] == CIssue;
+    assign is_err[k]   = st_q[k] == CErr;
+  end
+
+  // Lowest set bit of a vector.
+  logic            alloc_any, issue_any, err_any;
+  logic [WIdxW-1:0] alloc_idx, issue_idx, err_idx;
+  always_comb begin
+    alloc_any = 1'b0; alloc_idx = '0;
+    issue_any = 1'b0; issue_idx = '0;
+    err_any   = 1'b0; err_idx   = '0;
+    for (int k = Walks - 1; k >= 0; k--) begin
+      if (is_idle[k])  begin alloc_any = 1'b1; alloc_idx = WIdxW'(k); end
+      if (is_issue[k]) begin issue_any = 1'b1; issue_idx = WIdxW'(k); end
+      if (is_err[k])   begin err_any   = 1'b1; err_idx   = WIdxW'(k); end
+    end
+  end
+
+  assign stale_o = |(stale_q & ~is_idle);
+
+  // ---- allocation -----------------------------------------------------------
+  // Unpack the cached DC of a hit.
+  logic             rq_dtf, rq_s1_bare;
+  logic [1:0]       rq_smode;
+  logic [PscidW-1:0] rq_pscid;
+  logic [PpnW-1:0]  rq_root;
+  logic [23:0]      rq_did;
+  logic [VpnW-1:0]  rq_vpn;
+  assign {rq_dtf, rq_s1_bare, rq_smode, rq_pscid, rq_root} = req_dc_i;
+  assign rq_did = 24'(req_did_i);
+  assign rq_vpn = req_iova_i[12 +: VpnW];
+
+  assign req_ready_o   = alloc_any;
+  assign wc_lk_pscid_o = rq_pscid;
+  assign wc_lk_vpn_o   = rq_vpn;
+
+  // First read of a new walk.
+  logic            wc_use;
+  logic [1:0]      a_ph;
+  logic [2:0]      a_lvl;
+  logic [PpnW-1:0] a_table;
+  logic [PaW-1:0]  a_addr;
+  assign wc_use = wc_lk_hit_i && (3'(wc_lk_lvl_i) < top_lvl(rq_smode));
+  always_comb begin
+    if (req_dc_hit_i) begin
+      a_ph    = PhPt;
+      a_lvl   = wc_use ? 3'(wc_lk_lvl_i) : top_lvl(rq_smode);
+      a_table = wc_use ? wc_lk_ppn_i : rq_root;
+      a_addr  = pte_addr(a_table, vpn_at(rq_vpn, a_lvl));
+    end else begin
+      a_table = ddtp_ppn_i;
+      if (mode_i == iommu_pkg::Mode1Lvl) begin
+        a_ph   = PhDc;
+        a_lvl  = 3'd0;
+        a_addr = dc_addr(a_table, rq_did[6:0]);
+      end else begin
+        a_ph   = PhDdt;
+        a_lvl  = (mode_i == iommu_pkg::Mode3Lvl) ? 3'd2 : 3'd1;
+        a_addr = pte_addr(a_table, ddi(rq_did, a_lvl[1:0]));
+      end
+    end
+  end
+
+  logic alloc;
+  assign alloc = req_valid_i && alloc_any;
+
+  // ---- read issue -------------------------------------------------------------
+  // The lowest walk with a read to send; a read presented without ARREADY
+  // stays presented (AXI) even if a lower walk becomes ready meanwhile.
+  logic             ar_lock_q;
+  logic [WIdxW-1:0] ar_lock_idx_q, ar_idx;
+  assign ar_idx       = ar_lock_q ? ar_lock_idx_q : issue_idx;
+  assign ds_arvalid_o = issue_any;
+  assign ds_arid_o    = DsIdW'(ar_idx);
+  assign ds_araddr_o  = addr_q[ar_idx];
+  assign ds_arlen_o   = (ph_q[ar_idx] == PhDc) ? 8'd3 : 8'd0;
+  assign ds_rready_o  = 1'b1;
+
+  logic issue_hs;
+  assign issue_hs = ds_arvalid_o && ds_arready_i;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ar_lock_q     <= 1'b0;
+      ar_lock_idx_q <= '0;
+    end else begin
+      ar_lock_q     <= ds_arvalid_o && !ds_arready_i;
+      ar_lock_idx_q <= ar_idx;
+    end
+  end
+
+  // ---- response processor -------------------------------------------------------
+  // Input: an R beat, else the synthetic error of a walk in CErr.
+  logic             p_v, p_err, p_last;
+  logic [WIdxW-1:0] c;
+  logic [63:0]      d;
+  assign p_v    = ds_rvalid_i || err_any;
+  assign c      = ds_rvalid_i ? WIdxW'(ds_rid_i) : err_idx;
+  assign d      = ds_rvalid_i ? ds_rdata_i : 64'd0;
+  assign p_err  = ds_rvalid_i ? (ds_rresp_i[1] != 1'b0) : 1'b1;
+  assign p_last = ds_rvalid_i ? ds_rlast_i : 1'b1;
+
+  // The walk's request and DC, as known before this beat.
+  logic [VpnW-1:0] c_vpn;
+  logic [1:0]      c_acc;
+  logic [2:0]      c_lvl;
+  assign c_vpn = iova_q[c][12 +: VpnW];
+  assign c_acc = acc_q[c];
+  assign c_lvl = lvl_q[c];
+
+  // DC beat decode: what this beat adds.
+  logic       dcb_v, dcb_bad, dcb_dtf, dcb_pdtv;
+  logic       dc_err_n, dc_v_n, dc_bad_n, dtf_n, pdtv_n;
+  logic [3:0] fsc_mode;
+  always_comb begin
+    dcb_v    = dc_v_q[c];
+    dcb_dtf  = dtf_q[c];
+    dcb_pdtv = pdtv_q[c];
+    dcb_bad  = 1'b0;
+    fsc_mode = d[63:60];
+    case (beat_q[c])
+      2'd0: begin  // tc
+        dcb_v    = d[0];
+        dcb_dtf  = d[4];
+        dcb_pdtv = d[5];
+        // EN_ATS, EN_PRI, T2GPA, PRPR (ATS=0); GADE, SADE (AMO_HWAD=0); SBE
+        // (END=0, fctl.BE=0); SXL (fctl.GXL=0, not writable); DPE without
+        // PDTV; reserved 23:12 and 63:32 (31:24 are custom and ignored).
+        dcb_bad  = d[1] | d[2] | d[3] | d[6] | d[7] | d[8] | d[10] | d[11] |
+                   (d[9] & ~d[5]) | (d[23:12] != '0) | (d[63:32] != '0);
+      end
+      2'd1: dcb_bad = d[63:60] != 4'd0;   // iohgatp: only Bare (no second stage)
+      2'd2: dcb_bad = (d[11:0] != '0) || (d[63:32] != '0);  // ta: reserved, RCID/MCID (QOSID=0)
+      default: begin  // fsc
+        dcb_bad = (d[59:44] != '0) ||
+                  (dcb_pdtv ? (fsc_mode != 4'd0) :           // no PD8/PD17/PD20
+                   !(fsc_mode == iommu_pkg::SatpBare || fsc_mode == iommu_pkg::SatpSv39 ||
+                     fsc_mode == iommu_pkg::SatpSv48 || fsc_mode == iommu_pkg::SatpSv57));
+      end
+    endcase
+    dc_err_n = dc_err_q[c] | p_err;
+    dc_v_n   = dcb_v;
+    dc_bad_n = dc_bad_q[c] | dcb_bad;
+    dtf_n    = dcb_dtf;
+    pdtv_n   = dcb_pdtv;
+  end
+
+  // PTE decode.
+  logic            pte_v, pte_r, pte_w, pte_x, pte_u, pte_g, pte_a, pte_d, pte_n;
+  logic [PpnW-1:0] pte_ppn, keep_ppn, leaf_ppn;
+  logic [VpnW-1:0] keep_vpn;
+  logic            pte_leaf, pte_bad, pte_ok, pa_ok;
+  logic [2:0]      leaf_size;
+  assign {pte_d, pte_a, pte_g, pte_u, pte_x, pte_w, pte_r, pte_v} = d[7:0];
+  assign pte_n    = d[63];
+  assign pte_ppn  = d[53:10];
+  assign pte_leaf = pte_r | pte_x;
+  assign leaf_size = (c_lvl == 3'd0) ? (pte_n ? iommu_pkg::Pg64K : iommu_pkg::Pg4K) :
+                     (c_lvl + 3'd1);
+  assign keep_vpn = iommu_pkg::vpn_cmp_mask(leaf_size);
+  assign keep_ppn = keep_vpn[PpnW-1:0];
+  assign leaf_ppn = (pte_ppn & keep_ppn) | (c_vpn[PpnW-1:0] & ~keep_ppn);
+  always_comb begin
+    // V, W without R, reserved bits 60:54, PBMT (no Svpbmt).
+    pte_bad = !pte_v || (!pte_r && pte_w) || (d[62:54] != '0);
+    if (pte_leaf) begin
+      pte_bad = pte_bad ||
+                (pte_n && (c_lvl != 3'd0 || pte_ppn[3:0] != 4'b1000)) ||   // Svnapot 64 KiB only
+                ((pte_ppn & ~keep_ppn) != '0 && c_lvl != 3'd0) ||          // misaligned superpage
+                !pte_a ||
+                !iommu_pkg::perm_ok({pte_d, pte_u, pte_x, pte_w, pte_r}, c_acc);
+    end else begin
+      // Non-leaf: none at level 0; D, A, U and N are reserved.
+      pte_bad = pte_bad || (c_lvl == 3'd0) || pte_d || pte_a || pte_u || pte_n;
+    end
+    pte_ok = !pte_bad;
+  end
+  assign pa_ok = ppn_fits(leaf_ppn);
+
+  // Outcome of this beat for walk c.
+  logic            o_done, o_fault, o_record, o_next, o_fill_dc, o_fill_tlb, o_fill_wc;
+  logic [11:0]     o_cause;
+  logic [PpnW-1:0] o_ppn;
+  logic [1:0]      n_ph;
+  logic [2:0]      n_lvl;
+  logic [PpnW-1:0] n_table;
+  logic [PaW-1:0]  n_addr;
+  logic [1:0]      pd_kind;
+  logic [1:0]      n_smode;
+  logic            n_s1_bare;
+  logic [IovaW-1:0] c_iova;
+  assign c_iova    = iova_q[c];
+  assign n_smode   = fsc_mode[1:0];   // Sv39 8 -> 0, Sv48 9 -> 1, Sv57 10 -> 2
+  assign n_s1_bare = pdtv_n || fsc_mode == iommu_pkg::SatpBare;
+  assign pd_kind   = iommu_pkg::post_dc_kind(pv_q[c], n_s1_bare, n_smode, 64'(c_iova), PaW);
+
+  always_comb begin
+    o_done     = 1'b0;
+    o_fault    = 1'b0;
+    o_cause    = '0;
+    o_ppn      = '0;
+    o_next     = 1'b0;
+    o_fill_dc  = 1'b0;
+    o_fill_tlb = 1'b0;
+    o_fill_wc  = 1'b0;
+    n_ph       = ph_q[c];
+    n_lvl      = c_lvl;
+    n_table    = pte_ppn;
+    n_addr     = '0;
+    if (p_v) begin
+      unique case (ph_q[c])
+        PhDdt: begin
+          if (p_err || !d[0] || d[9:1] != '0 || d[63:54] != '0) begin
+            o_done  = 1'b1;
+            o_fault = 1'b1;
+            o_cause = p_err ? iommu_pkg::CauseDdtAccess :
+                      !d[0] ? iommu_pkg::CauseDdtInvalid : iommu_pkg::CauseDdtMisconf;
+          end else begin
+            o_next = 1'b1;
+            if (c_lvl == 3'd1) begin
+              n_ph   = PhDc;
+              n_lvl  = 3'd0;
+              n_addr = dc_addr(pte_ppn, did_q[c][6:0]);
+            end else begin
+              n_lvl  = c_lvl - 3'd1;
+              n_addr = pte_addr(pte_ppn, ddi(did_q[c], n_lvl[1:0]));
+            end
+          end
+        end
+        PhDc: begin
+          if (p_last) begin
+            o_done = 1'b1;
+            if (dc_err_n || !dc_v_n || dc_bad_n) begin
+              o_fault = 1'b1;
+              o_cause = dc_err_n ? iommu_pkg::CauseDdtAccess :
+                        !dc_v_n  ? iommu_pkg::CauseDdtInvalid : iommu_pkg::CauseDdtMisconf;
+            end else begin
+              o_fill_dc = 1'b1;
+              if (pd_kind == iommu_pkg::PostDcFault) begin
+                o_fault = 1'b1;
+                o_cause = iommu_pkg::post_dc_cause(pv_q[c], n_s1_bare, c_acc);
+              end else if (pd_kind == iommu_pkg::PostDcIdentity) begin
+                o_ppn = c_iova[12 +: PpnW];
+              end else begin
+                o_done  = 1'b0;
+                o_next  = 1'b1;
+                n_ph    = PhPt;
+                n_lvl   = top_lvl(n_smode);
+                n_table = d[43:0];
+                n_addr  = pte_addr(d[43:0], vpn_at(c_vpn, top_lvl(n_smode)));
+              end
+            end
+          end
+        end
+        default: begin  // PhPt
+          if (p_err) begin
+            o_done  = 1'b1;
+            o_fault = 1'b1;
+            o_cause = iommu_pkg::access_cause(c_acc);
+          end else if (!pte_ok) begin
+            o_done  = 1'b1;
+            o_fault = 1'b1;
+            o_cause = iommu_pkg::page_cause(c_acc);
+          end else if (pte_leaf) begin
+            o_done     = 1'b1;
+            o_fault    = !pa_ok;
+            o_cause    = iommu_pkg::access_cause(c_acc);
+            o_ppn      = leaf_ppn;
+            o_fill_tlb = pa_ok;
+          end else begin
+            o_next    = 1'b1;
+            o_fill_wc = 1'b1;
+            n_lvl     = c_lvl - 3'd1;
+            n_addr    = pte_addr(pte_ppn, vpn_at(c_vpn, c_lvl - 3'd1));
+          end
+        end
+      endcase
+    end
+    // The DTF bit of a DC read in this very beat counts once the DC is valid.
+    o_record = !(((ph_q[c] == PhDc) ? (o_fill_dc && dtf_n) : (dc_ok_q[c] && dtf_q[c])) &&
+                 iommu_pkg::dtf_suppresses(o_cause));
+  end
+
+  assign res_valid_o  = p_v && o_done;
+  assign res_tag_o    = tag_q[c];
+  assign res_fault_o  = o_fault;
+  assign res_cause_o  = o_cause;
+  assign res_record_o = o_record;
+  assign res_ppn_o    = o_ppn;
+
+  assign dc_fill_o      = p_v && o_fill_dc && !stale_q[c];
+  assign dc_fill_did_o  = DidW'(did_q[c]);
+  assign dc_fill_data_o = {dtf_n, n_s1_bare, n_smode, pscid_q[c], d[43:0]};
+
+  assign tlb_fill_o       = p_v && o_fill_tlb && !stale_q[c];
+  assign tlb_fill_pscid_o = pscid_q[c];
+  assign tlb_fill_g_o     = g_q[c] | pte_g;
+  assign tlb_fill_vpn_o   = c_vpn;
+  assign tlb_fill_size_o  = leaf_size;
+  assign tlb_fill_ppn_o   = pte_ppn;
+  assign tlb_fill_perm_o  = {pte_d, pte_u, pte_x, pte_w, pte_r};
+
+  // A non-leaf PTE at level l (1..4) points to a level l-1 table (0..3).
+  assign wc_fill_o       = p_v && o_fill_wc && !stale_q[c];
+  assign wc_fill_pscid_o = pscid_q[c];
+  assign wc_fill_vpn_o   = c_vpn;
+  assign wc_fill_lvl_o   = 2'(c_lvl - 3'd1);
+  assign wc_fill_ppn_o   = pte_ppn;
+
+  // ---- context registers --------------------------------------------------------
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int k = 0; k < Walks; k++) st_q[k] <= CIdle;
+      stale_q <= '0;
+    end else begin
+      for (int k = 0; k < Walks; k++) begin
+        if (alloc && alloc_idx == WIdxW'(k)) begin
+          st_q[k]    <= ppn_fits(a_table) ? CIssue : CErr;
+          stale_q[k] <= kill_i;
+        end else begin
+          if (kill_i) stale_q[k] <= 1'b1;
+          if (issue_hs && ar_idx == WIdxW'(k)) st_q[k] <= CWait;
+          if (p_v && c == WIdxW'(k)) begin
+            if (o_done)      st_q[k] <= CIdle;
+            else if (o_next) st_q[k] <= ppn_fits(n_table) ? CIssue : CErr;
+          end
+        end
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    for (int k = 0; k < Walks; k++) begin
+      if (alloc && alloc_idx == WIdxW'(k)) begin
+        ph_q[k]      <= a_ph;
+        lvl_q[k]     <= a_lvl;
+        beat_q[k]    <= 2'd0;
+        addr_q[k]    <= a_addr;
+        tag_q[k]     <= req_tag_i;
+        did_q[k]     <= rq_did;
+        iova_q[k]    <= req_iova_i;
+        acc_q[k]     <= req_acc_i;
+        pv_q[k]      <= req_pv_i;
+        g_q[k]       <= 1'b0;
+        dc_ok_q[k]   <= req_dc_hit_i;
+        dc_err_q[k]  <= 1'b0;
+        dc_v_q[k]    <= 1'b0;
+        dc_bad_q[k]  <= 1'b0;
+        dtf_q[k]     <= req_dc_hit_i & rq_dtf;
+        pdtv_q[k]    <= 1'b0;
+        pscid_q[k]   <= rq_pscid;
+      end else if (p_v && c == WIdxW'(k)) begin
+        if (ph_q[k] == PhDc) begin
+          beat_q[k]   <= beat_q[k] + 2'd1;
+          dc_err_q[k] <= dc_err_n;
+          dc_v_q[k]   <= dc_v_n;
+          dc_bad_q[k] <= dc_bad_n;
+          dtf_q[k]    <= dtf_n;
+          pdtv_q[k]   <= pdtv_n;
+          if (beat_q[k] == 2'd2) pscid_q[k] <= d[31:12];
+          if (p_last) begin
+            dc_ok_q[k]   <= o_fill_dc;
+          end
+        end
+        if (ph_q[k] == PhPt && !pte_leaf) g_q[k] <= g_q[k] | pte_g;
+        if (o_next) begin
+          ph_q[k]   <= n_ph;
+          lvl_q[k]  <= n_lvl;
+          addr_q[k] <= n_addr;
+        end
+      end
+    end
+  end
+
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic unused;
+  assign unused = ^{ds_rid_i, ds_rresp_i[0], rq_s1_bare, keep_vpn[VpnW-1]};  // ARID = walk index; OKAY/EXOKAY alike; chan handles s1 Bare
+  /* verilator lint_on UNUSEDSIGNAL */
+
+endmodule
+
+`default_nettype wire
