@@ -1,0 +1,476 @@
+/* xlate.c - directed tests of the translation engine: each DDT level, each
+ * page size, each fault cause and each PTE rule, with the expected outcome
+ * written from the spec (translation process; privileged spec's Sv39/48/57
+ * walk) next to each case.  Tables are built by hand with raw stores, so a
+ * case can set exactly the bits it is about. */
+#include <string.h>
+
+#include "tutil.h"
+
+/* Memory map of these tests. */
+#define DDT_BASE  0x80000000ull     /* directory pages and page tables (bump) */
+#define DATA_BASE 0x90000000ull     /* data pages */
+#define FQ_BASE   0x7f000000ull     /* fault queue, 64 records */
+
+/* PTE bits (privileged spec). */
+#define PTE_V (1ull << 0)
+#define PTE_R (1ull << 1)
+#define PTE_W (1ull << 2)
+#define PTE_X (1ull << 3)
+#define PTE_U (1ull << 4)
+#define PTE_G (1ull << 5)
+#define PTE_A (1ull << 6)
+#define PTE_D (1ull << 7)
+#define PTE_N (1ull << 63)
+#define PTE_RWUAD (PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D)
+
+static uint64_t next_page;
+
+static uint64_t alloc_page(void) {
+    uint64_t p = next_page;
+    next_page += 4096;
+    tb_mem_fill(p, 4096, 0);
+    return p;
+}
+
+/* ---- a device directory ------------------------------------------------------ */
+typedef struct {
+    unsigned mode;       /* 2 1LVL, 3 2LVL, 4 3LVL */
+    uint64_t root;
+} ddt_t;
+
+/* Address of the DC of `did`, creating non-leaf entries on the way. */
+static uint64_t ddt_dc_addr(ddt_t *d, uint32_t did) {
+    unsigned idx[3] = {did & 0x7f, (did >> 7) & 0x1ff, (did >> 16) & 0xff};
+    uint64_t a = d->root;
+    for (int lvl = (int)d->mode - 2; lvl >= 1; lvl--) {
+        uint64_t e = a + idx[lvl] * 8ull;
+        uint64_t v = tb_mem_load(e, 8);
+        if (!(v & 1)) {
+            v = ((alloc_page() >> 12) << 10) | 1;
+            tb_mem_store(e, 8, v);
+        }
+        a = ((v >> 10) & ((1ull << 44) - 1)) << 12;
+    }
+    return a + idx[0] * 32ull;
+}
+
+static void dc_write(ddt_t *d, uint32_t did, uint64_t tc, uint64_t gatp, uint64_t ta, uint64_t fsc) {
+    uint64_t a = ddt_dc_addr(d, did);
+    tb_mem_store(a, 8, tc);
+    tb_mem_store(a + 8, 8, gatp);
+    tb_mem_store(a + 16, 8, ta);
+    tb_mem_store(a + 24, 8, fsc);
+}
+
+/* ---- first-stage page tables ----------------------------------------------------- */
+/* levels: 3 Sv39, 4 Sv48, 5 Sv57.  Maps iova at `level` (0 = 4 KiB) with the
+ * given leaf PTE; returns the leaf PTE's address. */
+static uint64_t pt_map(uint64_t root, unsigned levels, uint64_t iova, unsigned level, uint64_t pte) {
+    uint64_t a = root;
+    for (int l = (int)levels - 1; l > (int)level; l--) {
+        uint64_t e = a + ((iova >> (12 + 9 * l)) & 0x1ff) * 8;
+        uint64_t v = tb_mem_load(e, 8);
+        if (!(v & PTE_V)) {
+            v = ((alloc_page() >> 12) << 10) | PTE_V;
+            tb_mem_store(e, 8, v);
+        }
+        a = ((v >> 10) & ((1ull << 44) - 1)) << 12;
+    }
+    uint64_t e = a + ((iova >> (12 + 9 * level)) & 0x1ff) * 8;
+    tb_mem_store(e, 8, pte);
+    return e;
+}
+
+static uint64_t leaf(uint64_t pa, uint64_t flags) { return ((pa >> 12) << 10) | flags; }
+
+/* iosatp / fsc: MODE 8 Sv39, 9 Sv48, 10 Sv57. */
+static uint64_t satp(unsigned levels, uint64_t root) {
+    return ((uint64_t)(levels + 5) << 60) | (root >> 12);
+}
+
+/* ---- set-up shared by the cases --------------------------------------------------------- */
+/* Reset the IOMMU (memory is kept), enable the fault queue, point ddtp at a
+ * fresh root in `mode`. */
+static void setup(ddt_t *d, unsigned mode) {
+    tb_reset();
+    next_page = DDT_BASE;
+    d->mode = mode;
+    d->root = alloc_page();
+    fq_enable(FQ_BASE, 5, false);
+    wr64(IOMMU_REG_DDTP, IOMMU_FIELD_PREP(IOMMU_DDTP_IOMMU_MODE, mode) |
+                             IOMMU_FIELD_PREP(IOMMU_DDTP_PPN, d->root >> 12));
+    CHECK(poll_reg(IOMMU_REG_DDTP, 8, 0, IOMMU_DDTP_BUSY_MASK, 10000), "ddtp.busy stays 1");
+}
+
+static unsigned fq_count(void) { return rd32(IOMMU_REG_FQT) - rd32(IOMMU_REG_FQH); }
+
+/* Expect the next record (index `*seen`) to have these fields. */
+static void expect_record(unsigned *seen, unsigned cause, unsigned ttyp, uint32_t did, uint64_t iotval) {
+    CHECK(poll_reg(IOMMU_REG_FQT, 4, *seen + 1, ~0ull, 2000), "no fault record %u (cause %u)", *seen, cause);
+    fault_rec_t r = fq_record(FQ_BASE, *seen);
+    CHECK_EQ(r.cause, cause, "record CAUSE");
+    CHECK_EQ(r.ttyp, ttyp, "record TTYP");
+    CHECK_EQ(r.did, did, "record DID");
+    CHECK_EQ(r.iotval, iotval, "record iotval");
+    CHECK_EQ(r.iotval2, 0, "record iotval2");
+    (*seen)++;
+}
+
+static uint64_t pattern(uint64_t pa) { return pa * 0x9e3779b97f4a7c15ull ^ 0x1234; }
+
+/* ---- tests -------------------------------------------------------------------------------- */
+
+/* Each DDT level and each first-stage mode: a read and a write through a
+ * 4 KiB mapping reach the mapped physical page; a second access hits. */
+static int t_levels(void) {
+    static const unsigned ddt_modes[] = {2, 3, 4};
+    for (unsigned mi = 0; mi < 3; mi++) {
+        for (unsigned levels = 3; levels <= 5; levels++) {
+            ddt_t d;
+            setup(&d, ddt_modes[mi]);
+            /* the widest device_id the mode allows */
+            uint32_t did = ddt_modes[mi] == 2 ? 0x7f : ddt_modes[mi] == 3 ? 0xffff : 0xabcdef;
+            uint64_t root = alloc_page();
+            dc_write(&d, did, 1, 0, 7ull << 12, satp(levels, root));
+            uint64_t iova = 0x12345000ull, pa = DATA_BASE + 0x7000;
+            pt_map(root, levels, iova, 0, leaf(pa, PTE_RWUAD));
+            tb_mem_store(pa + 0x18, 8, pattern(pa));
+            uint64_t v = 0;
+            CHECK_EQ(dma_rd(did, iova + 0x18, 8, &v), AXI_OKAY, "read through the mapping");
+            CHECK_EQ(v, pattern(pa), "read data from the mapped page");
+            CHECK_EQ(dma_wr(did, iova + 0x20, 8, 0x5555), AXI_OKAY, "write through the mapping");
+            CHECK_EQ(tb_mem_load(pa + 0x20, 8), 0x5555, "write landed in the mapped page");
+            uint64_t ds0 = axi_slave_reads(sim_ds_slave());
+            tb_mem_store(pa + 0x28, 8, ~pattern(pa));
+            CHECK_EQ(dma_rd(did, iova + 0x28, 8, &v), AXI_OKAY, "second read");
+            CHECK_EQ(v, ~pattern(pa), "second read: data from the mapped page, offset kept");
+            CHECK_EQ(axi_slave_reads(sim_ds_slave()), ds0, "second read hit the IOTLB (no walk)");
+            CHECK_EQ(fq_count(), 0, "no fault record");
+        }
+    }
+    return 0;
+}
+
+/* Every page size: 4 KiB, 64 KiB (Svnapot), 2 MiB, 1 GiB, 512 GiB (Sv48),
+ * with accesses at both ends of the page. */
+static int t_page_sizes(void) {
+    static const struct { unsigned level; bool napot; uint64_t size; } pg[] = {
+        {0, false, 4096}, {0, true, 65536}, {1, false, 2ull << 20},
+        {2, false, 1ull << 30}, {3, false, 512ull << 30},
+    };
+    ddt_t d;
+    setup(&d, 2);
+    uint64_t root = alloc_page();
+    dc_write(&d, 3, 1, 0, 1ull << 12, satp(4, root));
+    for (unsigned i = 0; i < sizeof pg / sizeof *pg; i++) {
+        uint64_t iova = (uint64_t)(i + 1) << 40;                  /* its own level-3 entry */
+        uint64_t pa = 0x40000000000ull + pg[i].size * (i + 1);    /* aligned to the size */
+        if (pg[i].napot) {
+            for (unsigned k = 0; k < 16; k++)
+                pt_map(root, 4, iova + k * 4096ull, 0, leaf(pa, PTE_RWUAD | PTE_N) | (1ull << 13));
+        } else {
+            pt_map(root, 4, iova, pg[i].level, leaf(pa, PTE_RWUAD));
+        }
+        uint64_t offs[2] = {0x8, pg[i].size - 8};
+        for (unsigned k = 0; k < 2; k++) {
+            tb_mem_store(pa + offs[k], 8, pattern(pa + offs[k]));
+            uint64_t v = 0;
+            CHECK_EQ(dma_rd(3, iova + offs[k], 8, &v), AXI_OKAY, "read");
+            CHECK_EQ(v, pattern(pa + offs[k]), "data from the right physical address");
+        }
+    }
+    CHECK_EQ(fq_count(), 0, "no fault record");
+    return 0;
+}
+
+/* One access; returns its AXI response. */
+typedef enum { RD, WR, EX } acc_t;
+static int access(uint32_t did, uint64_t iova, acc_t acc, bool pv, uint32_t pid, bool priv) {
+    tb_dma_t r;
+    tb_dma_result_t res;
+    memset(&r, 0, sizeof r);
+    r.dev = did;
+    r.iova = iova;
+    r.size = 8;
+    r.beats = 1;
+    r.write = acc == WR;
+    r.exec = acc == EX;
+    r.pv = pv;
+    r.pid = pid;
+    r.priv = priv;
+    r.data = 0x77;
+    if (tb_dma(&r, &res, 100000)) return -1;
+    return (int)res.resp;
+}
+
+static unsigned ttyp_of(acc_t a) { return a == WR ? 3 : a == EX ? 1 : 2; }
+static unsigned page_fault(acc_t a) { return a == WR ? 15 : a == EX ? 12 : 13; }
+static unsigned access_fault(acc_t a) { return a == WR ? 7 : a == EX ? 1 : 5; }
+
+/* Expect SLVERR and, when cause != 0, one record with it. */
+static void expect_fault(unsigned *seen, const char *what, uint32_t did, uint64_t iova, acc_t a,
+                         unsigned cause) {
+    uint64_t mem0 = axi_slave_reads(sim_mem_slave()) + axi_slave_writes(sim_mem_slave());
+    int resp = access(did, iova, a, false, 0, false);
+    CHECK(resp == AXI_SLVERR, "%s: expected SLVERR, got %d", what, resp);
+    CHECK_EQ(axi_slave_reads(sim_mem_slave()) + axi_slave_writes(sim_mem_slave()), mem0,
+             "a refused access reaches no memory");
+    if (cause) {
+        unsigned before = tb_check_failures;
+        expect_record(seen, cause, ttyp_of(a), did, iova);
+        if (tb_check_failures != before) tb_fail(__FILE__, __LINE__, "... in case: %s", what);
+    } else {
+        tb_cycles(200);
+        CHECK(fq_count() == *seen, "%s: a record was written though DTF=1", what);
+    }
+}
+
+static void expect_ok(const char *what, uint32_t did, uint64_t iova, acc_t a) {
+    int resp = access(did, iova, a, false, 0, false);
+    CHECK(resp == AXI_OKAY, "%s: expected OKAY, got %d", what, resp);
+}
+
+/* Directory faults: device_id too wide (260), non-leaf DDTE not valid (258),
+ * reserved bits (259), read error (257); DC not valid (258), every
+ * misconfiguration this IOMMU's capabilities imply (259), DC read error
+ * (257); a process_id without PDT support (260); DTF. */
+static int t_ddt_faults(void) {
+    ddt_t d;
+    unsigned seen = 0;
+    uint64_t iova = 0x4000;
+
+    /* 1LVL: device_id bits 23:7 must be 0; 2LVL: bits 23:16. */
+    setup(&d, 2);
+    expect_fault(&seen, "1LVL, device_id 0x80", 0x80, iova, RD, 260);
+    setup(&d, 3);
+    seen = 0;
+    expect_fault(&seen, "2LVL, device_id 0x10000", 0x10000, iova, WR, 260);
+
+    setup(&d, 4);
+    seen = 0;
+    /* non-leaf entries: the level-2 entry of device 0x010000 is absent. */
+    expect_fault(&seen, "DDTE at level 2 not valid", 0x010000, iova, RD, 258);
+    /* a reserved bit in a valid level-2 entry (bit 1) */
+    uint64_t l1 = alloc_page();
+    tb_mem_store(d.root + 2 * 8, 8, ((l1 >> 12) << 10) | 1 | 2);
+    expect_fault(&seen, "DDTE reserved bit 1", 0x020000, iova, RD, 259);
+    tb_mem_store(d.root + 2 * 8, 8, ((l1 >> 12) << 10) | 1 | (1ull << 60));
+    expect_fault(&seen, "DDTE reserved bit 60", 0x020000, iova, RD, 259);
+    /* level-1 entry unreadable */
+    tb_mem_store(d.root + 2 * 8, 8, ((l1 >> 12) << 10) | 1);
+    tb_mem_error(l1 + 5 * 8, 8, true);
+    expect_fault(&seen, "DDTE read error", 0x020000 | (5 << 7), iova, EX, 257);
+    tb_mem_error(l1 + 5 * 8, 8, false);
+
+    /* device contexts, one device each */
+    uint64_t root = alloc_page();
+    uint64_t ok_fsc = satp(3, root), ok_ta = 5ull << 12;
+    pt_map(root, 3, iova, 0, leaf(DATA_BASE, PTE_RWUAD));
+    const struct { const char *what; uint64_t tc, gatp, ta, fsc; unsigned cause; } dc[] = {
+        {"DC V=0", 0, 0, 0, 0, 258},
+        {"tc.EN_ATS with ATS=0", 1 | 2, 0, 0, 0, 259},
+        {"tc.EN_PRI with ATS=0", 1 | 4, 0, 0, 0, 259},
+        {"tc.T2GPA with T2GPA=0", 1 | 8, 0, 0, 0, 259},
+        {"tc.PRPR with ATS=0", 1 | 64, 0, 0, 0, 259},
+        {"tc.GADE with AMO_HWAD=0", 1 | 128, 0, 0, 0, 259},
+        {"tc.SADE with AMO_HWAD=0", 1 | 256, 0, 0, 0, 259},
+        {"tc.DPE with PDTV=0", 1 | 512, 0, 0, 0, 259},
+        {"tc.SBE with END=0, fctl.BE=0", 1 | 1024, 0, 0, 0, 259},
+        {"tc.SXL with GXL=0 read-only", 1 | 2048, 0, 0, 0, 259},
+        {"tc reserved bit 12", 1 | (1ull << 12), 0, 0, 0, 259},
+        {"tc reserved bit 40", 1 | (1ull << 40), 0, 0, 0, 259},
+        {"iohgatp Sv39x4 not supported", 1, 8ull << 60, 0, 0, 259},
+        {"iohgatp reserved mode 1", 1, 1ull << 60, 0, 0, 259},
+        {"ta reserved bit 0", 1, 0, 1, 0, 259},
+        {"ta RCID with QOSID=0", 1, 0, 1ull << 40, 0, 259},
+        {"iosatp reserved mode 1", 1, 0, 0, 1ull << 60, 259},
+        {"iosatp Sv32 (SXL=0)", 1, 0, 0, 11ull << 60, 259},
+        {"iosatp reserved bit 44", 1, 0, 0, ok_fsc | (1ull << 44), 259},
+        {"pdtp PD8 without PD8", 1 | 32, 0, 0, 1ull << 60, 259},
+        {"pdtp PD20 without PD20", 1 | 32, 0, 0, 3ull << 60, 259},
+    };
+    uint32_t did = 0x000100;
+    for (unsigned i = 0; i < sizeof dc / sizeof *dc; i++, did++) {
+        dc_write(&d, did, dc[i].tc, dc[i].gatp, dc[i].ta ? dc[i].ta : ok_ta,
+                 dc[i].fsc ? dc[i].fsc : ok_fsc);
+        expect_fault(&seen, dc[i].what, did, iova, RD, dc[i].cause);
+    }
+    /* a DC whose third doubleword cannot be read */
+    uint64_t dca = ddt_dc_addr(&d, did);
+    dc_write(&d, did, 1, 0, ok_ta, ok_fsc);
+    tb_mem_error(dca + 16, 8, true);
+    expect_fault(&seen, "DC read error", did, iova, WR, 257);
+    tb_mem_error(dca + 16, 8, false);
+    did++;
+
+    /* A valid DC: custom tc bits 31:24 are ignored, the access goes through. */
+    dc_write(&d, did, 1 | (0xffull << 24), 0, ok_ta, ok_fsc);
+    expect_ok("custom tc bits", did, iova, RD);
+    /* process_id with PDTV=0: 260 with PV, PID and PRIV in the record. */
+    CHECK_EQ(access(did, iova, RD, true, 0x12345, true), AXI_SLVERR, "PV=1, PDTV=0");
+    CHECK(poll_reg(IOMMU_REG_FQT, 4, seen + 1, ~0ull, 2000), "no record for PV=1");
+    fault_rec_t r = fq_record(FQ_BASE, seen++);
+    CHECK_EQ(r.cause, 260, "PV=1, PDTV=0: cause");
+    CHECK(r.pv && r.priv && r.pid == 0x12345, "PV=1: PV, PRIV and PID recorded");
+    did++;
+
+    /* DTF=1: page faults and 260 are not recorded, DC faults still are. */
+    dc_write(&d, did, 1 | 16, 0, ok_ta, ok_fsc);
+    expect_fault(&seen, "DTF: page fault", did, 0x9000, RD, 0);
+    CHECK_EQ(access(did, iova, RD, true, 1, false), AXI_SLVERR, "DTF: PV=1 refused");
+    tb_cycles(200);
+    CHECK_EQ(fq_count(), seen, "DTF: 260 not recorded");
+    expect_ok("DTF: a good access still passes", did, iova, RD);
+    did++;
+    dc_write(&d, did, 16, 0, ok_ta, ok_fsc);   /* V=0: DTF is not trusted */
+    expect_fault(&seen, "DTF in an invalid DC", did, iova, RD, 258);
+    did++;
+
+    /* First stage Bare (iosatp Bare, or PDTV=1 with pdtp Bare): IOVA = PA. */
+    tb_mem_store(DATA_BASE + 0x48, 8, pattern(7));
+    dc_write(&d, did, 1, 0, 0, 0);
+    uint64_t v = 0;
+    CHECK_EQ(dma_rd(did, DATA_BASE + 0x48, 8, &v), AXI_OKAY, "iosatp Bare");
+    CHECK_EQ(v, pattern(7), "iosatp Bare: IOVA is the physical address");
+    did++;
+    dc_write(&d, did, 1 | 32 | 512, 0, 0, 0);
+    CHECK_EQ(dma_rd(did, DATA_BASE + 0x48, 8, &v), AXI_OKAY, "PDTV=1, DPE=1, pdtp Bare");
+    CHECK_EQ(v, pattern(7), "pdtp Bare: IOVA is the physical address");
+    CHECK_EQ(access(did, DATA_BASE, RD, true, 3, false), AXI_SLVERR, "pdtp Bare with PV=1");
+    expect_record(&seen, 260, 2, did, DATA_BASE);
+    /* above PAS with a Bare first stage: access fault */
+    expect_fault(&seen, "Bare first stage above PAS", did, 1ull << 56, WR, 7);
+    return 0;
+}
+
+/* First-stage PTE rules (privileged spec, Sv39 walk), one device each. */
+static int t_pte_faults(void) {
+    ddt_t d;
+    unsigned seen = 0;
+    setup(&d, 2);
+    uint32_t did = 1;
+    const uint64_t pa = DATA_BASE, big = 0x40000000ull;   /* 1 GiB aligned */
+    static const struct {
+        const char *what;
+        unsigned level;      /* leaf level */
+        uint64_t pte;        /* flags; PPN from pa (level 0) or big */
+        acc_t acc;
+        int expect;          /* -1 OK, else 'p' page fault / 'a' access fault */
+    } c[] = {
+        {"V=0", 0, PTE_RWUAD & ~PTE_V, RD, 'p'},
+        {"V=0, write", 0, PTE_RWUAD & ~PTE_V, WR, 'p'},
+        {"V=0, execute", 0, PTE_RWUAD & ~PTE_V, EX, 'p'},
+        {"xwr=010 reserved", 0, PTE_V | PTE_W | PTE_U | PTE_A | PTE_D, WR, 'p'},
+        {"xwr=110 reserved", 0, PTE_V | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D, EX, 'p'},
+        {"reserved bit 54", 0, PTE_RWUAD | (1ull << 54), RD, 'p'},
+        {"reserved bit 60", 0, PTE_RWUAD | (1ull << 60), RD, 'p'},
+        {"PBMT without Svpbmt", 0, PTE_RWUAD | (1ull << 61), RD, 'p'},
+        {"N with PPN[3:0] != 1000", 0, PTE_RWUAD | PTE_N, RD, 'p'},
+        {"N on a 2 MiB leaf", 1, PTE_RWUAD | PTE_N, RD, 'p'},
+        {"misaligned 2 MiB superpage", 1, PTE_RWUAD | (1ull << 10), RD, 'p'},
+        {"misaligned 1 GiB superpage", 2, PTE_RWUAD | (1ull << 19), WR, 'p'},
+        {"U=0 (requests are user mode)", 0, PTE_RWUAD & ~PTE_U, RD, 'p'},
+        {"X=0, execute", 0, PTE_RWUAD, EX, 'p'},
+        {"X only, execute", 0, PTE_V | PTE_X | PTE_U | PTE_A, EX, -1},
+        {"X only, read (R=0)", 0, PTE_V | PTE_X | PTE_U | PTE_A, RD, 'p'},
+        {"R only, write (W=0)", 0, PTE_V | PTE_R | PTE_U | PTE_A | PTE_D, WR, 'p'},
+        {"A=0, read", 0, PTE_RWUAD & ~PTE_A, RD, 'p'},
+        {"D=0, read", 0, PTE_RWUAD & ~PTE_D, RD, -1},
+        {"D=0, write", 0, PTE_RWUAD & ~PTE_D, WR, 'p'},
+        {"G set, still fine", 0, PTE_RWUAD | PTE_G, WR, -1},
+        {"RSW bits are software's", 0, PTE_RWUAD | (3ull << 8), RD, -1},
+        {"2 MiB leaf", 1, PTE_RWUAD, RD, -1},
+        {"1 GiB leaf", 2, PTE_RWUAD, WR, -1},
+    };
+    for (unsigned i = 0; i < sizeof c / sizeof *c; i++, did++) {
+        uint64_t root = alloc_page();
+        dc_write(&d, did, 1, 0, (uint64_t)did << 12, satp(3, root));
+        uint64_t iova = 0x0000004000000000ull - 0x40000000ull;   /* top of Sv39's lower half */
+        uint64_t ppa = c[i].level ? big : pa;
+        pt_map(root, 3, iova, c[i].level, leaf(ppa, c[i].pte));
+        if (c[i].expect < 0) expect_ok(c[i].what, did, iova + 0x10, c[i].acc);
+        else expect_fault(&seen, c[i].what, did, iova + 0x10, c[i].acc,
+                          c[i].expect == 'p' ? page_fault(c[i].acc) : access_fault(c[i].acc));
+    }
+
+    /* Non-leaf rules: a non-leaf PTE at level 0; D, A or U in a non-leaf. */
+    static const struct { const char *what; uint64_t nonleaf_flags; } nl[] = {
+        {"non-leaf with A", PTE_V | PTE_A}, {"non-leaf with D", PTE_V | PTE_D},
+        {"non-leaf with U", PTE_V | PTE_U}, {"non-leaf with N", PTE_V | PTE_N},
+    };
+    for (unsigned i = 0; i < sizeof nl / sizeof *nl; i++, did++) {
+        uint64_t root = alloc_page(), l1 = alloc_page();
+        dc_write(&d, did, 1, 0, (uint64_t)did << 12, satp(3, root));
+        tb_mem_store(root, 8, ((l1 >> 12) << 10) | nl[i].nonleaf_flags);
+        expect_fault(&seen, nl[i].what, did, 0x1000, RD, 13);
+    }
+    {
+        uint64_t root = alloc_page();
+        dc_write(&d, did, 1, 0, 0, satp(3, root));
+        uint64_t e = pt_map(root, 3, 0x5000, 0, 0);
+        tb_mem_store(e, 8, ((alloc_page() >> 12) << 10) | PTE_V);   /* pointer at level 0 */
+        expect_fault(&seen, "non-leaf PTE at level 0", did, 0x5000, WR, 15);
+        did++;
+    }
+    /* Read errors during the walk: access faults 5, 7, 1. */
+    for (acc_t a = RD; a <= EX; a++, did++) {
+        uint64_t root = alloc_page();
+        dc_write(&d, did, 1, 0, 0, satp(3, root));
+        uint64_t e = pt_map(root, 3, 0x7000, 0, leaf(pa, PTE_RWUAD | PTE_X));
+        tb_mem_error(e, 8, true);
+        expect_fault(&seen, "PTE read error", did, 0x7000, a, access_fault(a));
+        tb_mem_error(e, 8, false);
+        expect_ok("PTE readable again", did, 0x7000, a);
+    }
+    /* Sv39: IOVA bits 63:39 must equal bit 38. */
+    {
+        uint64_t root = alloc_page();
+        dc_write(&d, did, 1, 0, 0, satp(3, root));
+        pt_map(root, 3, 0x7000, 0, leaf(pa, PTE_RWUAD));
+        expect_fault(&seen, "non-canonical Sv39 IOVA", did, 0x8000000000ull | 0x7000, RD, 13);
+        expect_fault(&seen, "non-canonical Sv39 IOVA (high)", did, 0xffff800000007000ull, WR, 15);
+        did++;
+    }
+    CHECK_EQ(fq_count(), seen, "no extra records");
+    return 0;
+}
+
+/* Bursts: an INCR burst that crosses a 4 KiB boundary is refused with custom
+ * cause 2048; one that ends exactly on the boundary passes. */
+static int t_bursts(void) {
+    ddt_t d;
+    unsigned seen = 0;
+    setup(&d, 2);
+    uint64_t root = alloc_page();
+    dc_write(&d, 9, 1, 0, 0, satp(3, root));
+    pt_map(root, 3, 0x10000, 0, leaf(DATA_BASE, PTE_RWUAD));
+    pt_map(root, 3, 0x11000, 0, leaf(DATA_BASE + 0x1000, PTE_RWUAD));
+    for (int write = 0; write <= 1; write++) {
+        tb_dma_t r;
+        tb_dma_result_t res;
+        memset(&r, 0, sizeof r);
+        r.dev = 9;
+        r.size = 8;
+        r.write = write;
+        r.iova = 0x10000 + 4096 - 16 * 8;   /* 16 beats end exactly at the boundary */
+        r.beats = 16;
+        CHECK_EQ(tb_dma(&r, &res, 100000), 0, "burst done");
+        CHECK_EQ(res.resp, AXI_OKAY, "burst ending on the boundary");
+        r.iova += 8;                        /* now its last beat is in the next page */
+        CHECK_EQ(tb_dma(&r, &res, 100000), 0, "burst done");
+        CHECK_EQ(res.resp, AXI_SLVERR, "burst crossing the boundary");
+        if (!write) CHECK_EQ(res.beats, 16, "every beat of a refused read answered");
+        expect_record(&seen, 2048, write ? 3 : 2, 9, r.iova);
+    }
+    return 0;
+}
+
+const test_def_t tests_xlate[] = {
+    {"xlate_levels", "each DDT level x Sv39/Sv48/Sv57: reads and writes reach the mapped page", t_levels, false},
+    {"xlate_page_sizes", "4K, 64K napot, 2M, 1G, 512G pages translate at both ends", t_page_sizes, false},
+    {"xlate_ddt_faults", "directory and DC faults 257-260, misconfigurations, PV, DTF, Bare first stage", t_ddt_faults, false},
+    {"xlate_pte_faults", "every first-stage PTE rule: page faults 12/13/15, access faults 1/5/7", t_pte_faults, false},
+    {"xlate_bursts", "bursts ending on a 4 KiB boundary pass, crossing ones are refused (2048)", t_bursts, false},
+    {0},
+};
