@@ -38,6 +38,7 @@ struct axi_slave {
     uint64_t seq;
     /* the response being offered (held until taken) */
     bool r_busy;
+    bool r_offered;          /* RVALID is up for the current beat */
     size_t r_idx;            /* index into rd of the burst being returned */
     unsigned r_beat;
     bool b_busy;
@@ -100,7 +101,7 @@ void axi_slave_get_cfg(const axi_slave_t *s, axi_slave_cfg_t *cfg) { *cfg = s->c
 void axi_slave_reset(axi_slave_t *s) {
     s->rd.n = s->wr.n = 0;
     s->wq_n = 0;
-    s->r_busy = s->b_busy = false;
+    s->r_busy = s->b_busy = s->r_offered = false;
 }
 
 unsigned axi_slave_inflight(const axi_slave_t *s) { return (unsigned)(s->rd.n + s->wr.n); }
@@ -144,16 +145,18 @@ static long pick(const txn_list_t *l, uint64_t now, bool reorder, bool need_comp
     return cand[rng_below(nc)];
 }
 
+/* Data beats the shared memory can still give this cycle. */
+static int shared_beats;
+
+void axi_slave_new_cycle(void) { shared_beats = 1; }
+
 void axi_slave_drive(axi_slave_t *s, axi_port_t *p, uint64_t now) {
     unsigned max = s->cfg.max_outstanding;
+    bool shared = s->cfg.shared_bw;
     s->arready = !rng_pct(s->cfg.stall_pct) && (!max || s->rd.n < max);
     s->awready = !rng_pct(s->cfg.stall_pct) && (!max || s->wr.n < max);
-    s->wready = !rng_pct(s->cfg.stall_pct) && s->wq_n < 1024;
-    p->arready = s->arready;
-    p->awready = s->awready;
-    p->wready = s->wready;
 
-    /* R */
+    /* R: a beat on offer stays on offer; a new beat needs the shared beat. */
     if (!s->r_busy && !rng_pct(s->cfg.gap_pct)) {
         long i = pick(&s->rd, now, s->cfg.reorder, false);
         if (i >= 0) {
@@ -162,7 +165,18 @@ void axi_slave_drive(axi_slave_t *s, axi_port_t *p, uint64_t now) {
             s->r_beat = 0;
         }
     }
-    if (s->r_busy) {
+    if (s->r_busy && (s->r_offered || !shared || shared_beats > 0)) {
+        s->r_offered = true;
+        if (shared) shared_beats--;
+    }
+
+    s->wready = !rng_pct(s->cfg.stall_pct) && s->wq_n < 1024 && (!shared || shared_beats > 0);
+    if (s->wready && shared) shared_beats--;
+    p->arready = s->arready;
+    p->awready = s->awready;
+    p->wready = s->wready;
+
+    if (s->r_offered) {
         const txn_t *t = &s->rd.v[s->r_idx];
         uint64_t a = axi_beat_addr(t->addr, t->len, t->size, t->burst, s->r_beat);
         p->rvalid = 1;
@@ -253,8 +267,9 @@ void axi_slave_update(axi_slave_t *s, const axi_port_t *p, uint64_t now) {
     }
     match_w(s, now);
 
-    if (s->r_busy && p->rready) {
+    if (s->r_offered && p->rready) {
         txn_t *t = &s->rd.v[s->r_idx];
+        s->r_offered = false;
         if (s->r_beat == 0) {
             s->rd_lat += now - t->t_accept;
             s->rd_lat_n++;

@@ -26,6 +26,11 @@ typedef struct {
     unsigned max_outstanding;/* per direction; 0 = unlimited */
     /* true when the access [addr, addr+len) must fail; NULL = never */
     bool (*is_error)(uint64_t addr, uint64_t len);
+    /* Share one data beat per cycle with every other slave that sets this
+     * (one memory behind both master ports): an R beat offered or a W beat
+     * accepted takes the cycle's beat.  An R beat already offered stays
+     * offered (AXI) even when another slave took the beat first. */
+    bool shared_bw;
 } axi_slave_cfg_t;
 
 typedef struct axi_slave axi_slave_t;
@@ -35,6 +40,8 @@ void axi_slave_free(axi_slave_t *s);
 void axi_slave_set_cfg(axi_slave_t *s, const axi_slave_cfg_t *cfg);
 void axi_slave_get_cfg(const axi_slave_t *s, axi_slave_cfg_t *cfg);
 void axi_slave_reset(axi_slave_t *s);          /* drop everything in flight */
+/* Start of a cycle: the shared memory has one data beat to give again. */
+void axi_slave_new_cycle(void);
 void axi_slave_drive(axi_slave_t *s, axi_port_t *p, uint64_t now);
 void axi_slave_update(axi_slave_t *s, const axi_port_t *p, uint64_t now);
 unsigned axi_slave_inflight(const axi_slave_t *s);

@@ -76,8 +76,9 @@ static void sim_close(void) {
 void sim_step(void) {
     axil_master_drive(&io.reg);
     dev_master_drive(dev, &io.dev, now);
+    axi_slave_new_cycle();
+    axi_slave_drive(ds_s, &io.ds, now);    /* walks first when they share a memory */
     axi_slave_drive(mem_s, &io.mem, now);
-    axi_slave_drive(ds_s, &io.ds, now);
     dut_eval(&io);
     if (io.rst_n) {
         monitor_sample(mon_dev, &io.dev, now);
@@ -284,7 +285,7 @@ int tb_main(int argc, char **argv) {
     const char *test = NULL, *bench = NULL, *scn = NULL, *wave = NULL;
     bool list = false;
     uint64_t wave_from = 0, wave_to = 0, v;
-    axi_slave_cfg_t mc = {2, 0, 0, 0, false, 0, NULL};
+    axi_slave_cfg_t mc = {2, 0, 0, 0, false, 0, NULL, false};
     scn_opts_t so = {false, false};
 
     for (int i = 1; i < argc; i++) {

@@ -9,7 +9,7 @@
 #include "tutil.h"
 
 static int t_latency(void) {
-    axi_slave_cfg_t c = {10, 0, 0, 0, false, 0, NULL}, cur;
+    axi_slave_cfg_t c = {10, 0, 0, 0, false, 0, NULL, false}, cur;
     axi_slave_get_cfg(sim_mem_slave(), &cur);
     c.is_error = cur.is_error;
     axi_slave_set_cfg(sim_mem_slave(), &c);
@@ -41,7 +41,7 @@ static int t_latency(void) {
 }
 
 static int t_throughput(void) {
-    axi_slave_cfg_t c = {20, 0, 0, 0, false, 0, NULL}, cur;
+    axi_slave_cfg_t c = {20, 0, 0, 0, false, 0, NULL, false}, cur;
     axi_slave_get_cfg(sim_mem_slave(), &cur);
     c.is_error = cur.is_error;
     axi_slave_set_cfg(sim_mem_slave(), &c);

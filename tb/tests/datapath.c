@@ -22,7 +22,7 @@ static void fill_read_region(void) {
 }
 
 static void random_back_pressure(void) {
-    axi_slave_cfg_t c = {3, 20, 30, 30, true, 16, NULL};
+    axi_slave_cfg_t c = {3, 20, 30, 30, true, 16, NULL, false};
     axi_slave_cfg_t cur;
     axi_slave_get_cfg(sim_mem_slave(), &cur);
     c.is_error = cur.is_error;

@@ -98,3 +98,66 @@ int dma_rd(uint32_t dev, uint64_t iova, unsigned size, uint64_t *data) {
 int dma_wr(uint32_t dev, uint64_t iova, unsigned size, uint64_t data) {
     return dma_one(dev, iova, size, true, &data);
 }
+
+/* ---- raw translation structures ---------------------------------------------- */
+static uint64_t next_page;
+
+void pt_alloc_init(uint64_t base) { next_page = base; }
+
+uint64_t pt_alloc(void) {
+    uint64_t p = next_page;
+    next_page += 4096;
+    tb_mem_fill(p, 4096, 0);
+    return p;
+}
+
+static uint64_t pte_table(uint64_t v) { return ((v >> 10) & ((1ull << 44) - 1)) << 12; }
+
+uint64_t ddt_dc_addr(ddt_t *d, uint32_t did) {
+    unsigned idx[3] = {did & 0x7f, (did >> 7) & 0x1ff, (did >> 16) & 0xff};
+    uint64_t a = d->root;
+    for (int lvl = (int)d->mode - 2; lvl >= 1; lvl--) {
+        uint64_t e = a + idx[lvl] * 8ull;
+        uint64_t v = tb_mem_load(e, 8);
+        if (!(v & 1)) {
+            v = ((pt_alloc() >> 12) << 10) | 1;
+            tb_mem_store(e, 8, v);
+        }
+        a = pte_table(v);
+    }
+    return a + idx[0] * 32ull;
+}
+
+void dc_write(ddt_t *d, uint32_t did, uint64_t tc, uint64_t gatp, uint64_t ta, uint64_t fsc) {
+    uint64_t a = ddt_dc_addr(d, did);
+    tb_mem_store(a, 8, tc);
+    tb_mem_store(a + 8, 8, gatp);
+    tb_mem_store(a + 16, 8, ta);
+    tb_mem_store(a + 24, 8, fsc);
+}
+
+uint64_t pt_map(uint64_t root, unsigned levels, uint64_t iova, unsigned level, uint64_t pte) {
+    uint64_t a = root;
+    for (int l = (int)levels - 1; l > (int)level; l--) {
+        uint64_t e = a + ((iova >> (12 + 9 * l)) & 0x1ff) * 8;
+        uint64_t v = tb_mem_load(e, 8);
+        if (!(v & PTE_V)) {
+            v = ((pt_alloc() >> 12) << 10) | PTE_V;
+            tb_mem_store(e, 8, v);
+        }
+        a = pte_table(v);
+    }
+    uint64_t e = a + ((iova >> (12 + 9 * level)) & 0x1ff) * 8;
+    tb_mem_store(e, 8, pte);
+    return e;
+}
+
+uint64_t pt_leaf(uint64_t pa, uint64_t flags) { return ((pa >> 12) << 10) | flags; }
+
+uint64_t pt_satp(unsigned levels, uint64_t root) { return ((uint64_t)(levels + 5) << 60) | (root >> 12); }
+
+void set_ddtp(unsigned mode, uint64_t root) {
+    wr64(IOMMU_REG_DDTP, IOMMU_FIELD_PREP(IOMMU_DDTP_IOMMU_MODE, mode) |
+                             IOMMU_FIELD_PREP(IOMMU_DDTP_PPN, root >> 12));
+    CHECK(poll_reg(IOMMU_REG_DDTP, 8, 0, IOMMU_DDTP_BUSY_MASK, 10000), "ddtp.busy stays 1");
+}

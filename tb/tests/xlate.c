@@ -8,99 +8,20 @@
 #include "tutil.h"
 
 /* Memory map of these tests. */
-#define DDT_BASE  0x80000000ull     /* directory pages and page tables (bump) */
+#define DDT_BASE  0x80000000ull     /* directory pages and page tables (pt_alloc) */
 #define DATA_BASE 0x90000000ull     /* data pages */
 #define FQ_BASE   0x7f000000ull     /* fault queue, 64 records */
-
-/* PTE bits (privileged spec). */
-#define PTE_V (1ull << 0)
-#define PTE_R (1ull << 1)
-#define PTE_W (1ull << 2)
-#define PTE_X (1ull << 3)
-#define PTE_U (1ull << 4)
-#define PTE_G (1ull << 5)
-#define PTE_A (1ull << 6)
-#define PTE_D (1ull << 7)
-#define PTE_N (1ull << 63)
-#define PTE_RWUAD (PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D)
-
-static uint64_t next_page;
-
-static uint64_t alloc_page(void) {
-    uint64_t p = next_page;
-    next_page += 4096;
-    tb_mem_fill(p, 4096, 0);
-    return p;
-}
-
-/* ---- a device directory ------------------------------------------------------ */
-typedef struct {
-    unsigned mode;       /* 2 1LVL, 3 2LVL, 4 3LVL */
-    uint64_t root;
-} ddt_t;
-
-/* Address of the DC of `did`, creating non-leaf entries on the way. */
-static uint64_t ddt_dc_addr(ddt_t *d, uint32_t did) {
-    unsigned idx[3] = {did & 0x7f, (did >> 7) & 0x1ff, (did >> 16) & 0xff};
-    uint64_t a = d->root;
-    for (int lvl = (int)d->mode - 2; lvl >= 1; lvl--) {
-        uint64_t e = a + idx[lvl] * 8ull;
-        uint64_t v = tb_mem_load(e, 8);
-        if (!(v & 1)) {
-            v = ((alloc_page() >> 12) << 10) | 1;
-            tb_mem_store(e, 8, v);
-        }
-        a = ((v >> 10) & ((1ull << 44) - 1)) << 12;
-    }
-    return a + idx[0] * 32ull;
-}
-
-static void dc_write(ddt_t *d, uint32_t did, uint64_t tc, uint64_t gatp, uint64_t ta, uint64_t fsc) {
-    uint64_t a = ddt_dc_addr(d, did);
-    tb_mem_store(a, 8, tc);
-    tb_mem_store(a + 8, 8, gatp);
-    tb_mem_store(a + 16, 8, ta);
-    tb_mem_store(a + 24, 8, fsc);
-}
-
-/* ---- first-stage page tables ----------------------------------------------------- */
-/* levels: 3 Sv39, 4 Sv48, 5 Sv57.  Maps iova at `level` (0 = 4 KiB) with the
- * given leaf PTE; returns the leaf PTE's address. */
-static uint64_t pt_map(uint64_t root, unsigned levels, uint64_t iova, unsigned level, uint64_t pte) {
-    uint64_t a = root;
-    for (int l = (int)levels - 1; l > (int)level; l--) {
-        uint64_t e = a + ((iova >> (12 + 9 * l)) & 0x1ff) * 8;
-        uint64_t v = tb_mem_load(e, 8);
-        if (!(v & PTE_V)) {
-            v = ((alloc_page() >> 12) << 10) | PTE_V;
-            tb_mem_store(e, 8, v);
-        }
-        a = ((v >> 10) & ((1ull << 44) - 1)) << 12;
-    }
-    uint64_t e = a + ((iova >> (12 + 9 * level)) & 0x1ff) * 8;
-    tb_mem_store(e, 8, pte);
-    return e;
-}
-
-static uint64_t leaf(uint64_t pa, uint64_t flags) { return ((pa >> 12) << 10) | flags; }
-
-/* iosatp / fsc: MODE 8 Sv39, 9 Sv48, 10 Sv57. */
-static uint64_t satp(unsigned levels, uint64_t root) {
-    return ((uint64_t)(levels + 5) << 60) | (root >> 12);
-}
 
 /* ---- set-up shared by the cases --------------------------------------------------------- */
 /* Reset the IOMMU (memory is kept), enable the fault queue, point ddtp at a
  * fresh root in `mode`. */
 static void setup(ddt_t *d, unsigned mode) {
     tb_reset();
-    next_page = DDT_BASE;
+    pt_alloc_init(DDT_BASE);
     d->mode = mode;
-    d->root = alloc_page();
+    d->root = pt_alloc();
     fq_enable(FQ_BASE, 5, false);
-    wr64(IOMMU_REG_DDTP, IOMMU_FIELD_PREP(IOMMU_DDTP_IOMMU_MODE, mode) |
-                             IOMMU_FIELD_PREP(IOMMU_DDTP_PPN, d->root >> 12));
-    CHECK(poll_reg(IOMMU_REG_DDTP, 8, 0, IOMMU_DDTP_BUSY_MASK, 10000), "ddtp.busy stays 1");
+    set_ddtp(mode, d->root);
 }
 
 static unsigned fq_count(void) { return rd32(IOMMU_REG_FQT) - rd32(IOMMU_REG_FQH); }
@@ -131,10 +52,10 @@ static int t_levels(void) {
             setup(&d, ddt_modes[mi]);
             /* the widest device_id the mode allows */
             uint32_t did = ddt_modes[mi] == 2 ? 0x7f : ddt_modes[mi] == 3 ? 0xffff : 0xabcdef;
-            uint64_t root = alloc_page();
-            dc_write(&d, did, 1, 0, 7ull << 12, satp(levels, root));
+            uint64_t root = pt_alloc();
+            dc_write(&d, did, 1, 0, 7ull << 12, pt_satp(levels, root));
             uint64_t iova = 0x12345000ull, pa = DATA_BASE + 0x7000;
-            pt_map(root, levels, iova, 0, leaf(pa, PTE_RWUAD));
+            pt_map(root, levels, iova, 0, pt_leaf(pa, PTE_RWUAD));
             tb_mem_store(pa + 0x18, 8, pattern(pa));
             uint64_t v = 0;
             CHECK_EQ(dma_rd(did, iova + 0x18, 8, &v), AXI_OKAY, "read through the mapping");
@@ -161,16 +82,16 @@ static int t_page_sizes(void) {
     };
     ddt_t d;
     setup(&d, 2);
-    uint64_t root = alloc_page();
-    dc_write(&d, 3, 1, 0, 1ull << 12, satp(4, root));
+    uint64_t root = pt_alloc();
+    dc_write(&d, 3, 1, 0, 1ull << 12, pt_satp(4, root));
     for (unsigned i = 0; i < sizeof pg / sizeof *pg; i++) {
         uint64_t iova = (uint64_t)(i + 1) << 40;                  /* its own level-3 entry */
         uint64_t pa = 0x40000000000ull + pg[i].size * (i + 1);    /* aligned to the size */
         if (pg[i].napot) {
             for (unsigned k = 0; k < 16; k++)
-                pt_map(root, 4, iova + k * 4096ull, 0, leaf(pa, PTE_RWUAD | PTE_N) | (1ull << 13));
+                pt_map(root, 4, iova + k * 4096ull, 0, pt_leaf(pa, PTE_RWUAD | PTE_N) | (1ull << 13));
         } else {
-            pt_map(root, 4, iova, pg[i].level, leaf(pa, PTE_RWUAD));
+            pt_map(root, 4, iova, pg[i].level, pt_leaf(pa, PTE_RWUAD));
         }
         uint64_t offs[2] = {0x8, pg[i].size - 8};
         for (unsigned k = 0; k < 2; k++) {
@@ -252,7 +173,7 @@ static int t_ddt_faults(void) {
     /* non-leaf entries: the level-2 entry of device 0x010000 is absent. */
     expect_fault(&seen, "DDTE at level 2 not valid", 0x010000, iova, RD, 258);
     /* a reserved bit in a valid level-2 entry (bit 1) */
-    uint64_t l1 = alloc_page();
+    uint64_t l1 = pt_alloc();
     tb_mem_store(d.root + 2 * 8, 8, ((l1 >> 12) << 10) | 1 | 2);
     expect_fault(&seen, "DDTE reserved bit 1", 0x020000, iova, RD, 259);
     tb_mem_store(d.root + 2 * 8, 8, ((l1 >> 12) << 10) | 1 | (1ull << 60));
@@ -264,9 +185,9 @@ static int t_ddt_faults(void) {
     tb_mem_error(l1 + 5 * 8, 8, false);
 
     /* device contexts, one device each */
-    uint64_t root = alloc_page();
-    uint64_t ok_fsc = satp(3, root), ok_ta = 5ull << 12;
-    pt_map(root, 3, iova, 0, leaf(DATA_BASE, PTE_RWUAD));
+    uint64_t root = pt_alloc();
+    uint64_t ok_fsc = pt_satp(3, root), ok_ta = 5ull << 12;
+    pt_map(root, 3, iova, 0, pt_leaf(DATA_BASE, PTE_RWUAD));
     const struct { const char *what; uint64_t tc, gatp, ta, fsc; unsigned cause; } dc[] = {
         {"DC V=0", 0, 0, 0, 0, 258},
         {"tc.EN_ATS with ATS=0", 1 | 2, 0, 0, 0, 259},
@@ -384,11 +305,11 @@ static int t_pte_faults(void) {
         {"1 GiB leaf", 2, PTE_RWUAD, WR, -1},
     };
     for (unsigned i = 0; i < sizeof c / sizeof *c; i++, did++) {
-        uint64_t root = alloc_page();
-        dc_write(&d, did, 1, 0, (uint64_t)did << 12, satp(3, root));
+        uint64_t root = pt_alloc();
+        dc_write(&d, did, 1, 0, (uint64_t)did << 12, pt_satp(3, root));
         uint64_t iova = 0x0000004000000000ull - 0x40000000ull;   /* top of Sv39's lower half */
         uint64_t ppa = c[i].level ? big : pa;
-        pt_map(root, 3, iova, c[i].level, leaf(ppa, c[i].pte));
+        pt_map(root, 3, iova, c[i].level, pt_leaf(ppa, c[i].pte));
         if (c[i].expect < 0) expect_ok(c[i].what, did, iova + 0x10, c[i].acc);
         else expect_fault(&seen, c[i].what, did, iova + 0x10, c[i].acc,
                           c[i].expect == 'p' ? page_fault(c[i].acc) : access_fault(c[i].acc));
@@ -400,24 +321,24 @@ static int t_pte_faults(void) {
         {"non-leaf with U", PTE_V | PTE_U}, {"non-leaf with N", PTE_V | PTE_N},
     };
     for (unsigned i = 0; i < sizeof nl / sizeof *nl; i++, did++) {
-        uint64_t root = alloc_page(), l1 = alloc_page();
-        dc_write(&d, did, 1, 0, (uint64_t)did << 12, satp(3, root));
+        uint64_t root = pt_alloc(), l1 = pt_alloc();
+        dc_write(&d, did, 1, 0, (uint64_t)did << 12, pt_satp(3, root));
         tb_mem_store(root, 8, ((l1 >> 12) << 10) | nl[i].nonleaf_flags);
         expect_fault(&seen, nl[i].what, did, 0x1000, RD, 13);
     }
     {
-        uint64_t root = alloc_page();
-        dc_write(&d, did, 1, 0, 0, satp(3, root));
+        uint64_t root = pt_alloc();
+        dc_write(&d, did, 1, 0, 0, pt_satp(3, root));
         uint64_t e = pt_map(root, 3, 0x5000, 0, 0);
-        tb_mem_store(e, 8, ((alloc_page() >> 12) << 10) | PTE_V);   /* pointer at level 0 */
+        tb_mem_store(e, 8, ((pt_alloc() >> 12) << 10) | PTE_V);   /* pointer at level 0 */
         expect_fault(&seen, "non-leaf PTE at level 0", did, 0x5000, WR, 15);
         did++;
     }
     /* Read errors during the walk: access faults 5, 7, 1. */
     for (acc_t a = RD; a <= EX; a++, did++) {
-        uint64_t root = alloc_page();
-        dc_write(&d, did, 1, 0, 0, satp(3, root));
-        uint64_t e = pt_map(root, 3, 0x7000, 0, leaf(pa, PTE_RWUAD | PTE_X));
+        uint64_t root = pt_alloc();
+        dc_write(&d, did, 1, 0, 0, pt_satp(3, root));
+        uint64_t e = pt_map(root, 3, 0x7000, 0, pt_leaf(pa, PTE_RWUAD | PTE_X));
         tb_mem_error(e, 8, true);
         expect_fault(&seen, "PTE read error", did, 0x7000, a, access_fault(a));
         tb_mem_error(e, 8, false);
@@ -425,9 +346,9 @@ static int t_pte_faults(void) {
     }
     /* Sv39: IOVA bits 63:39 must equal bit 38. */
     {
-        uint64_t root = alloc_page();
-        dc_write(&d, did, 1, 0, 0, satp(3, root));
-        pt_map(root, 3, 0x7000, 0, leaf(pa, PTE_RWUAD));
+        uint64_t root = pt_alloc();
+        dc_write(&d, did, 1, 0, 0, pt_satp(3, root));
+        pt_map(root, 3, 0x7000, 0, pt_leaf(pa, PTE_RWUAD));
         expect_fault(&seen, "non-canonical Sv39 IOVA", did, 0x8000000000ull | 0x7000, RD, 13);
         expect_fault(&seen, "non-canonical Sv39 IOVA (high)", did, 0xffff800000007000ull, WR, 15);
         did++;
@@ -442,10 +363,10 @@ static int t_bursts(void) {
     ddt_t d;
     unsigned seen = 0;
     setup(&d, 2);
-    uint64_t root = alloc_page();
-    dc_write(&d, 9, 1, 0, 0, satp(3, root));
-    pt_map(root, 3, 0x10000, 0, leaf(DATA_BASE, PTE_RWUAD));
-    pt_map(root, 3, 0x11000, 0, leaf(DATA_BASE + 0x1000, PTE_RWUAD));
+    uint64_t root = pt_alloc();
+    dc_write(&d, 9, 1, 0, 0, pt_satp(3, root));
+    pt_map(root, 3, 0x10000, 0, pt_leaf(DATA_BASE, PTE_RWUAD));
+    pt_map(root, 3, 0x11000, 0, pt_leaf(DATA_BASE + 0x1000, PTE_RWUAD));
     for (int write = 0; write <= 1; write++) {
         tb_dma_t r;
         tb_dma_result_t res;
