@@ -106,15 +106,18 @@ package iommu_pkg;
   endfunction
 
   // ---- the device-context cache's payload ------------------------------------
-  // {DTF, first stage Bare, first-stage mode (0 Sv39, 1 Sv48, 2 Sv57), PSCID,
-  //  root PPN}: what a valid DC contributes to translating a request.
-  localparam int unsigned DcW = 1 + 1 + 2 + PscidW + PpnW;
+  // {DTF, PDTV, first stage Bare, first-stage mode (0 Sv39, 1 Sv48, 2 Sv57),
+  //  PSCID, root PPN}: what a valid DC contributes to translating a request.
+  localparam int unsigned DcW = 1 + 1 + 1 + 2 + PscidW + PpnW;
 
   // ---- rules shared by the hit path and the walker ----------------------------
   // What happens right after the DC is known (spec: translation process,
   // steps after "locate the device-context"):
-  //   a process_id with no PDT support (PDTV=0, or pdtp Bare) -> 260;
-  //   a Bare first stage -> the IOVA is the physical address;
+  //   a process_id with PDTV=0 -> 260 (with PDTV=1 the pdtp is Bare here, as
+  //   PD8/PD17/PD20 are not offered, and a Bare pdtp takes any process_id:
+  //   riscv-non-isa/riscv-iommu issue 638);
+  //   a Bare first stage (iosatp Bare, or PDTV=1) -> the IOVA is the
+  //   physical address;
   //   otherwise the IOVA must be canonical for the mode, else a page fault.
   localparam logic [1:0] PostDcWalk     = 2'd0;
   localparam logic [1:0] PostDcIdentity = 2'd1;
@@ -135,16 +138,17 @@ package iommu_pkg;
     pa_fits = (paw >= 64) || ((addr >> paw) == 64'd0);
   endfunction
 
-  function automatic logic [1:0] post_dc_kind(input logic pv, input logic s1_bare,
-      input logic [1:0] smode, input logic [63:0] iova, input int unsigned paw);
-    post_dc_kind = pv ? PostDcFault :
+  function automatic logic [1:0] post_dc_kind(input logic pv, input logic pdtv,
+      input logic s1_bare, input logic [1:0] smode, input logic [63:0] iova,
+      input int unsigned paw);
+    post_dc_kind = (pv && !pdtv) ? PostDcFault :
                    s1_bare ? (pa_fits(iova, paw) ? PostDcIdentity : PostDcFault) :
                    canonical(iova[63:38], smode) ? PostDcWalk : PostDcFault;
   endfunction
 
-  function automatic logic [11:0] post_dc_cause(input logic pv, input logic s1_bare,
-      input logic [1:0] acc);
-    post_dc_cause = pv ? CauseTtypDisallowed :
+  function automatic logic [11:0] post_dc_cause(input logic pv, input logic pdtv,
+      input logic s1_bare, input logic [1:0] acc);
+    post_dc_cause = (pv && !pdtv) ? CauseTtypDisallowed :
                     s1_bare ? access_cause(acc) : page_cause(acc);
   endfunction
 

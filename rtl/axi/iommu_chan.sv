@@ -184,16 +184,16 @@ module iommu_chan #(
                    (mode_i == iommu_pkg::Mode2Lvl) ? (s_did[23:16] != '0) : 1'b0;
 
   // Lookups.
-  logic              dc_dtf, dc_s1_bare;
+  logic              dc_dtf, dc_pdtv, dc_s1_bare;
   logic [1:0]        dc_smode;
   logic [iommu_pkg::PscidW-1:0] dc_pscid;
   logic [iommu_pkg::PpnW-1:0]   dc_root;
   logic [1:0]        pd_kind;
-  assign {dc_dtf, dc_s1_bare, dc_smode, dc_pscid, dc_root} = dc_lk_data_i;
+  assign {dc_dtf, dc_pdtv, dc_s1_bare, dc_smode, dc_pscid, dc_root} = dc_lk_data_i;
   assign dc_lk_did_o    = DidW'(s_did);
   assign tlb_lk_pscid_o = dc_pscid;
   assign tlb_lk_vpn_o   = s_addr[12 +: iommu_pkg::VpnW];
-  assign pd_kind = iommu_pkg::post_dc_kind(s_pv, dc_s1_bare, dc_smode, 64'(s_addr), PaW);
+  assign pd_kind = iommu_pkg::post_dc_kind(s_pv, dc_pdtv, dc_s1_bare, dc_smode, 64'(s_addr), PaW);
 
   // Outcome: hit (with PA), fault (with cause and record), or walk.
   logic             o_hit, o_fault, o_record;
@@ -220,7 +220,7 @@ module iommu_chan #(
     end else if (dc_lk_hit_i) begin
       if (pd_kind == iommu_pkg::PostDcFault) begin
         o_fault  = 1'b1;
-        o_cause  = iommu_pkg::post_dc_cause(s_pv, dc_s1_bare, s_acc);
+        o_cause  = iommu_pkg::post_dc_cause(s_pv, dc_pdtv, dc_s1_bare, s_acc);
         o_record = !(dc_dtf && iommu_pkg::dtf_suppresses(o_cause));
       end else if (pd_kind == iommu_pkg::PostDcIdentity) begin
         o_hit = 1'b1;

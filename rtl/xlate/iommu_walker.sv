@@ -181,13 +181,13 @@ module iommu_walker #(
 
   // ---- allocation -----------------------------------------------------------
   // Unpack the cached DC of a hit.
-  logic             rq_dtf, rq_s1_bare;
+  logic             rq_dtf, rq_pdtv, rq_s1_bare;
   logic [1:0]       rq_smode;
   logic [PscidW-1:0] rq_pscid;
   logic [PpnW-1:0]  rq_root;
   logic [23:0]      rq_did;
   logic [VpnW-1:0]  rq_vpn;
-  assign {rq_dtf, rq_s1_bare, rq_smode, rq_pscid, rq_root} = req_dc_i;
+  assign {rq_dtf, rq_pdtv, rq_s1_bare, rq_smode, rq_pscid, rq_root} = req_dc_i;
   assign rq_did = 24'(req_did_i);
   assign rq_vpn = req_iova_i[12 +: VpnW];
 
@@ -353,7 +353,7 @@ module iommu_walker #(
   assign c_iova    = iova_q[c];
   assign n_smode   = fsc_mode[1:0];   // Sv39 8 -> 0, Sv48 9 -> 1, Sv57 10 -> 2
   assign n_s1_bare = pdtv_n || fsc_mode == iommu_pkg::SatpBare;
-  assign pd_kind   = iommu_pkg::post_dc_kind(pv_q[c], n_s1_bare, n_smode, 64'(c_iova), PaW);
+  assign pd_kind   = iommu_pkg::post_dc_kind(pv_q[c], pdtv_n, n_s1_bare, n_smode, 64'(c_iova), PaW);
 
   always_comb begin
     o_done     = 1'b0;
@@ -399,7 +399,7 @@ module iommu_walker #(
               o_fill_dc = 1'b1;
               if (pd_kind == iommu_pkg::PostDcFault) begin
                 o_fault = 1'b1;
-                o_cause = iommu_pkg::post_dc_cause(pv_q[c], n_s1_bare, c_acc);
+                o_cause = iommu_pkg::post_dc_cause(pv_q[c], pdtv_n, n_s1_bare, c_acc);
               end else if (pd_kind == iommu_pkg::PostDcIdentity) begin
                 o_ppn = c_iova[12 +: PpnW];
               end else begin
@@ -451,7 +451,7 @@ module iommu_walker #(
 
   assign dc_fill_o      = p_v && o_fill_dc && !stale_q[c];
   assign dc_fill_did_o  = DidW'(did_q[c]);
-  assign dc_fill_data_o = {dtf_n, n_s1_bare, n_smode, pscid_q[c], d[43:0]};
+  assign dc_fill_data_o = {dtf_n, pdtv_n, n_s1_bare, n_smode, pscid_q[c], d[43:0]};
 
   assign tlb_fill_o       = p_v && o_fill_tlb && !stale_q[c];
   assign tlb_fill_pscid_o = pscid_q[c];
@@ -535,7 +535,7 @@ module iommu_walker #(
 
   /* verilator lint_off UNUSEDSIGNAL */
   logic unused;
-  assign unused = ^{ds_rid_i, ds_rresp_i[0], rq_s1_bare, keep_vpn[VpnW-1]};  // ARID = walk index; OKAY/EXOKAY alike; chan handles s1 Bare
+  assign unused = ^{ds_rid_i, ds_rresp_i[0], rq_pdtv, rq_s1_bare, keep_vpn[VpnW-1]};  // ARID = walk index; OKAY/EXOKAY alike; chan handles s1 Bare
   /* verilator lint_on UNUSEDSIGNAL */
 
 endmodule
