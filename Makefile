@@ -18,7 +18,8 @@ TB_DEFS := -DTB_ID_W=8 -DTB_PA_W=56 -DTB_DID_W=24 -DTB_PID_W=20 -DTB_DS_ID_W=4 -
 CC      := gcc
 CFLAGS  := -std=c11 -O2 -g -Wall -Wextra -Werror -Itb -Iinclude $(TB_DEFS)
 TB_C    := tb/sim.c tb/mem.c tb/rng.c tb/axi_slave.c tb/axil_master.c tb/dev_master.c \
-           tb/monitor.c tb/scenario.c $(sort $(wildcard tb/tests/*.c))
+           tb/monitor.c tb/scenario.c tb/ref_xlate.c tb/isolation.c tb/ptgen.c \
+           $(sort $(wildcard tb/tests/*.c))
 TB_H    := $(wildcard tb/*.h) include/iommu_regs.h
 VERILATOR_FLAGS := --cc --exe --build -j $(JOBS) --assert --trace-fst -Irtl \
            --top-module $(TOP) -O3 -CFLAGS "-O2 -DVL_USER_STOP $(TB_DEFS)" \
@@ -28,7 +29,8 @@ SIM     := $(BUILD)/iommu-sim
 GLS_SIM := $(BUILD)/iommu-sim-gls
 SCNS    := $(sort $(wildcard tb/scenarios/*.scn))
 
-.PHONY: help deps run test soak bench lint synth gls wave regs check-regs clean host-test sim
+.PHONY: help deps run test soak bench lint synth gls wave regs check-regs clean host-test sim ref-test \
+        sw-test sw-cross
 
 help:
 	@echo "make deps    install what the build needs (Debian packages, Python packages)"
@@ -41,6 +43,8 @@ help:
 	@echo "make gls     run every scenario on the netlist yosys synthesized"
 	@echo "make wave SCN=file.scn   run a scenario with --wave and open GTKWave"
 	@echo "make regs    regenerate the register header, package and docs from the RDL"
+	@echo "make sw-test the driver library's host tests and quickstart example under valgrind"
+	@echo "make sw-cross  the driver library for RISC-V, freestanding: $(BUILD)/sw/riscv/libiommu.a"
 	@echo "make clean   remove $(BUILD)/"
 
 # ---- dependencies -------------------------------------------------------------
@@ -82,11 +86,88 @@ $(BUILD)/test_scenario: tb/scenario.c tb/scenario.h tb/host/fake_tb.c tb/host/te
 
 host-test: $(BUILD)/test_scenario
 
+# Host tests of the test bench's reference translator, isolation map and table
+# generator; each runs under valgrind (leaks are errors) when it is installed.
+HOST_CFLAGS  := -std=c11 -O1 -g -Wall -Wextra -Werror -Itb
+REF_TESTS    := $(BUILD)/test_ref_xlate $(BUILD)/test_isolation $(BUILD)/test_ptgen
+REF_VALGRIND := $(shell command -v valgrind 2>/dev/null)
+
+$(BUILD)/test_ref_xlate: tb/ref_xlate.c tb/ref_xlate.h tb/host/test_ref_xlate.c
+	@mkdir -p $(BUILD)
+	$(CC) $(HOST_CFLAGS) tb/ref_xlate.c tb/host/test_ref_xlate.c -o $@
+
+$(BUILD)/test_isolation: tb/isolation.c tb/isolation.h tb/host/test_isolation.c
+	@mkdir -p $(BUILD)
+	$(CC) $(HOST_CFLAGS) tb/isolation.c tb/host/test_isolation.c -o $@
+
+$(BUILD)/test_ptgen: tb/ptgen.c tb/ptgen.h tb/ref_xlate.c tb/ref_xlate.h tb/isolation.c \
+                     tb/isolation.h tb/host/test_ptgen.c
+	@mkdir -p $(BUILD)
+	$(CC) $(HOST_CFLAGS) tb/ptgen.c tb/ref_xlate.c tb/isolation.c tb/host/test_ptgen.c -o $@
+
+ref-test: $(REF_TESTS)
+	@for t in $(REF_TESTS); do \
+	    echo "$$t"; \
+	    $(if $(REF_VALGRIND),valgrind -q --error-exitcode=1 --leak-check=full) $$t || exit 1; \
+	done
+
 test: $(SIM) host-test
 	@python3 tools/run_tests.py --jobs $(JOBS) --sim $(SIM) --scenarios $(SCNS) \
 	    --host "$(BUILD)/test_scenario" --host "python3 tools/gen_regs.py --check" \
+	    --host "make -s ref-test" \
+	    --host "make -s sw-test" \
 	    --host "make -s gls" \
 	    --host "make -s lint"
+
+# ---- driver library (sw/) ------------------------------------------------------
+# The library is sw/*.c; backends in sw/platform/; host tests with a mock IOMMU
+# in sw/tests/; sw/examples/quickstart.c runs on the same mock.
+SW_LIB_C   := $(sort $(wildcard sw/*.c))
+SW_H       := $(wildcard include/*.h sw/*.h sw/tests/*.h)
+SW_TEST_C  := $(filter-out sw/tests/example_mock.c,$(sort $(wildcard sw/tests/*.c)))
+SW_CFLAGS  := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude
+VALGRIND   := valgrind --error-exitcode=1 --leak-check=full -q
+RV_CC      := riscv64-unknown-elf-gcc
+RV_AR      := riscv64-unknown-elf-ar
+RV_NM      := riscv64-unknown-elf-nm
+RV_CFLAGS  := -march=rv64gc -mabi=lp64d -ffreestanding -nostdlib -Wall -Wextra -Werror -O2 -Iinclude
+SW_RV_OBJS := $(patsubst sw/%.c,$(BUILD)/sw/riscv/%.o,$(SW_LIB_C) sw/platform/baremetal.c)
+
+$(BUILD)/sw/sw-test: $(SW_LIB_C) sw/platform/baremetal.c sw/platform/linux.c $(SW_TEST_C) $(SW_H)
+	@mkdir -p $(@D)
+	$(CC) $(SW_CFLAGS) -Isw/tests $(SW_LIB_C) sw/platform/baremetal.c sw/platform/linux.c \
+	    $(SW_TEST_C) -o $@
+
+$(BUILD)/sw/quickstart: $(SW_LIB_C) sw/examples/quickstart.c sw/tests/example_mock.c sw/tests/mock.c $(SW_H)
+	@mkdir -p $(@D)
+	$(CC) $(SW_CFLAGS) -Isw/tests $(SW_LIB_C) sw/examples/quickstart.c sw/tests/example_mock.c \
+	    sw/tests/mock.c -o $@
+
+# The simulator backend is linked into the bench elsewhere; here it must compile.
+$(BUILD)/sw/sim.o: sw/platform/sim.c tb/tb.h $(SW_H)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Werror -Itb -Iinclude -c $< -o $@
+
+sw-test: $(BUILD)/sw/sw-test $(BUILD)/sw/quickstart $(BUILD)/sw/sim.o
+	@command -v valgrind >/dev/null || { echo "valgrind is missing: run 'make deps'"; exit 1; }
+	$(VALGRIND) $(BUILD)/sw/sw-test
+	$(VALGRIND) $(BUILD)/sw/quickstart
+
+$(BUILD)/sw/riscv/%.o: sw/%.c $(SW_H)
+	@mkdir -p $(@D)
+	$(RV_CC) $(RV_CFLAGS) -c $< -o $@
+
+# Freestanding: the archive must not reference a symbol it does not define.
+$(BUILD)/sw/riscv/libiommu.a: $(SW_RV_OBJS)
+	@command -v $(RV_CC) >/dev/null || { echo "$(RV_CC) is missing: run 'make deps'"; exit 1; }
+	@rm -f $@
+	$(RV_AR) rcs $@ $^
+	@undef=$$($(RV_NM) -u $@ | awk 'NF == 2 {print $$2}' | sort -u | \
+	    comm -23 - <($(RV_NM) --defined-only $@ | awk 'NF == 3 {print $$3}' | sort -u)); \
+	    if [ -n "$$undef" ]; then echo "libiommu.a needs: $$undef"; rm -f $@; exit 1; fi
+
+sw-cross: $(BUILD)/sw/riscv/libiommu.a
+	@echo "sw-cross: $< ($(words $(SW_RV_OBJS)) objects, no external symbols)"
 
 SOAK_SEEDS ?= 200
 SOAK_FROM  ?= 1000
@@ -94,8 +175,46 @@ SOAK_TESTS := off_refuses bare_passes mode_switch
 soak: $(SIM)
 	@python3 tools/soak.py --sim $(SIM) --jobs $(JOBS) --from $(SOAK_FROM) --seeds $(SOAK_SEEDS) $(SOAK_TESTS)
 
-bench: $(SIM)
-	@$(SIM) --bench all
+# ---- benchmarks ------------------------------------------------------------------
+# make bench: every benchmark on the default build ($(SIM): the RTL's Walks and
+# Slots), then xlate_random again on variants with Walks = Slots = N for each N
+# in BENCH_WALKS, then the plot.  A variant is the same RTL built with -G
+# overrides into its own --Mdir; it reuses the test-bench objects except
+# bench.o, which is compiled with -DTB_WALKS=N -DTB_SLOTS=N (the bench prints
+# them).  CSV files and random.png go to BENCH_DIR (doc/bench.md).
+BENCH_WALKS := 4 16
+BENCH_DIR   := $(BUILD)/bench
+RTL_WALKS   := $(shell sed -n 's/.*parameter int unsigned Walks *= *\([0-9][0-9]*\).*/\1/p' rtl/iommu_top.sv)
+RTL_SLOTS   := $(shell sed -n 's/.*parameter int unsigned Slots *= *\([0-9][0-9]*\).*/\1/p' rtl/iommu_top.sv)
+BENCH_SIMS  := $(foreach w,$(BENCH_WALKS),$(BUILD)/iommu-sim-w$(w))
+TB_OBJS_NOBENCH := $(filter-out $(BUILD)/obj/tests/bench.o,$(TB_OBJS))
+
+# the default build's bench.o knows the RTL defaults
+$(BUILD)/obj/tests/bench.o: CFLAGS += -DTB_WALKS=$(RTL_WALKS) -DTB_SLOTS=$(RTL_SLOTS)
+
+$(BUILD)/obj-w%/tests/bench.o: tb/tests/bench.c $(TB_H) tb/tests/tutil.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DTB_WALKS=$* -DTB_SLOTS=$* -c $< -o $@
+
+$(BUILD)/iommu-sim-w%: $(RTL_SRCS) $(RTL_INCS) $(TB_OBJS_NOBENCH) $(BUILD)/obj-w%/tests/bench.o \
+                       tb/main.cpp tb/dut.h
+	@command -v verilator >/dev/null || { echo "verilator is missing: run 'make deps'"; exit 1; }
+	@rm -f $@
+	verilator $(VERILATOR_FLAGS) -GWalks=$* -GSlots=$* --Mdir $(BUILD)/vl-w$* -o ../iommu-sim-w$* \
+	    -CFLAGS "-I$(CURDIR)/tb -DTB_WALKS=$* -DTB_SLOTS=$*" $(RTL_SRCS) $(abspath tb/main.cpp) \
+	    $(abspath $(TB_OBJS_NOBENCH) $(BUILD)/obj-w$*/tests/bench.o) > $(BUILD)/vl-w$*-build.log 2>&1 \
+	    || { tail -30 $(BUILD)/vl-w$*-build.log; exit 1; }
+
+bench: $(SIM) $(BENCH_SIMS)
+	@mkdir -p $(BENCH_DIR)
+	@rm -f $(BENCH_DIR)/*.csv $(BENCH_DIR)/random.png
+	@rc=0; \
+	BENCH_DIR=$(BENCH_DIR) $(SIM) --bench all || rc=1; \
+	for w in $(BENCH_WALKS); do \
+	    BENCH_DIR=$(BENCH_DIR) $(BUILD)/iommu-sim-w$$w --bench xlate_random || rc=1; \
+	done; \
+	python3 tools/bench_plot.py $(BENCH_DIR) || rc=1; \
+	exit $$rc
 
 # ---- lint and synthesis -----------------------------------------------------------
 lint:

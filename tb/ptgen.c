@@ -350,7 +350,7 @@ static bool add_mapping(ptgen_t *g, const ptgen_dev_t *d, const devinfo_t *di, s
     uint64_t flags = PTE_V | perm | PTE_U | PTE_A;
     if ((perm & PTE_W) || below(g, 2))
         flags |= PTE_D;
-    if (below(g, 4) == 0u)
+    if (below(g, 100) < c->global_pct)
         flags |= PTE_G;
     uint64_t ppn = pa >> 12;
     if (k_sizes[k].napot) {

@@ -101,6 +101,10 @@ typedef struct {
     unsigned ndevs;
     unsigned fault_pct[PTGEN_F_COUNT]; /* percent chance per mapping of each fault
                                           (tried in enum order; [PTGEN_F_NONE] unused) */
+    unsigned global_pct;               /* percent of leaves with G set.  A global
+                                          mapping is shared by every PSCID, so tests
+                                          that compare devices whose IOVAs overlap
+                                          keep this 0 (spec: G must be consistent) */
 } ptgen_cfg_t;
 
 typedef struct {

@@ -73,6 +73,14 @@ static void sim_close(void) {
     mem_reset_all();
 }
 
+static sim_observer_fn observer;
+static void *observer_ctx;
+
+void sim_set_observer(sim_observer_fn fn, void *ctx) {
+    observer = fn;
+    observer_ctx = ctx;
+}
+
 void sim_step(void) {
     axil_master_drive(&io.reg);
     dev_master_drive(dev, &io.dev, now);
@@ -85,6 +93,7 @@ void sim_step(void) {
         monitor_sample(mon_mem, &io.mem, now);
         monitor_sample(mon_ds, &io.ds, now);
         monitor_sample(mon_reg, &io.reg, now);
+        if (observer) observer(observer_ctx, &io, now);
         axil_master_update(&io.reg);
         dev_master_update(dev, &io.dev, now);
         axi_slave_update(mem_s, &io.mem, now);
@@ -229,7 +238,7 @@ unsigned tb_violations(void) {
 }
 
 /* ---- command line -------------------------------------------------------- */
-static const test_def_t *const test_tables[] = {tests_regs, tests_datapath, tests_fq, tests_xlate, tests_bench};
+static const test_def_t *const test_tables[] = {tests_regs, tests_datapath, tests_fq, tests_xlate, tests_xrand, tests_bench};
 
 static const test_def_t *find_test(const char *name) {
     for (size_t k = 0; k < sizeof test_tables / sizeof *test_tables; k++)

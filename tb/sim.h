@@ -25,6 +25,10 @@ uint64_t sim_seed(void);
 uint64_t sim_user(uint32_t dev, bool pv, uint32_t pid);
 /* Run until every submitted DMA is done, or `timeout` cycles pass: 0 / -1. */
 int sim_drain(uint64_t timeout);
+/* A function that sees every cycle's port values after the model evaluated
+ * (handshakes: valid && ready), out of reset; NULL removes it. */
+typedef void (*sim_observer_fn)(void *ctx, const dut_io_t *io, uint64_t now);
+void sim_set_observer(sim_observer_fn fn, void *ctx);
 /* A register write with any address and strobe pattern (error tests). */
 int tb_reg_write_raw(uint32_t addr, uint64_t wdata, uint32_t wstrb, unsigned *resp);
 
@@ -54,6 +58,7 @@ void tb_fail(const char *file, int line, const char *fmt, ...)
     } while (0)
 
 /* Every test file defines one array of test_def_t ending with {0}. */
-extern const test_def_t tests_regs[], tests_datapath[], tests_fq[], tests_xlate[], tests_bench[];
+extern const test_def_t tests_regs[], tests_datapath[], tests_fq[], tests_xlate[], tests_xrand[],
+    tests_bench[];
 
 #endif

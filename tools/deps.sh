@@ -10,6 +10,7 @@ set -euo pipefail
 declare -A PKG=(
   [verilator]=verilator [yosys]=yosys [gtkwave]=gtkwave [xvfb-run]=xvfb
   [gcc]=gcc [g++]=g++ [make]=make [python3]=python3
+  [valgrind]=valgrind [riscv64-unknown-elf-gcc]=gcc-riscv64-unknown-elf
 )
 missing=()
 for cmd in "${!PKG[@]}"; do

@@ -282,7 +282,10 @@ module iommu_chan #(
   logic             can_fwd, s_dep, s_fwd, mem_hs, rf_done;
 
   assign s_dep   = |key_match;
-  assign can_fwd = (rf_st_q == RfIdle) && (out_q != '1) && (!IsWrite || route_ready_i);
+  // A refusal ready to start goes first: nothing new is presented then, so a
+  // refusal never overlaps a forward (it waits for a locked one to go).
+  assign can_fwd = (rf_st_q == RfIdle) && !refuse_any && (out_q != '1) &&
+                   (!IsWrite || route_ready_i);
   assign s_fwd   = s_v_q && o_hit && !s_dep && !go_any;
 
   // AXI: once AxVALID is up the request must stay until AxREADY.  A request
@@ -476,6 +479,10 @@ module iommu_chan #(
   /* verilator lint_on UNUSEDSIGNAL */
 
   `IOMMU_ASSERT(OutNoUnderflow_A, clk_i, rst_ni, !(mem_rsp_done_i && out_q == '0))
+  // One slot frees per cycle: a forward and the end of a refusal never meet.
+  `IOMMU_ASSERT(OneFree_A, clk_i, rst_ni, !(mem_hs && f_slot && rf_done))
+  // A refusal's answer never overlaps a forward on the same channel.
+  `IOMMU_ASSERT(RefuseAlone_A, clk_i, rst_ni, !(mem_valid_o && rf_st_q != RfIdle))
 
 endmodule
 

@@ -265,6 +265,7 @@ static void run_seed(uint64_t sd)
     bool faults_on = below(4) != 0u;
     for (unsigned f = 1; f < PTGEN_F_COUNT; f++)
         c.fault_pct[f] = faults_on ? (unsigned)below(6) : 0u;
+    c.global_pct = 25;   /* the reference walk reports G per device: no sharing here */
 
     uint32_t limit = c.ddt_mode == 2u ? 1u << 7 : c.ddt_mode == 3u ? 1u << 16 : 1u << 24;
     s.ndevs = 1u + (unsigned)below(8);

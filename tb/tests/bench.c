@@ -1,13 +1,85 @@
-/* bench.c - benchmarks of the Bare data path (run with --bench; they report
- * figures and check only that the traffic completed).
+/* bench.c - benchmarks (run with --bench; they report figures and fail only
+ * when the traffic does not complete or comes back wrong: a missed target is
+ * printed as "below target", not a failure).  doc/bench.md explains each one.
  *   bare_latency: cycles the IOMMU adds to a single read and to a write: the
  *     device's AR->first R (AW->B) time minus the memory port's own.
  *   bare_throughput: R beats per cycle at the device port for back-to-back
- *     16-beat reads, against the memory port in the same run. */
+ *     16-beat reads, against the memory port in the same run.
+ * The xlate_* benches compare translation (1LVL directory, Sv39/Sv48 tables
+ * built here) with Bare mode in the same process, over one memory model: both
+ * memory-side ports share one data beat per cycle (shared_bw), 100 cycles of
+ * latency, 32 reads outstanding per port, no back-pressure or jitter.  Data
+ * pages are mapped so that both modes touch the same physical addresses.
+ *   xlate_hit_latency: the latency an IOTLB hit adds, against Bare.
+ *   xlate_lookup_rate: single-beat reads that all hit: AR handshakes per cycle.
+ *   xlate_stream: 2 KiB read bursts through consecutive fresh 4 KiB pages.
+ *   xlate_random: random 64-byte reads over working sets of 64 KiB..64 MiB,
+ *     4 KiB and 2 MiB pages, 32 reads outstanding.
+ *   xlate_miss_latency: one read that misses, by walk depth and cache state.
+ * Every figure is in cycles of the test bench's clock (tb_now and the
+ * transactions' timestamps).  Each bench writes CSV rows to
+ * $BENCH_DIR/<bench>.csv (default build/bench; xlate_random: one file per
+ * Walks value, xlate_random_w<N>.csv). */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "tutil.h"
 
+/* The walker and slot counts of this build: make bench's variants
+ * (build/iommu-sim-w4, -w16) pass them; the default build passes the RTL
+ * defaults (Makefile, RTL_WALKS).  Without them: iommu_top's defaults. */
+#ifndef TB_WALKS
+#define TB_WALKS 8
+#endif
+#ifndef TB_SLOTS
+#define TB_SLOTS 8
+#endif
+
+/* ---- CSV output ---------------------------------------------------------------------------- */
+static const char *bench_dir(void) {
+    const char *d = getenv("BENCH_DIR");
+    return d && *d ? d : "build/bench";
+}
+
+/* mkdir -p */
+static int mkdirs(const char *path) {
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0777) && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0777) && errno != EEXIST ? -1 : 0;
+}
+
+/* A fresh CSV file <dir>/<name>.csv with its header line; NULL (and a
+ * message) when it cannot be written: the bench still prints its figures. */
+static FILE *csv_open(const char *name, const char *header) {
+    char path[600];
+    if (mkdirs(bench_dir())) {
+        fprintf(stderr, "bench: cannot create %s: %s\n", bench_dir(), strerror(errno));
+        return NULL;
+    }
+    snprintf(path, sizeof path, "%s/%s.csv", bench_dir(), name);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    fprintf(f, "%s\n", header);
+    return f;
+}
+
+static void csv_close(FILE *f) {
+    if (f) fclose(f);
+}
+
+/* ---- the Bare benches ------------------------------------------------------------------------ */
 static int t_latency(void) {
     axi_slave_cfg_t c = {10, 0, 0, 0, false, 0, NULL, false}, cur;
     axi_slave_get_cfg(sim_mem_slave(), &cur);
@@ -37,6 +109,12 @@ static int t_latency(void) {
            "memory port: added %.2f\n", dev_r, mem_r, dev_r - mem_r);
     printf("bench bare_latency: write AW->B %.2f cycles at the device port, %.2f at the "
            "memory port: added %.2f\n", dev_w, mem_w, dev_w - mem_w);
+    FILE *f = csv_open("bare_latency", "access,dev_cycles,mem_cycles,added");
+    if (f) {
+        fprintf(f, "read,%.2f,%.2f,%.2f\nwrite,%.2f,%.2f,%.2f\n", dev_r, mem_r, dev_r - mem_r,
+                dev_w, mem_w, dev_w - mem_w);
+        csv_close(f);
+    }
     return 0;
 }
 
@@ -80,13 +158,554 @@ static int t_throughput(void) {
         if (d->t_done > last) last = d->t_done;
         dma_txn_free(d);
     }
+    double wrate = (double)(n * beats) / (double)(last - t0 + 1);
     printf("bench bare_throughput: %u W beats in %llu cycles: %.3f beats/cycle\n", n * beats,
-           (unsigned long long)(last - t0 + 1), (double)(n * beats) / (double)(last - t0 + 1));
+           (unsigned long long)(last - t0 + 1), wrate);
+    FILE *f = csv_open("bare_throughput", "direction,beats,beats_per_cycle");
+    if (f) {
+        fprintf(f, "read,%u,%.4f\nwrite,%u,%.4f\n", n * beats, rate, n * beats, wrate);
+        csv_close(f);
+    }
+    return 0;
+}
+
+/* ---- set-up shared by the xlate_* benches -------------------------------------------------------- */
+#define TBL_BASE  0x80000000ull      /* directory and page tables (pt_alloc) */
+#define DATA_BASE 0x100000000ull     /* data pages (physical), 2 MiB aligned */
+#define IOVA_BASE 0x2000000000ull    /* the same data as the device sees it when translating */
+#define BENCH_DID 7u
+#define BENCH_PSCID 9u
+#define MEM_LATENCY 100u
+#define MEM_MAX_OUT 32u
+#define KiB 1024ull
+#define MiB (1024ull * 1024ull)
+
+/* The shared memory (axi_slave_cfg_t.shared_bw on both slaves) as
+ * tb/axi_slave.c has it at the time of writing spends the cycle's beat on
+ * WREADY whenever WREADY is offered, W beat or not.  The data-structure slave
+ * is driven first, so its idle WREADY takes the beat every cycle and the
+ * memory port never gets to offer an R beat: no read completes.  The benches
+ * probe for that once (a Bare read that must complete) and, when it shows,
+ * work around it: after every reset they park 1024 W beats (WSTRB 0, no AW
+ * will ever claim them: the benches do not enable the fault queue, the only
+ * writer on that port) in the data-structure slave's W queue, whose WREADY is
+ * low from then on, so it takes no beat.  R beats of both ports then share
+ * one beat per cycle as intended.  If even that fails, the data-structure
+ * port gets a bandwidth of its own (shared_bw only on the memory port) and the
+ * benches say so. */
+enum { SHARED_UNKNOWN, SHARED_OK, SHARED_PARK_W, SHARED_MEM_ONLY };
+static int shared_mode = SHARED_UNKNOWN;
+static unsigned model_max_out = MEM_MAX_OUT;
+
+static void apply_model(void) {
+    axi_slave_t *s[2] = {sim_mem_slave(), sim_ds_slave()};
+    for (int i = 0; i < 2; i++) {
+        axi_slave_cfg_t cur;
+        axi_slave_get_cfg(s[i], &cur);
+        bool shared = !(i == 1 && shared_mode == SHARED_MEM_ONLY);
+        axi_slave_cfg_t c = {MEM_LATENCY, 0, 0, 0, false, model_max_out, cur.is_error, shared};
+        axi_slave_set_cfg(s[i], &c);
+    }
+    dev_master_cfg_t dc = {0, 0, 0};   /* always ready; the benches count what is outstanding */
+    dev_master_set_cfg(sim_dev(), &dc);
+}
+
+/* tb_reset() with the memory model, and the work-around when it is in use. */
+static void bench_reset(void) {
+    apply_model();
+    tb_reset();
+    if (shared_mode == SHARED_PARK_W) {
+        axi_port_t p;
+        memset(&p, 0, sizeof p);
+        p.wvalid = 1;
+        for (unsigned i = 0; i < 1024; i++) axi_slave_update(sim_ds_slave(), &p, tb_now());
+    }
+}
+
+/* One Bare read must complete under the model. */
+static bool probe_ok(void) {
+    bench_reset();
+    set_mode(1);
+    tb_mem_store(DATA_BASE, 8, 0x600d);
+    dma_txn_t *t = dma_txn_new(false, DATA_BASE, 0, 3);
+    dev_master_submit(sim_dev(), t, tb_now());
+    bool ok = sim_drain(2000) == 0;
+    if (ok) {
+        dma_txn_t *d = dev_master_take_done(sim_dev());
+        ok = d == t && t->resp == AXI_OKAY && t->data[0] == 0x600d;
+        dma_txn_free(d);
+    }
+    tb_reset();   /* drops a read that did not complete */
+    return ok;
+}
+
+/* The memory model of the xlate_* benches: both ports share one beat per
+ * cycle, MEM_LATENCY cycles, max_out reads outstanding per port (0 = no cap).
+ * Takes effect at the next bench_reset(). */
+static void mem_model(unsigned max_out) {
+    model_max_out = max_out;
+    if (shared_mode != SHARED_UNKNOWN) return;
+    static const int order[] = {SHARED_OK, SHARED_PARK_W, SHARED_MEM_ONLY};
+    for (unsigned i = 0; i < 3; i++) {
+        shared_mode = order[i];
+        if (probe_ok()) break;
+    }
+    if (shared_mode == SHARED_PARK_W)
+        printf("bench: note: shared_bw on both slaves completes no memory-port read (the "
+               "data-structure slave's idle WREADY takes every beat, tb/axi_slave.c); working "
+               "around it by parking W beats in that slave (doc/bench.md)\n");
+    else if (shared_mode == SHARED_MEM_ONLY)
+        printf("bench: WARNING: the shared memory model does not work; the data-structure port "
+               "has its own bandwidth in these figures\n");
+}
+
+/* Reset the IOMMU (memory is kept) into Bare. */
+static void setup_bare(void) {
+    bench_reset();
+    set_mode(1);
+}
+
+/* Reset the IOMMU into ddtp mode ddt_mode (2 1LVL, 3 2LVL, 4 3LVL) with device
+ * BENCH_DID's DC pointing at an empty first-stage table of `levels` levels
+ * (3 Sv39, 4 Sv48); returns the table's root. */
+static uint64_t setup_xlate(unsigned ddt_mode, unsigned levels) {
+    bench_reset();
+    pt_alloc_init(TBL_BASE);
+    ddt_t d = {ddt_mode, pt_alloc()};
+    uint64_t root = pt_alloc();
+    dc_write(&d, BENCH_DID, 1 /* V */, 0, (uint64_t)BENCH_PSCID << 12, pt_satp(levels, root));
+    set_ddtp(ddt_mode, d.root);
+    return root;
+}
+
+/* Map [iova, iova+len) to [pa, ...) with leaves of `level` (0 4 KiB, 1 2 MiB). */
+static void map_range(uint64_t root, unsigned levels, uint64_t iova, uint64_t pa, uint64_t len,
+                      unsigned level) {
+    uint64_t step = 4096ull << (9 * level);
+    for (uint64_t o = 0; o < len; o += step)
+        pt_map(root, levels, iova + o, level, pt_leaf(pa + o, PTE_RWUAD));
+}
+
+/* The value every doubleword of the data pages holds (stored before a read). */
+static uint64_t pattern(uint64_t pa) { return (pa * 0x9e3779b97f4a7c15ull) ^ 0x5a5a0000ull; }
+
+static void fill_pattern(uint64_t pa, unsigned beats) {
+    for (unsigned i = 0; i < beats; i++) tb_mem_store(pa + 8ull * i, 8, pattern(pa + 8ull * i));
+}
+
+/* splitmix64: the benches' own random numbers, the same in both modes. */
+static uint64_t rnd_state;
+static uint64_t rnd(void) {
+    uint64_t z = (rnd_state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static uint64_t iova_of(bool xlate, uint64_t pa) { return xlate ? pa - DATA_BASE + IOVA_BASE : pa; }
+
+/* One read, alone in the system: device-port latency (AR handshake to first
+ * R), the memory port's latency for it, and the data-structure reads it
+ * caused.  Returns 0, or -1 (after a CHECK) when it failed. */
+typedef struct {
+    uint64_t dev, mem, ds;
+} one_t;
+
+static int one_read(bool xlate, uint64_t pa, unsigned len, one_t *o) {
+    uint64_t m_rd0, m_rn0, m_rd, m_rn, w0, w1;
+    fill_pattern(pa, len + 1);
+    axi_slave_latency(sim_mem_slave(), &m_rd0, &m_rn0, &w0, &w1);
+    uint64_t ds0 = axi_slave_reads(sim_ds_slave());
+    dma_txn_t *t = dma_txn_new(false, iova_of(xlate, pa), len, 3);
+    t->user = sim_user(BENCH_DID, false, 0);
+    dev_master_submit(sim_dev(), t, tb_now());
+    if (sim_drain(100000)) {
+        CHECK(0, "read of %#llx: no response", (unsigned long long)pa);
+        return -1;
+    }
+    dma_txn_t *d = dev_master_take_done(sim_dev());
+    int rc = 0;
+    if (d != t || t->resp != AXI_OKAY || t->beats != len + 1) {
+        CHECK(0, "read of %#llx: response %u, %u beats", (unsigned long long)pa, t->resp, t->beats);
+        rc = -1;
+    }
+    for (unsigned i = 0; !rc && i <= len; i++)
+        if (t->data[i] != pattern(pa + 8ull * i)) {
+            CHECK(0, "read of %#llx: beat %u data %#llx, expected %#llx", (unsigned long long)pa, i,
+                  (unsigned long long)t->data[i], (unsigned long long)pattern(pa + 8ull * i));
+            rc = -1;
+        }
+    axi_slave_latency(sim_mem_slave(), &m_rd, &m_rn, &w0, &w1);
+    o->dev = t->t_first - t->t_addr;
+    o->mem = m_rn > m_rn0 ? (m_rd - m_rd0) / (m_rn - m_rn0) : 0;
+    o->ds = axi_slave_reads(sim_ds_slave()) - ds0;
+    dma_txn_free(t);
+    return rc;
+}
+
+/* ---- closed-loop traffic ----------------------------------------------------------------------- */
+/* Reads of len+1 beats at the physical addresses next_pa() gives, keeping
+ * max_out of them in flight, each with its own AXI ID (reads of different IDs
+ * may complete in any order; same-ID reads would wait for each other).  The
+ * first n_warm completions warm up; the figures cover the next n_meas
+ * completions; n_tail more keep the traffic going to the end of the window. */
+typedef struct {
+    bool xlate;
+    unsigned len;                     /* AxLEN */
+    unsigned max_out;
+    unsigned n_warm, n_meas, n_tail;
+    uint64_t (*next_pa)(unsigned k);  /* physical address of read k */
+} loop_cfg_t;
+
+typedef struct {
+    double beats_per_cycle;           /* R beats at the device port per cycle, in the window */
+    double ar_per_cycle;              /* device-port AR handshakes per cycle, in the window */
+    uint64_t cycles;                  /* the window */
+    uint64_t ds_reads;                /* data-structure reads over the whole run */
+    unsigned max_ds_inflight;         /* most data-structure reads seen in flight at once */
+} loop_res_t;
+
+static int run_loop(const loop_cfg_t *c, loop_res_t *r) {
+    const unsigned total = c->n_warm + c->n_meas + c->n_tail;
+    unsigned ids[256], nfree = 0;
+    for (unsigned i = 0; i < c->max_out && i < 256; i++) ids[nfree++] = c->max_out - 1 - i;
+    memset(r, 0, sizeof *r);
+    uint64_t *pa = calloc(total, sizeof *pa);
+    if (!pa) exit(3);
+    uint64_t ds0 = axi_slave_reads(sim_ds_slave());
+    unsigned submitted = 0, done = 0, inflight = 0;
+    uint64_t t0 = 0, t1 = 0, a0 = 0, a1 = 0, last_progress = tb_now();
+    int rc = 0;
+    while (done < total) {
+        while (inflight < c->max_out && nfree && submitted < total) {
+            uint64_t p = c->next_pa(submitted);
+            pa[submitted] = p;
+            fill_pattern(p, c->len + 1);
+            dma_txn_t *t = dma_txn_new(false, iova_of(c->xlate, p), c->len, 3);
+            t->id = ids[--nfree];
+            t->user = sim_user(BENCH_DID, false, 0);
+            t->tag = submitted++;
+            dev_master_submit(sim_dev(), t, tb_now());
+            inflight++;
+        }
+        sim_step();
+        unsigned ds_now = axi_slave_inflight(sim_ds_slave());
+        if (ds_now > r->max_ds_inflight) r->max_ds_inflight = ds_now;
+        dma_txn_t *d;
+        while ((d = dev_master_take_done(sim_dev()))) {
+            uint64_t p = pa[d->tag];
+            if (!rc && (d->resp != AXI_OKAY || d->beats != c->len + 1)) {
+                CHECK(0, "read %llu of %#llx: response %u, %u beats", (unsigned long long)d->tag,
+                      (unsigned long long)p, d->resp, d->beats);
+                rc = -1;
+            }
+            for (unsigned i = 0; !rc && i <= c->len; i++)
+                if (d->data[i] != pattern(p + 8ull * i)) {
+                    CHECK(0, "read %llu of %#llx: beat %u data %#llx, expected %#llx",
+                          (unsigned long long)d->tag, (unsigned long long)p, i,
+                          (unsigned long long)d->data[i], (unsigned long long)pattern(p + 8ull * i));
+                    rc = -1;
+                }
+            done++;
+            if (done == c->n_warm) t0 = d->t_done;
+            if (done == c->n_warm + c->n_meas) t1 = d->t_done;
+            /* AR handshakes go in submission order (one AR queue) */
+            if (d->tag == c->n_warm) a0 = d->t_addr;
+            if (d->tag == c->n_warm + c->n_meas) a1 = d->t_addr;
+            ids[nfree++] = (unsigned)d->id;
+            inflight--;
+            last_progress = tb_now();
+            dma_txn_free(d);
+        }
+        if (tb_now() - last_progress > 200000) {
+            CHECK(0, "no read completed for 200000 cycles (%u of %u done, %u in flight)", done, total,
+                  inflight);
+            free(pa);
+            return -1;
+        }
+    }
+    free(pa);
+    r->cycles = t1 - t0;
+    r->beats_per_cycle = (double)c->n_meas * (c->len + 1) / (double)(t1 - t0);
+    r->ar_per_cycle = (double)c->n_meas / (double)(a1 - a0);
+    r->ds_reads = axi_slave_reads(sim_ds_slave()) - ds0;
+    return rc;
+}
+
+static const char *verdict(bool met) { return met ? "met" : "below target"; }
+
+/* ---- xlate_hit_latency ----------------------------------------------------------------------- */
+static int t_hit_latency(void) {
+    mem_model(MEM_MAX_OUT);
+    const unsigned n = 100;
+    const uint64_t page = DATA_BASE + 0x5000;
+    FILE *f = csv_open("xlate_hit_latency", "mode,reads,dev_cycles,mem_cycles,added,ds_reads");
+    double added[2] = {0, 0};
+    for (int xlate = 0; xlate <= 1; xlate++) {
+        if (xlate) {
+            uint64_t root = setup_xlate(2, 3);
+            map_range(root, 3, iova_of(true, page), page, 4096, 0);
+        } else {
+            setup_bare();
+        }
+        one_t o;
+        if (one_read(xlate, page, 0, &o)) return 1;   /* warm-up: the walk */
+        uint64_t sd = 0, sm = 0, ds = 0;
+        for (unsigned i = 0; i < n; i++) {
+            if (one_read(xlate, page + 8ull * ((i * 37) % 512), 0, &o)) return 1;
+            sd += o.dev;
+            sm += o.mem;
+            ds += o.ds;
+        }
+        double dev = (double)sd / n, mem = (double)sm / n;
+        added[xlate] = dev - mem;
+        printf("bench xlate_hit_latency: %-22s single-beat read AR->first R %.2f cycles at the "
+               "device port, %.2f at the memory port: added %.2f (%llu walk reads)\n",
+               xlate ? "translated, IOTLB hit:" : "Bare:", dev, mem, dev - mem,
+               (unsigned long long)ds);
+        if (f) fprintf(f, "%s,%u,%.2f,%.2f,%.2f,%llu\n", xlate ? "sv39_hit" : "bare", n, dev, mem,
+                       dev - mem, (unsigned long long)ds);
+        if (xlate) CHECK_EQ(ds, 0, "IOTLB hits read no data structure");
+    }
+    csv_close(f);
+    printf("bench xlate_hit_latency: a hit adds %.2f cycles (Bare adds %.2f); target <= 1: %s\n",
+           added[1], added[0], verdict(added[1] <= 1.0 + 1e-9));
+    return 0;
+}
+
+/* ---- xlate_lookup_rate ----------------------------------------------------------------------- */
+#define LR_PAGES 4u
+static uint64_t lr_pa(unsigned k) {
+    (void)k;
+    uint64_t r = rnd();
+    return DATA_BASE + (r % LR_PAGES) * 4096 + ((r >> 32) % 512) * 8;
+}
+
+static int t_lookup_rate(void) {
+    FILE *f = csv_open("xlate_lookup_rate",
+                       "mode,mem_max_outstanding,reads_in_flight,reads,cycles,ar_per_cycle,"
+                       "beats_per_cycle,ratio");
+    /* The common memory model (32 outstanding, 100 cycles) caps single-beat
+     * reads at 32/101 per cycle in either mode; without the cap the lookup
+     * is the limit, with the shared memory's 1 beat per cycle. */
+    static const unsigned caps[2] = {MEM_MAX_OUT, 0};
+    const unsigned in_flight = 128;
+    for (int ci = 0; ci < 2; ci++) {
+        double rate[2] = {0, 0};
+        for (int xlate = 0; xlate <= 1; xlate++) {
+            mem_model(caps[ci]);
+            if (xlate) {
+                uint64_t root = setup_xlate(2, 3);
+                map_range(root, 3, iova_of(true, DATA_BASE), DATA_BASE, LR_PAGES * 4096, 0);
+            } else {
+                setup_bare();
+            }
+            one_t o;
+            for (unsigned p = 0; p < LR_PAGES; p++)   /* warm the IOTLB */
+                if (one_read(xlate, DATA_BASE + p * 4096ull, 0, &o)) return 1;
+            rnd_state = 42;
+            loop_cfg_t c = {(bool)xlate, 0, in_flight, 1000, 20000, in_flight, lr_pa};
+            loop_res_t r;
+            if (run_loop(&c, &r)) return 1;
+            rate[xlate] = r.ar_per_cycle;
+            printf("bench xlate_lookup_rate: %-11s memory %s, %u reads in flight: %.3f AR "
+                   "handshakes/cycle at the device port, %.3f R beats/cycle\n",
+                   xlate ? "translated:" : "Bare:",
+                   caps[ci] ? "32 outstanding" : "no outstanding cap", in_flight, r.ar_per_cycle,
+                   r.beats_per_cycle);
+            if (xlate) CHECK_EQ(r.ds_reads, 0, "every lookup hit");
+            if (f) fprintf(f, "%s,%u,%u,%u,%llu,%.4f,%.4f,%.4f\n", xlate ? "sv39_hit" : "bare",
+                           caps[ci], in_flight, c.n_meas, (unsigned long long)r.cycles,
+                           r.ar_per_cycle, r.beats_per_cycle, xlate ? rate[1] / rate[0] : 1.0);
+        }
+        if (caps[ci])
+            printf("bench xlate_lookup_rate: memory-bound (%u outstanding x %u cycles caps both "
+                   "at %.3f/cycle): translated/Bare %.3f\n", caps[ci], MEM_LATENCY + 1,
+                   (double)caps[ci] / (MEM_LATENCY + 1), rate[1] / rate[0]);
+        else
+            printf("bench xlate_lookup_rate: lookup-bound: %.3f lookups/cycle, translated/Bare "
+                   "%.3f; target 1 lookup/cycle: %s\n", rate[1], rate[1] / rate[0],
+                   verdict(rate[1] >= 0.99));
+    }
+    csv_close(f);
+    return 0;
+}
+
+/* ---- xlate_stream ---------------------------------------------------------------------------- */
+#define ST_PAGES 512u    /* 2 MiB of consecutive 4 KiB pages, two 2 KiB bursts each */
+static uint64_t st_pa(unsigned k) { return DATA_BASE + (uint64_t)(k / 2) * 4096 + (k % 2) * 2048; }
+
+static int t_stream(void) {
+    mem_model(MEM_MAX_OUT);
+    FILE *f = csv_open("xlate_stream", "mode,pages,bursts,beats_per_burst,bursts_in_flight,"
+                                       "window_cycles,beats_per_cycle,ratio,ds_reads");
+    const unsigned in_flight = 4, bursts = 2 * ST_PAGES;
+    double rate[2] = {0, 0};
+    for (int xlate = 0; xlate <= 1; xlate++) {
+        if (xlate) {
+            uint64_t root = setup_xlate(2, 3);
+            map_range(root, 3, iova_of(true, DATA_BASE), DATA_BASE, ST_PAGES * 4096ull, 0);
+        } else {
+            setup_bare();
+        }
+        loop_cfg_t c = {(bool)xlate, 255, in_flight, 8, bursts - 16, 8, st_pa};
+        loop_res_t r;
+        if (run_loop(&c, &r)) return 1;
+        rate[xlate] = r.beats_per_cycle;
+        printf("bench xlate_stream: %-11s %u pages x two 2 KiB bursts (256 beats; AXI bursts stop "
+               "at 256 beats, so a 4 KiB page is two), %u in flight: %.4f R beats/cycle, %llu walk "
+               "reads (%.2f per page)\n", xlate ? "translated:" : "Bare:", ST_PAGES, in_flight,
+               r.beats_per_cycle, (unsigned long long)r.ds_reads, (double)r.ds_reads / ST_PAGES);
+        if (f) fprintf(f, "%s,%u,%u,256,%u,%llu,%.4f,%.4f,%llu\n", xlate ? "sv39_4k" : "bare",
+                       ST_PAGES, bursts, in_flight, (unsigned long long)r.cycles, r.beats_per_cycle,
+                       xlate ? rate[1] / rate[0] : 1.0, (unsigned long long)r.ds_reads);
+    }
+    csv_close(f);
+    printf("bench xlate_stream: translated/Bare %.2f%%; target >= 98%%: %s\n",
+           100 * rate[1] / rate[0], verdict(rate[1] >= 0.98 * rate[0]));
+    return 0;
+}
+
+/* ---- xlate_random ---------------------------------------------------------------------------- */
+static uint64_t rr_ws;   /* working set of the current point */
+static uint64_t rr_pa(unsigned k) {
+    (void)k;
+    return DATA_BASE + (rnd() % (rr_ws / 64)) * 64;
+}
+
+static int t_random(void) {
+    static const uint64_t ws[] = {64 * KiB, 256 * KiB, 1 * MiB, 4 * MiB, 16 * MiB, 64 * MiB};
+    const unsigned nws = sizeof ws / sizeof *ws, n_warm = 2000, n_meas = 20000, out = 32;
+    char name[64];
+    snprintf(name, sizeof name, "xlate_random_w%u", TB_WALKS);
+    FILE *f = csv_open(name, "walks,slots,page_size,working_set,reads,bare_beats_per_cycle,"
+                             "beats_per_cycle,ratio,ds_reads_per_read,max_ds_in_flight");
+    mem_model(MEM_MAX_OUT);
+    printf("bench xlate_random: Walks = %u, Slots = %u (this build), 64-byte reads (8 beats), %u "
+           "in flight with distinct IDs, %u measured after %u warm-up reads\n", TB_WALKS,
+           TB_SLOTS, out, n_meas, n_warm);
+    unsigned max_ds = 0;
+    double r4k64m = 0, r2m64m = 0;
+    for (unsigned wi = 0; wi < nws; wi++) {
+        rr_ws = ws[wi];
+        loop_cfg_t c = {false, 7, out, n_warm, n_meas, out, rr_pa};
+        loop_res_t bare, x;
+        setup_bare();
+        rnd_state = 1000 + wi;
+        if (run_loop(&c, &bare)) return 1;
+        for (unsigned level = 0; level <= 1; level++) {
+            uint64_t psz = 4096ull << (9 * level);
+            uint64_t root = setup_xlate(2, 3);
+            uint64_t len = (ws[wi] + psz - 1) / psz * psz;
+            map_range(root, 3, iova_of(true, DATA_BASE), DATA_BASE, len, level);
+            c.xlate = true;
+            rnd_state = 1000 + wi;   /* the same addresses as Bare */
+            if (run_loop(&c, &x)) return 1;
+            if (x.max_ds_inflight > max_ds) max_ds = x.max_ds_inflight;
+            double ratio = x.beats_per_cycle / bare.beats_per_cycle;
+            double dpr = (double)x.ds_reads / (n_warm + n_meas + out);
+            if (ws[wi] == 64 * MiB) *(level ? &r2m64m : &r4k64m) = ratio;
+            printf("bench xlate_random: walks %2u, %s pages, working set %5llu KiB: %.3f beats/cycle, "
+                   "Bare %.3f: %5.1f%% (%.2f walk reads per read)\n", TB_WALKS,
+                   level ? "2 MiB" : "4 KiB", (unsigned long long)(ws[wi] / KiB),
+                   x.beats_per_cycle, bare.beats_per_cycle, 100 * ratio, dpr);
+            if (f) fprintf(f, "%u,%u,%llu,%llu,%u,%.4f,%.4f,%.4f,%.3f,%u\n", TB_WALKS, TB_SLOTS,
+                           (unsigned long long)psz, (unsigned long long)ws[wi], n_meas,
+                           bare.beats_per_cycle, x.beats_per_cycle, ratio, dpr, x.max_ds_inflight);
+        }
+    }
+    csv_close(f);
+    printf("bench xlate_random: walks %u: most walk reads in flight at once: %u\n", TB_WALKS, max_ds);
+    printf("bench xlate_random: walks %u: 2 MiB pages at 64 MiB: %.1f%% of Bare; target >= 98%%: %s\n",
+           TB_WALKS, 100 * r2m64m, verdict(r2m64m >= 0.98));
+    if (TB_WALKS == 8 || TB_WALKS == 16) {
+        double want = TB_WALKS == 8 ? 0.50 : 0.80;
+        printf("bench xlate_random: walks %u: 4 KiB pages at 64 MiB: %.1f%% of Bare; target >= %.0f%%: "
+               "%s\n", TB_WALKS, 100 * r4k64m, 100 * want, verdict(r4k64m >= want));
+    } else {
+        printf("bench xlate_random: walks %u: 4 KiB pages at 64 MiB: %.1f%% of Bare (no target)\n",
+               TB_WALKS, 100 * r4k64m);
+    }
+    return 0;
+}
+
+/* ---- xlate_miss_latency ---------------------------------------------------------------------- */
+static int t_miss_latency(void) {
+    mem_model(MEM_MAX_OUT);
+    FILE *f = csv_open("xlate_miss_latency", "case,levels,ddt_mode,dc,walk_cache,dev_cycles,"
+                                             "mem_cycles,added,ds_reads,expected_ds_reads");
+    const uint64_t pa = DATA_BASE + 0x3000;
+    one_t o;
+    setup_bare();
+    if (one_read(false, pa, 0, &o)) return 1;
+    printf("bench xlate_miss_latency: Bare reference: AR->first R %llu cycles at the device port, "
+           "%llu at the memory port\n", (unsigned long long)o.dev, (unsigned long long)o.mem);
+    if (f) fprintf(f, "bare,0,1,-,-,%llu,%llu,%llu,0,0\n", (unsigned long long)o.dev,
+                   (unsigned long long)o.mem, (unsigned long long)(o.dev - o.mem));
+    static const char *const ddt_name[] = {"", "", "1LVL", "2LVL", "3LVL"};
+    static const struct {
+        unsigned ddt_mode;
+        bool dc_warm, wc_warm;
+    } cs[] = {
+        {2, false, false}, {3, false, false}, {4, false, false}, {2, true, false}, {2, true, true},
+    };
+    for (unsigned levels = 3; levels <= 4; levels++) {
+        for (unsigned i = 0; i < sizeof cs / sizeof *cs; i++) {
+            uint64_t root = setup_xlate(cs[i].ddt_mode, levels);
+            uint64_t iova = iova_of(true, pa);
+            /* another root entry (cold walk cache), a neighbour page (warm) */
+            uint64_t far = iova + (1ull << (12 + 9 * (levels - 1)));
+            uint64_t near = iova + 4096;
+            map_range(root, levels, iova, pa, 4096, 0);
+            map_range(root, levels, far, pa + 4096, 4096, 0);
+            map_range(root, levels, near, pa + 4096, 4096, 0);
+            if (cs[i].wc_warm) {
+                if (one_read(true, pa + 4096, 0, &o)) return 1;   /* via `near` */
+            } else if (cs[i].dc_warm) {
+                /* DC cached through a walk that shares no table with `iova` */
+                fill_pattern(pa + 4096, 1);
+                dma_txn_t *t = dma_txn_new(false, far, 0, 3);
+                t->user = sim_user(BENCH_DID, false, 0);
+                dev_master_submit(sim_dev(), t, tb_now());
+                CHECK(sim_drain(100000) == 0, "warm-up read: no response");
+                dma_txn_t *d = dev_master_take_done(sim_dev());
+                CHECK(d == t && t->resp == AXI_OKAY && t->data[0] == pattern(pa + 4096),
+                      "warm-up read failed");
+                dma_txn_free(t);
+            }
+            if (one_read(true, pa, 0, &o)) return 1;
+            unsigned dir = cs[i].dc_warm ? 0 : cs[i].ddt_mode - 1;   /* DDT entries + the DC */
+            unsigned want = dir + (cs[i].wc_warm ? 1 : levels);
+            char what[96];
+            snprintf(what, sizeof what, "Sv%u, DC %s%s%s, walk cache %s", 39 + 9 * (levels - 3),
+                     cs[i].dc_warm ? "hit" : "miss (", cs[i].dc_warm ? "" : ddt_name[cs[i].ddt_mode],
+                     cs[i].dc_warm ? "" : ")", cs[i].wc_warm ? "warm" : "cold");
+            printf("bench xlate_miss_latency: %-40s %4llu cycles at the device port (memory port "
+                   "%llu, added %llu), %llu data-structure reads%s\n", what,
+                   (unsigned long long)o.dev, (unsigned long long)o.mem,
+                   (unsigned long long)(o.dev - o.mem), (unsigned long long)o.ds,
+                   o.ds == want ? "" : " (UNEXPECTED count)");
+            if (o.ds != want)
+                printf("bench xlate_miss_latency: expected %u data-structure reads\n", want);
+            if (f) fprintf(f, "sv%u_%s_%s,%u,%s,%s,%s,%llu,%llu,%llu,%llu,%u\n", 39 + 9 * (levels - 3),
+                           cs[i].dc_warm ? "dchit" : "dcmiss", cs[i].wc_warm ? "wcwarm" : "wccold",
+                           levels, ddt_name[cs[i].ddt_mode], cs[i].dc_warm ? "hit" : "miss",
+                           cs[i].wc_warm ? "warm" : "cold", (unsigned long long)o.dev,
+                           (unsigned long long)o.mem, (unsigned long long)(o.dev - o.mem),
+                           (unsigned long long)o.ds, want);
+        }
+    }
+    csv_close(f);
     return 0;
 }
 
 const test_def_t tests_bench[] = {
     {"bare_latency", "cycles Bare mode adds to a read and a write", t_latency, true},
     {"bare_throughput", "sustained beats per cycle through Bare mode", t_throughput, true},
+    {"xlate_hit_latency", "cycles an IOTLB hit adds to a read, against Bare", t_hit_latency, true},
+    {"xlate_lookup_rate", "single-beat reads that all hit: AR handshakes per cycle vs Bare", t_lookup_rate, true},
+    {"xlate_stream", "2 KiB read bursts over fresh 4 KiB pages: beats per cycle vs Bare", t_stream, true},
+    {"xlate_random", "random 64-byte reads, 64 KiB..64 MiB, 4 KiB and 2 MiB pages, vs Bare", t_random, true},
+    {"xlate_miss_latency", "latency of one miss by walk depth, DC and walk-cache state", t_miss_latency, true},
     {0},
 };
