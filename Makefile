@@ -36,7 +36,7 @@ help:
 	@echo "make deps    install what the build needs (Debian packages, Python packages)"
 	@echo "make run     build the simulator and run the demonstration scenario"
 	@echo "make test    every test: host unit tests, built-in simulator tests, scenarios"
-	@echo "make soak    the random tests over many seeds (SOAK_SEEDS=200, SOAK_FROM=1000)"
+	@echo "make soak    the random tests over many seeds (SOAK_SEEDS=400, SOAK_FROM=1000)"
 	@echo "make bench   benchmarks of the data path (figures, not pass/fail)"
 	@echo "make lint    verilator --lint-only -Wall over rtl/ and yosys check -assert"
 	@echo "make synth   yosys synthesis (generic and iCE40) with cell/LUT/FF counts"
@@ -65,7 +65,14 @@ $(BUILD)/obj/%.o: tb/%.c $(TB_H) | $(BUILD)/obj/tests
 $(BUILD)/obj/tests:
 	@mkdir -p $@
 
-TB_OBJS := $(patsubst tb/%.c,$(BUILD)/obj/%.o,$(TB_C))
+# The driver library and its simulator backend run inside the simulator too.
+SIM_SW_C := $(sort $(wildcard sw/*.c)) sw/platform/sim.c
+TB_OBJS  := $(patsubst tb/%.c,$(BUILD)/obj/%.o,$(TB_C)) \
+            $(patsubst sw/%.c,$(BUILD)/obj/sw/%.o,$(SIM_SW_C))
+
+$(BUILD)/obj/sw/%.o: sw/%.c $(wildcard include/*.h sw/*.h) tb/tb.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
 
 sim: $(SIM)
 $(SIM): $(RTL_SRCS) $(RTL_INCS) $(TB_OBJS) tb/main.cpp tb/dut.h
@@ -76,7 +83,7 @@ $(SIM): $(RTL_SRCS) $(RTL_INCS) $(TB_OBJS) tb/main.cpp tb/dut.h
 	    || { tail -30 $(BUILD)/vl-build.log; exit 1; }
 
 run: $(SIM)
-	@$(SIM) --scenario tb/scenarios/demo.scn
+	@$(SIM) --faults --scenario tb/scenarios/demo.scn
 
 # ---- tests --------------------------------------------------------------------
 $(BUILD)/test_scenario: tb/scenario.c tb/scenario.h tb/host/fake_tb.c tb/host/test_scenario.c tb/tb.h
@@ -169,15 +176,16 @@ $(BUILD)/sw/riscv/libiommu.a: $(SW_RV_OBJS)
 sw-cross: $(BUILD)/sw/riscv/libiommu.a
 	@echo "sw-cross: $< ($(words $(SW_RV_OBJS)) objects, no external symbols)"
 
-SOAK_SEEDS ?= 200
+# 400 seeds x 3000 DMA of xlate_random = 1.2 million transactions checked.
+SOAK_SEEDS ?= 400
 SOAK_FROM  ?= 1000
-SOAK_TESTS := off_refuses bare_passes mode_switch
+SOAK_TESTS := off_refuses bare_passes mode_switch xlate_random
 soak: $(SIM)
 	@python3 tools/soak.py --sim $(SIM) --jobs $(JOBS) --from $(SOAK_FROM) --seeds $(SOAK_SEEDS) $(SOAK_TESTS)
 
 # ---- benchmarks ------------------------------------------------------------------
 # make bench: every benchmark on the default build ($(SIM): the RTL's Walks and
-# Slots), then xlate_random again on variants with Walks = Slots = N for each N
+# Slots), then xlate_random_reads again on variants with Walks = Slots = N for each N
 # in BENCH_WALKS, then the plot.  A variant is the same RTL built with -G
 # overrides into its own --Mdir; it reuses the test-bench objects except
 # bench.o, which is compiled with -DTB_WALKS=N -DTB_SLOTS=N (the bench prints
@@ -211,7 +219,7 @@ bench: $(SIM) $(BENCH_SIMS)
 	@rc=0; \
 	BENCH_DIR=$(BENCH_DIR) $(SIM) --bench all || rc=1; \
 	for w in $(BENCH_WALKS); do \
-	    BENCH_DIR=$(BENCH_DIR) $(BUILD)/iommu-sim-w$$w --bench xlate_random || rc=1; \
+	    BENCH_DIR=$(BENCH_DIR) $(BUILD)/iommu-sim-w$$w --bench xlate_random_reads || rc=1; \
 	done; \
 	python3 tools/bench_plot.py $(BENCH_DIR) || rc=1; \
 	exit $$rc
@@ -257,6 +265,32 @@ wave: $(SIM)
 	    echo "no display: open it with"; \
 	    echo "  gtkwave $(BUILD)/wave/$(notdir $(SCN:.scn=.fst)) sim/iommu.gtkw"; \
 	fi
+
+# make wave-png: $(WAVE_DIR)/miss.png, one IOTLB miss then hits (doc/pipeline.md).
+# The scenario is traced once in full (small) to find the cycle window of its
+# DMA (tools/wave/window.py), then again with --wave-from/--wave-to, and
+# GTKWave draws that under Xvfb with the layout tools/wave/miss.gtkw.
+WAVE_DIR     := $(BUILD)/wave
+WAVE_SCN     := tools/wave/miss_then_hits.scn
+WAVE_LATENCY := 4
+.PHONY: wave-png
+wave-png: $(SIM)
+	@command -v xvfb-run >/dev/null && command -v gtkwave >/dev/null && command -v fst2vcd >/dev/null \
+	    || { echo "gtkwave, fst2vcd or xvfb-run is missing: run 'make deps'"; exit 1; }
+	@mkdir -p $(WAVE_DIR)
+	@$(SIM) --scenario $(WAVE_SCN) --mem-latency $(WAVE_LATENCY) --quiet \
+	    --wave $(WAVE_DIR)/miss-full.fst 2>/dev/null
+	@set -e; win=$$(python3 tools/wave/window.py $(WAVE_DIR)/miss-full.fst); set -- $$win; \
+	    echo "wave-png: cycles $$1..$$2 of $(WAVE_SCN) (memory latency $(WAVE_LATENCY))"; \
+	    $(SIM) --scenario $(WAVE_SCN) --mem-latency $(WAVE_LATENCY) --quiet \
+	        --wave $(WAVE_DIR)/miss.fst --wave-from $$1 --wave-to $$2 2>/dev/null
+	@rm -f $(WAVE_DIR)/miss.png
+	@WAVE_PNG=$(WAVE_DIR)/miss.png xvfb-run -a -s "-screen 0 2000x1000x24" \
+	    gtkwave --script tools/wave/grab.tcl $(WAVE_DIR)/miss.fst tools/wave/miss.gtkw \
+	    > $(WAVE_DIR)/gtkwave.log 2>&1 || { tail $(WAVE_DIR)/gtkwave.log; exit 1; }
+	@test -s $(WAVE_DIR)/miss.png || { echo "wave-png: GTKWave wrote no picture"; \
+	    tail $(WAVE_DIR)/gtkwave.log; exit 1; }
+	@echo "wave-png: $(WAVE_DIR)/miss.png"
 
 clean:
 	rm -rf $(BUILD)

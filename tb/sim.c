@@ -14,6 +14,7 @@
 #include "axil_master.h"
 #include "mem.h"
 #include "monitor.h"
+#include "ref_xlate.h"
 #include "rng.h"
 #include "scenario.h"
 
@@ -76,6 +77,38 @@ static void sim_close(void) {
 static sim_observer_fn observer;
 static void *observer_ctx;
 
+/* --faults: decode each fault record as the IOMMU writes it.  Records are the
+ * only 4-beat (32-byte) writes on the data-structure port. */
+static bool show_faults;
+static struct {
+    bool active;
+    uint64_t addr, dw[4];
+    unsigned beats;
+} rec;
+
+static void watch_records(const axi_port_t *p) {
+    if (p->awvalid && p->awready && p->awlen == 3) {
+        rec.active = true;
+        rec.addr = p->awaddr;
+        rec.beats = 0;
+    }
+    if (rec.active && p->wvalid && p->wready) {
+        rec.dw[rec.beats++ & 3] = p->wdata;
+        if (p->wlast) {
+            rec.active = false;
+            uint64_t d0 = rec.dw[0];
+            unsigned cause = (unsigned)(d0 & 0xfff), ttyp = (unsigned)((d0 >> 34) & 0x3f);
+            static const char *const ttyps[] = {"none", "read for execute", "read", "write"};
+            printf("fault record at %#" PRIx64 ": cause %u (%s), %s, device %#x", rec.addr, cause,
+                   ref_cause_name(cause), ttyp < 4 ? ttyps[ttyp] : "other", (unsigned)(d0 >> 40));
+            if ((d0 >> 32) & 1)
+                printf(", process %#x%s", (unsigned)((d0 >> 12) & 0xfffff),
+                       (d0 >> 33) & 1 ? " (privileged)" : "");
+            printf(", iotval %#" PRIx64 "\n", rec.dw[2]);
+        }
+    }
+}
+
 void sim_set_observer(sim_observer_fn fn, void *ctx) {
     observer = fn;
     observer_ctx = ctx;
@@ -94,6 +127,7 @@ void sim_step(void) {
         monitor_sample(mon_ds, &io.ds, now);
         monitor_sample(mon_reg, &io.reg, now);
         if (observer) observer(observer_ctx, &io, now);
+        if (show_faults) watch_records(&io.ds);
         axil_master_update(&io.reg);
         dev_master_update(dev, &io.dev, now);
         axi_slave_update(mem_s, &io.mem, now);
@@ -238,7 +272,8 @@ unsigned tb_violations(void) {
 }
 
 /* ---- command line -------------------------------------------------------- */
-static const test_def_t *const test_tables[] = {tests_regs, tests_datapath, tests_fq, tests_xlate, tests_xrand, tests_bench};
+static const test_def_t *const test_tables[] = {tests_regs, tests_datapath, tests_fq, tests_xlate,
+                                                tests_xrand, tests_drv, tests_bench};
 
 static const test_def_t *find_test(const char *name) {
     for (size_t k = 0; k < sizeof test_tables / sizeof *test_tables; k++)
@@ -263,7 +298,8 @@ static void usage(FILE *f) {
             "  --mem-stall PCT   %% of cycles the memory withholds READY / responses (default 0)\n"
             "  --mem-reorder     memory answers other IDs out of order\n"
             "  --keep-going      scenarios: run past a failed expectation\n"
-            "  --quiet           scenarios: print only failures and the summary\n");
+            "  --quiet           scenarios: print only failures and the summary\n"
+            "  --faults          print each fault record, decoded, as the IOMMU writes it\n");
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t *out) {
@@ -328,6 +364,7 @@ int tb_main(int argc, char **argv) {
         } else if (!strcmp(a, "--mem-reorder")) mc.reorder = true;
         else if (!strcmp(a, "--keep-going")) so.keep_going = true;
         else if (!strcmp(a, "--quiet")) so.quiet = true;
+        else if (!strcmp(a, "--faults")) show_faults = true;
         else if (!strcmp(a, "--list")) list = true;
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return 0; }
         else {

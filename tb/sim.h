@@ -58,7 +58,7 @@ void tb_fail(const char *file, int line, const char *fmt, ...)
     } while (0)
 
 /* Every test file defines one array of test_def_t ending with {0}. */
-extern const test_def_t tests_regs[], tests_datapath[], tests_fq[], tests_xlate[], tests_xrand[],
+extern const test_def_t tests_regs[], tests_datapath[], tests_fq[], tests_xlate[], tests_xrand[], tests_drv[],
     tests_bench[];
 
 #endif

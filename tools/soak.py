@@ -4,6 +4,7 @@ reordering and random back-pressure, and end with `N passed, M failed`.
 Every failure prints the command that replays it (same seed, same options)."""
 import argparse
 import concurrent.futures
+import re
 import subprocess
 import sys
 
@@ -26,9 +27,12 @@ def main():
         extra = ["--mem-reorder", "--mem-jitter", str(seed % 7), "--mem-stall", str(seed % 40)]
         for t in a.tests:
             cmds.append([a.sim, "--test", t, "--seed", str(seed)] + extra)
-    passed = failed = 0
+    passed = failed = dma = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:
         for cmd, ok, out in ex.map(run, cmds):
+            # random translation tests report how many DMA they checked
+            for m in re.finditer(r"^xlate_random: (\d+) transactions", out, re.M):
+                dma += int(m.group(1))
             if ok:
                 passed += 1
             else:
@@ -36,6 +40,8 @@ def main():
                 print("FAIL: " + " ".join(cmd))
                 print("\n".join("    " + l for l in out.rstrip().splitlines()[-15:]))
     print(f"soak: seeds {a.first}..{a.first + a.seeds - 1}, tests {' '.join(a.tests)}")
+    if dma:
+        print(f"soak: {dma} DMA transactions checked against the reference translator")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
