@@ -387,11 +387,72 @@ static int t_bursts(void) {
     return 0;
 }
 
+/* Hit under miss and AXI order: with slow walks (data-structure latency
+ * 300), a read miss on ID 1 is overtaken by reads that hit on ID 2 and by a
+ * write that hits, but not by a later read that hits on its own ID 1; a
+ * write miss does not hold a read. */
+static int t_order(void) {
+    ddt_t d;
+    setup(&d, 2);
+    uint64_t root = pt_alloc();
+    dc_write(&d, 4, 1, 0, 1ull << 12, pt_satp(3, root));
+    for (unsigned p = 0; p < 4; p++)
+        pt_map(root, 3, 0x100000 + p * 0x200000ull, 0, pt_leaf(DATA_BASE + p * 4096, PTE_RWUAD));
+    uint64_t v;
+    CHECK_EQ(dma_rd(4, 0x100000, 8, &v), AXI_OKAY, "warm page 0");     /* IOTLB: page 0 */
+    axi_slave_cfg_t c;
+    axi_slave_get_cfg(sim_ds_slave(), &c);
+    c.latency = 300;
+    axi_slave_set_cfg(sim_ds_slave(), &c);
+
+    dma_txn_t *miss = dma_txn_new(false, 0x300000, 0, 3);      /* page 1: a walk */
+    miss->id = 1;
+    miss->user = sim_user(4, false, 0);
+    dma_txn_t *same = dma_txn_new(false, 0x100008, 0, 3);      /* page 0, ID 1: after the miss */
+    same->id = 1;
+    same->user = miss->user;
+    dma_txn_t *hits[8];
+    dev_master_submit(sim_dev(), miss, tb_now());
+    dev_master_submit(sim_dev(), same, tb_now());
+    for (unsigned k = 0; k < 8; k++) {
+        hits[k] = dma_txn_new(false, 0x100010 + 8 * k, 0, 3);   /* page 0, ID 2: overtake */
+        hits[k]->id = 2;
+        hits[k]->user = miss->user;
+        dev_master_submit(sim_dev(), hits[k], tb_now());
+    }
+    dma_txn_t *wr = dma_txn_new(true, 0x100100, 0, 3);         /* a write that hits */
+    wr->user = miss->user;
+    dev_master_submit(sim_dev(), wr, tb_now());
+    dma_txn_t *wmiss = dma_txn_new(true, 0x500000, 0, 3);      /* page 2: a write miss */
+    wmiss->user = miss->user;
+    dev_master_submit(sim_dev(), wmiss, tb_now());
+    dma_txn_t *rd_after = dma_txn_new(false, 0x100200, 0, 3);  /* read hit behind the write miss */
+    rd_after->id = 3;
+    rd_after->user = miss->user;
+    dev_master_submit(sim_dev(), rd_after, tb_now());
+    CHECK(sim_drain(100000) == 0, "transactions never completed");
+    CHECK(miss->done && miss->resp == AXI_OKAY, "the miss completed");
+    for (unsigned k = 0; k < 8; k++)
+        CHECK(hits[k]->t_done < miss->t_done, "hit %u (ID 2) finished at %llu, after the miss (%llu)",
+              k, (unsigned long long)hits[k]->t_done, (unsigned long long)miss->t_done);
+    CHECK(same->t_done > miss->t_done, "same-ID hit finished at %llu, before the miss (%llu)",
+          (unsigned long long)same->t_done, (unsigned long long)miss->t_done);
+    CHECK(wr->t_done < miss->t_done, "a write hit waited for a read miss");
+    CHECK(rd_after->t_done < wmiss->t_done, "a read hit waited for a write miss");
+    dma_txn_t *t;
+    while ((t = dev_master_take_done(sim_dev()))) {
+        CHECK_EQ(t->resp, AXI_OKAY, "response");
+        dma_txn_free(t);
+    }
+    return 0;
+}
+
 const test_def_t tests_xlate[] = {
     {"xlate_levels", "each DDT level x Sv39/Sv48/Sv57: reads and writes reach the mapped page", t_levels, false},
     {"xlate_page_sizes", "4K, 64K napot, 2M, 1G, 512G pages translate at both ends", t_page_sizes, false},
     {"xlate_ddt_faults", "directory and DC faults 257-260, misconfigurations, PV, DTF, Bare first stage", t_ddt_faults, false},
     {"xlate_pte_faults", "every first-stage PTE rule: page faults 12/13/15, access faults 1/5/7", t_pte_faults, false},
+    {"xlate_order", "hits overtake a miss of another ID, never one of their own ID; reads and writes independent", t_order, false},
     {"xlate_bursts", "bursts ending on a 4 KiB boundary pass, crossing ones are refused (2048)", t_bursts, false},
     {0},
 };
