@@ -42,6 +42,7 @@ help:
 	@echo "make synth   yosys synthesis (generic and iCE40) with cell/LUT/FF counts"
 	@echo "make gls     run every scenario on the netlist yosys synthesized"
 	@echo "make wave SCN=file.scn   run a scenario with --wave and open GTKWave"
+	@echo "make wave-png  render build/wave/miss.png: one IOTLB miss, then hits (doc/pipeline.md)"
 	@echo "make regs    regenerate the register header, package and docs from the RDL"
 	@echo "make sw-test the driver library's host tests and quickstart example under valgrind"
 	@echo "make sw-cross  the driver library for RISC-V, freestanding: $(BUILD)/sw/riscv/libiommu.a"
@@ -196,6 +197,8 @@ RTL_WALKS   := $(shell sed -n 's/.*parameter int unsigned Walks *= *\([0-9][0-9]
 RTL_SLOTS   := $(shell sed -n 's/.*parameter int unsigned Slots *= *\([0-9][0-9]*\).*/\1/p' rtl/iommu_top.sv)
 BENCH_SIMS  := $(foreach w,$(BENCH_WALKS),$(BUILD)/iommu-sim-w$(w))
 TB_OBJS_NOBENCH := $(filter-out $(BUILD)/obj/tests/bench.o,$(TB_OBJS))
+
+.SECONDARY: $(foreach w,$(BENCH_WALKS),$(BUILD)/obj-w$(w)/tests/bench.o)
 
 # the default build's bench.o knows the RTL defaults
 $(BUILD)/obj/tests/bench.o: CFLAGS += -DTB_WALKS=$(RTL_WALKS) -DTB_SLOTS=$(RTL_SLOTS)

@@ -29,7 +29,7 @@ module iommu_top #(
   parameter int unsigned Walks  = 8,    /// translation walks in flight (<= 2^DsIdW)
   parameter int unsigned TlbEntries = 32, /// IOTLB entries (fully associative)
   parameter int unsigned DcEntries  = 8,  /// device-context cache entries
-  parameter int unsigned WcEntries  = 16, /// walk-cache (non-leaf PTE) entries
+  parameter int unsigned WcEntries  = 32, /// walk-cache (non-leaf PTE) entries
   parameter int unsigned UserW  = DidW + PidW + 1
 ) (
   input  wire logic                  clk_i,

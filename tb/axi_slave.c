@@ -145,10 +145,15 @@ static long pick(const txn_list_t *l, uint64_t now, bool reorder, bool need_comp
     return cand[rng_below(nc)];
 }
 
-/* Data beats the shared memory can still give this cycle. */
-static int shared_beats;
+/* Data beats the shared memory can still give this cycle.  An R beat is
+ * charged when offered; a W beat when accepted (WREADY alone costs nothing),
+ * and one accepted after the cycle's beat was gone is owed by the next cycle. */
+static int shared_beats, shared_debt;
 
-void axi_slave_new_cycle(void) { shared_beats = 1; }
+void axi_slave_new_cycle(void) {
+    shared_beats = 1 - shared_debt;
+    shared_debt = 0;
+}
 
 void axi_slave_drive(axi_slave_t *s, axi_port_t *p, uint64_t now) {
     unsigned max = s->cfg.max_outstanding;
@@ -171,7 +176,6 @@ void axi_slave_drive(axi_slave_t *s, axi_port_t *p, uint64_t now) {
     }
 
     s->wready = !rng_pct(s->cfg.stall_pct) && s->wq_n < 1024 && (!shared || shared_beats > 0);
-    if (s->wready && shared) shared_beats--;
     p->arready = s->arready;
     p->awready = s->awready;
     p->wready = s->wready;
@@ -258,6 +262,10 @@ void axi_slave_update(axi_slave_t *s, const axi_port_t *p, uint64_t now) {
         s->n_writes++;
     }
     if (p->wvalid && s->wready) {
+        if (s->cfg.shared_bw) {
+            if (shared_beats > 0) shared_beats--;
+            else shared_debt++;
+        }
         if (s->wq_n == s->wq_cap) {
             s->wq_cap = s->wq_cap ? 2 * s->wq_cap : 64;
             s->wq = realloc(s->wq, s->wq_cap * sizeof *s->wq);

@@ -11,6 +11,7 @@ declare -A PKG=(
   [verilator]=verilator [yosys]=yosys [gtkwave]=gtkwave [xvfb-run]=xvfb
   [gcc]=gcc [g++]=g++ [make]=make [python3]=python3
   [valgrind]=valgrind [riscv64-unknown-elf-gcc]=gcc-riscv64-unknown-elf
+  [gnuplot]=gnuplot-nox [fst2vcd]=gtkwave
 )
 missing=()
 for cmd in "${!PKG[@]}"; do

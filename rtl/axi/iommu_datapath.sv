@@ -27,7 +27,7 @@ module iommu_datapath #(
   parameter int unsigned Walks     = 8,    /// walks in flight
   parameter int unsigned TlbEntries = 32,  /// IOTLB entries
   parameter int unsigned DcEntries = 8,    /// DC cache entries
-  parameter int unsigned WcEntries = 16,   /// walk-cache entries
+  parameter int unsigned WcEntries = 32,   /// walk-cache entries
   parameter int unsigned WRouteDepth = 8,  /// AWs decided ahead of their W beats
   parameter int unsigned OutW      = 8     /// outstanding-count bits per channel
 ) (

@@ -10,7 +10,7 @@
 `default_nettype none
 
 module iommu_walk_cache #(
-  parameter int unsigned Entries = 16
+  parameter int unsigned Entries = 32
 ) (
   input  wire logic                           clk_i,
   input  wire logic                           rst_ni,

@@ -13,13 +13,13 @@
  *   xlate_hit_latency: the latency an IOTLB hit adds, against Bare.
  *   xlate_lookup_rate: single-beat reads that all hit: AR handshakes per cycle.
  *   xlate_stream: 2 KiB read bursts through consecutive fresh 4 KiB pages.
- *   xlate_random: random 64-byte reads over working sets of 64 KiB..64 MiB,
+ *   xlate_random_reads: random 64-byte reads over working sets of 64 KiB..64 MiB,
  *     4 KiB and 2 MiB pages, 32 reads outstanding.
  *   xlate_miss_latency: one read that misses, by walk depth and cache state.
  * Every figure is in cycles of the test bench's clock (tb_now and the
  * transactions' timestamps).  Each bench writes CSV rows to
- * $BENCH_DIR/<bench>.csv (default build/bench; xlate_random: one file per
- * Walks value, xlate_random_w<N>.csv). */
+ * $BENCH_DIR/<bench>.csv (default build/bench; xlate_random_reads: one file per
+ * Walks value, xlate_random_reads_w<N>.csv). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,84 +180,31 @@ static int t_throughput(void) {
 #define KiB 1024ull
 #define MiB (1024ull * 1024ull)
 
-/* The shared memory (axi_slave_cfg_t.shared_bw on both slaves) as
- * tb/axi_slave.c has it at the time of writing spends the cycle's beat on
- * WREADY whenever WREADY is offered, W beat or not.  The data-structure slave
- * is driven first, so its idle WREADY takes the beat every cycle and the
- * memory port never gets to offer an R beat: no read completes.  The benches
- * probe for that once (a Bare read that must complete) and, when it shows,
- * work around it: after every reset they park 1024 W beats (WSTRB 0, no AW
- * will ever claim them: the benches do not enable the fault queue, the only
- * writer on that port) in the data-structure slave's W queue, whose WREADY is
- * low from then on, so it takes no beat.  R beats of both ports then share
- * one beat per cycle as intended.  If even that fails, the data-structure
- * port gets a bandwidth of its own (shared_bw only on the memory port) and the
- * benches say so. */
-enum { SHARED_UNKNOWN, SHARED_OK, SHARED_PARK_W, SHARED_MEM_ONLY };
-static int shared_mode = SHARED_UNKNOWN;
 static unsigned model_max_out = MEM_MAX_OUT;
 
+/* The memory model of the xlate_* benches: both ports share one beat per
+ * cycle (axi_slave_cfg_t.shared_bw), MEM_LATENCY cycles, model_max_out reads
+ * outstanding per port (0 = no cap); the device is always ready. */
 static void apply_model(void) {
     axi_slave_t *s[2] = {sim_mem_slave(), sim_ds_slave()};
     for (int i = 0; i < 2; i++) {
         axi_slave_cfg_t cur;
         axi_slave_get_cfg(s[i], &cur);
-        bool shared = !(i == 1 && shared_mode == SHARED_MEM_ONLY);
-        axi_slave_cfg_t c = {MEM_LATENCY, 0, 0, 0, false, model_max_out, cur.is_error, shared};
+        axi_slave_cfg_t c = {MEM_LATENCY, 0, 0, 0, false, model_max_out, cur.is_error, true};
         axi_slave_set_cfg(s[i], &c);
     }
     dev_master_cfg_t dc = {0, 0, 0};   /* always ready; the benches count what is outstanding */
     dev_master_set_cfg(sim_dev(), &dc);
 }
 
-/* tb_reset() with the memory model, and the work-around when it is in use. */
+/* tb_reset() with the memory model. */
 static void bench_reset(void) {
     apply_model();
     tb_reset();
-    if (shared_mode == SHARED_PARK_W) {
-        axi_port_t p;
-        memset(&p, 0, sizeof p);
-        p.wvalid = 1;
-        for (unsigned i = 0; i < 1024; i++) axi_slave_update(sim_ds_slave(), &p, tb_now());
-    }
 }
 
-/* One Bare read must complete under the model. */
-static bool probe_ok(void) {
-    bench_reset();
-    set_mode(1);
-    tb_mem_store(DATA_BASE, 8, 0x600d);
-    dma_txn_t *t = dma_txn_new(false, DATA_BASE, 0, 3);
-    dev_master_submit(sim_dev(), t, tb_now());
-    bool ok = sim_drain(2000) == 0;
-    if (ok) {
-        dma_txn_t *d = dev_master_take_done(sim_dev());
-        ok = d == t && t->resp == AXI_OKAY && t->data[0] == 0x600d;
-        dma_txn_free(d);
-    }
-    tb_reset();   /* drops a read that did not complete */
-    return ok;
-}
-
-/* The memory model of the xlate_* benches: both ports share one beat per
- * cycle, MEM_LATENCY cycles, max_out reads outstanding per port (0 = no cap).
- * Takes effect at the next bench_reset(). */
-static void mem_model(unsigned max_out) {
-    model_max_out = max_out;
-    if (shared_mode != SHARED_UNKNOWN) return;
-    static const int order[] = {SHARED_OK, SHARED_PARK_W, SHARED_MEM_ONLY};
-    for (unsigned i = 0; i < 3; i++) {
-        shared_mode = order[i];
-        if (probe_ok()) break;
-    }
-    if (shared_mode == SHARED_PARK_W)
-        printf("bench: note: shared_bw on both slaves completes no memory-port read (the "
-               "data-structure slave's idle WREADY takes every beat, tb/axi_slave.c); working "
-               "around it by parking W beats in that slave (doc/bench.md)\n");
-    else if (shared_mode == SHARED_MEM_ONLY)
-        printf("bench: WARNING: the shared memory model does not work; the data-structure port "
-               "has its own bandwidth in these figures\n");
-}
+/* Takes effect at the next bench_reset(). */
+static void mem_model(unsigned max_out) { model_max_out = max_out; }
 
 /* Reset the IOMMU (memory is kept) into Bare. */
 static void setup_bare(void) {
@@ -355,6 +302,7 @@ typedef struct {
     unsigned max_out;
     unsigned n_warm, n_meas, n_tail;
     uint64_t (*next_pa)(unsigned k);  /* physical address of read k */
+    bool one_id;                      /* every read on ID 0 instead (to show what that costs) */
 } loop_cfg_t;
 
 typedef struct {
@@ -377,12 +325,12 @@ static int run_loop(const loop_cfg_t *c, loop_res_t *r) {
     uint64_t t0 = 0, t1 = 0, a0 = 0, a1 = 0, last_progress = tb_now();
     int rc = 0;
     while (done < total) {
-        while (inflight < c->max_out && nfree && submitted < total) {
+        while (inflight < c->max_out && (nfree || c->one_id) && submitted < total) {
             uint64_t p = c->next_pa(submitted);
             pa[submitted] = p;
             fill_pattern(p, c->len + 1);
             dma_txn_t *t = dma_txn_new(false, iova_of(c->xlate, p), c->len, 3);
-            t->id = ids[--nfree];
+            t->id = c->one_id ? 0 : ids[--nfree];
             t->user = sim_user(BENCH_DID, false, 0);
             t->tag = submitted++;
             dev_master_submit(sim_dev(), t, tb_now());
@@ -412,7 +360,7 @@ static int run_loop(const loop_cfg_t *c, loop_res_t *r) {
             /* AR handshakes go in submission order (one AR queue) */
             if (d->tag == c->n_warm) a0 = d->t_addr;
             if (d->tag == c->n_warm + c->n_meas) a1 = d->t_addr;
-            ids[nfree++] = (unsigned)d->id;
+            if (!c->one_id) ids[nfree++] = (unsigned)d->id;
             inflight--;
             last_progress = tb_now();
             dma_txn_free(d);
@@ -504,7 +452,7 @@ static int t_lookup_rate(void) {
             for (unsigned p = 0; p < LR_PAGES; p++)   /* warm the IOTLB */
                 if (one_read(xlate, DATA_BASE + p * 4096ull, 0, &o)) return 1;
             rnd_state = 42;
-            loop_cfg_t c = {(bool)xlate, 0, in_flight, 1000, 20000, in_flight, lr_pa};
+            loop_cfg_t c = {(bool)xlate, 0, in_flight, 1000, 20000, in_flight, lr_pa, false};
             loop_res_t r;
             if (run_loop(&c, &r)) return 1;
             rate[xlate] = r.ar_per_cycle;
@@ -548,7 +496,7 @@ static int t_stream(void) {
         } else {
             setup_bare();
         }
-        loop_cfg_t c = {(bool)xlate, 255, in_flight, 8, bursts - 16, 8, st_pa};
+        loop_cfg_t c = {(bool)xlate, 255, in_flight, 8, bursts - 16, 8, st_pa, false};
         loop_res_t r;
         if (run_loop(&c, &r)) return 1;
         rate[xlate] = r.beats_per_cycle;
@@ -566,7 +514,7 @@ static int t_stream(void) {
     return 0;
 }
 
-/* ---- xlate_random ---------------------------------------------------------------------------- */
+/* ---- xlate_random_reads ---------------------------------------------------------------------------- */
 static uint64_t rr_ws;   /* working set of the current point */
 static uint64_t rr_pa(unsigned k) {
     (void)k;
@@ -577,18 +525,18 @@ static int t_random(void) {
     static const uint64_t ws[] = {64 * KiB, 256 * KiB, 1 * MiB, 4 * MiB, 16 * MiB, 64 * MiB};
     const unsigned nws = sizeof ws / sizeof *ws, n_warm = 2000, n_meas = 20000, out = 32;
     char name[64];
-    snprintf(name, sizeof name, "xlate_random_w%u", TB_WALKS);
-    FILE *f = csv_open(name, "walks,slots,page_size,working_set,reads,bare_beats_per_cycle,"
+    snprintf(name, sizeof name, "xlate_random_reads_w%u", TB_WALKS);
+    FILE *f = csv_open(name, "walks,slots,page_size,working_set,ids,reads,bare_beats_per_cycle,"
                              "beats_per_cycle,ratio,ds_reads_per_read,max_ds_in_flight");
     mem_model(MEM_MAX_OUT);
-    printf("bench xlate_random: Walks = %u, Slots = %u (this build), 64-byte reads (8 beats), %u "
+    printf("bench xlate_random_reads: Walks = %u, Slots = %u (this build), 64-byte reads (8 beats), %u "
            "in flight with distinct IDs, %u measured after %u warm-up reads\n", TB_WALKS,
            TB_SLOTS, out, n_meas, n_warm);
     unsigned max_ds = 0;
-    double r4k64m = 0, r2m64m = 0;
+    double r4k64m = 0, r2m64m = 0, r4k[8] = {0}, bare_bpc[8] = {0};
     for (unsigned wi = 0; wi < nws; wi++) {
         rr_ws = ws[wi];
-        loop_cfg_t c = {false, 7, out, n_warm, n_meas, out, rr_pa};
+        loop_cfg_t c = {false, 7, out, n_warm, n_meas, out, rr_pa, false};
         loop_res_t bare, x;
         setup_bare();
         rnd_state = 1000 + wi;
@@ -605,25 +553,48 @@ static int t_random(void) {
             double ratio = x.beats_per_cycle / bare.beats_per_cycle;
             double dpr = (double)x.ds_reads / (n_warm + n_meas + out);
             if (ws[wi] == 64 * MiB) *(level ? &r2m64m : &r4k64m) = ratio;
-            printf("bench xlate_random: walks %2u, %s pages, working set %5llu KiB: %.3f beats/cycle, "
+            if (!level) r4k[wi] = ratio, bare_bpc[wi] = bare.beats_per_cycle;
+            printf("bench xlate_random_reads: walks %2u, %s pages, working set %5llu KiB: %.3f beats/cycle, "
                    "Bare %.3f: %5.1f%% (%.2f walk reads per read)\n", TB_WALKS,
                    level ? "2 MiB" : "4 KiB", (unsigned long long)(ws[wi] / KiB),
                    x.beats_per_cycle, bare.beats_per_cycle, 100 * ratio, dpr);
-            if (f) fprintf(f, "%u,%u,%llu,%llu,%u,%.4f,%.4f,%.4f,%.3f,%u\n", TB_WALKS, TB_SLOTS,
-                           (unsigned long long)psz, (unsigned long long)ws[wi], n_meas,
+            if (f) fprintf(f, "%u,%u,%llu,%llu,%u,%u,%.4f,%.4f,%.4f,%.3f,%u\n", TB_WALKS, TB_SLOTS,
+                           (unsigned long long)psz, (unsigned long long)ws[wi], out, n_meas,
                            bare.beats_per_cycle, x.beats_per_cycle, ratio, dpr, x.max_ds_inflight);
         }
     }
+    /* Why the device uses distinct IDs: two points again with every read on
+     * ID 0 (AXI keeps same-ID reads in order, so a hit waits for every older
+     * miss, in a slot). */
+    static const unsigned one_id_ws[] = {1, 3};   /* 256 KiB (half hits), 4 MiB (nearly all miss) */
+    for (unsigned k = 0; k < 2; k++) {
+        unsigned wi = one_id_ws[k];
+        rr_ws = ws[wi];
+        loop_cfg_t c = {true, 7, out, n_warm, n_meas, out, rr_pa, true};
+        loop_res_t x;
+        uint64_t root = setup_xlate(2, 3);
+        map_range(root, 3, iova_of(true, DATA_BASE), DATA_BASE, rr_ws, 0);
+        rnd_state = 1000 + wi;
+        if (run_loop(&c, &x)) return 1;
+        double dpr = (double)x.ds_reads / (n_warm + n_meas + out);
+        printf("bench xlate_random_reads: walks %2u, 4 KiB pages, working set %5llu KiB, every read "
+               "on ID 0: %.3f beats/cycle: %5.1f%% (distinct IDs: %.1f%%)\n", TB_WALKS,
+               (unsigned long long)(rr_ws / KiB), x.beats_per_cycle,
+               100 * x.beats_per_cycle / bare_bpc[wi], 100 * r4k[wi]);
+        if (f) fprintf(f, "%u,%u,4096,%llu,1,%u,%.4f,%.4f,%.4f,%.3f,%u\n", TB_WALKS, TB_SLOTS,
+                       (unsigned long long)rr_ws, n_meas, bare_bpc[wi], x.beats_per_cycle,
+                       x.beats_per_cycle / bare_bpc[wi], dpr, x.max_ds_inflight);
+    }
     csv_close(f);
-    printf("bench xlate_random: walks %u: most walk reads in flight at once: %u\n", TB_WALKS, max_ds);
-    printf("bench xlate_random: walks %u: 2 MiB pages at 64 MiB: %.1f%% of Bare; target >= 98%%: %s\n",
+    printf("bench xlate_random_reads: walks %u: most walk reads in flight at once: %u\n", TB_WALKS, max_ds);
+    printf("bench xlate_random_reads: walks %u: 2 MiB pages at 64 MiB: %.1f%% of Bare; target >= 98%%: %s\n",
            TB_WALKS, 100 * r2m64m, verdict(r2m64m >= 0.98));
     if (TB_WALKS == 8 || TB_WALKS == 16) {
         double want = TB_WALKS == 8 ? 0.50 : 0.80;
-        printf("bench xlate_random: walks %u: 4 KiB pages at 64 MiB: %.1f%% of Bare; target >= %.0f%%: "
+        printf("bench xlate_random_reads: walks %u: 4 KiB pages at 64 MiB: %.1f%% of Bare; target >= %.0f%%: "
                "%s\n", TB_WALKS, 100 * r4k64m, 100 * want, verdict(r4k64m >= want));
     } else {
-        printf("bench xlate_random: walks %u: 4 KiB pages at 64 MiB: %.1f%% of Bare (no target)\n",
+        printf("bench xlate_random_reads: walks %u: 4 KiB pages at 64 MiB: %.1f%% of Bare (no target)\n",
                TB_WALKS, 100 * r4k64m);
     }
     return 0;
@@ -681,10 +652,10 @@ static int t_miss_latency(void) {
                      cs[i].dc_warm ? "hit" : "miss (", cs[i].dc_warm ? "" : ddt_name[cs[i].ddt_mode],
                      cs[i].dc_warm ? "" : ")", cs[i].wc_warm ? "warm" : "cold");
             printf("bench xlate_miss_latency: %-40s %4llu cycles at the device port (memory port "
-                   "%llu, added %llu), %llu data-structure reads%s\n", what,
+                   "%llu, added %llu), %llu data-structure read%s%s\n", what,
                    (unsigned long long)o.dev, (unsigned long long)o.mem,
                    (unsigned long long)(o.dev - o.mem), (unsigned long long)o.ds,
-                   o.ds == want ? "" : " (UNEXPECTED count)");
+                   o.ds == 1 ? "" : "s", o.ds == want ? "" : " (UNEXPECTED count)");
             if (o.ds != want)
                 printf("bench xlate_miss_latency: expected %u data-structure reads\n", want);
             if (f) fprintf(f, "sv%u_%s_%s,%u,%s,%s,%s,%llu,%llu,%llu,%llu,%u\n", 39 + 9 * (levels - 3),
@@ -705,7 +676,7 @@ const test_def_t tests_bench[] = {
     {"xlate_hit_latency", "cycles an IOTLB hit adds to a read, against Bare", t_hit_latency, true},
     {"xlate_lookup_rate", "single-beat reads that all hit: AR handshakes per cycle vs Bare", t_lookup_rate, true},
     {"xlate_stream", "2 KiB read bursts over fresh 4 KiB pages: beats per cycle vs Bare", t_stream, true},
-    {"xlate_random", "random 64-byte reads, 64 KiB..64 MiB, 4 KiB and 2 MiB pages, vs Bare", t_random, true},
+    {"xlate_random_reads", "random 64-byte reads, 64 KiB..64 MiB, 4 KiB and 2 MiB pages, vs Bare", t_random, true},
     {"xlate_miss_latency", "latency of one miss by walk depth, DC and walk-cache state", t_miss_latency, true},
     {0},
 };
