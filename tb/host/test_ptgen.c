@@ -13,6 +13,7 @@
  *   build/test_ptgen [first_seed [nseeds]]
  */
 #include "isolation.h"
+#include "mem.h"
 #include "ptgen.h"
 #include "ref_xlate.h"
 
@@ -25,29 +26,14 @@
 
 /* ---- fake memory: sparse 8-byte words -------------------------------------------- */
 
-typedef struct { uint64_t key, val; } slot_t;   /* key = (addr >> 3) + 1 */
-static slot_t *g_slots;
-static size_t g_cap, g_used;
+/* The fake memory is the test bench's sparse memory (tb/mem.c). */
 static uint64_t g_win_lo, g_win_hi;              /* writes must land in [lo, hi) */
 static unsigned g_bad_writes;
 static uint64_t g_write_hash;
 
-static size_t slot_of(uint64_t key)
-{
-    size_t i = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 20) & (g_cap - 1u);
-    while (g_slots[i].key != 0u && g_slots[i].key != key)
-        i = (i + 1u) & (g_cap - 1u);
-    return i;
-}
-
 static void mem_clear(void)
 {
-    free(g_slots);
-    g_cap = 1u << 14;
-    g_used = 0;
-    g_slots = calloc(g_cap, sizeof *g_slots);
-    if (g_slots == NULL)
-        abort();
+    mem_reset_all();
     g_bad_writes = 0;
     g_write_hash = 0;
 }
@@ -58,30 +44,13 @@ static void fake_wr(void *ctx, uint64_t pa, uint64_t val)
     if ((pa & 7u) != 0u || pa < g_win_lo || pa >= g_win_hi)
         g_bad_writes++;
     g_write_hash = (g_write_hash ^ pa ^ (val * 31u)) * 0x100000001b3ull;
-    if (2u * (g_used + 1u) > g_cap) {
-        slot_t *old = g_slots;
-        size_t n = g_cap;
-        g_cap *= 2u;
-        g_slots = calloc(g_cap, sizeof *g_slots);
-        if (g_slots == NULL)
-            abort();
-        for (size_t i = 0; i < n; i++)
-            if (old[i].key != 0u)
-                g_slots[slot_of(old[i].key)] = old[i];
-        free(old);
-    }
-    size_t i = slot_of((pa >> 3) + 1u);
-    if (g_slots[i].key == 0u)
-        g_used++;
-    g_slots[i].key = (pa >> 3) + 1u;
-    g_slots[i].val = val;
+    mem_store(pa, 8, val);
 }
 
 static bool fake_rd(void *ctx, uint64_t pa, uint64_t *val)
 {
     (void)ctx;
-    size_t i = slot_of((pa >> 3) + 1u);
-    *val = g_slots[i].key != 0u ? g_slots[i].val : 0u;
+    *val = mem_load(pa, 8);
     return true;
 }
 
@@ -486,7 +455,7 @@ int main(int argc, char **argv)
     for (unsigned f = 0; f < PTGEN_F_COUNT; f++)
         printf(" %s %lu;", ptgen_fault_name((ptgen_fault_t)f), g_fault_kind[f]);
     printf("\n");
-    free(g_slots);
+    mem_reset_all();
     iso_reset();
     printf("%u passed, %u failed\n", g_pass, g_fail);
     return g_fail != 0u;

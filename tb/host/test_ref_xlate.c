@@ -9,6 +9,7 @@
  *   gcc -std=c11 -O1 -g -Wall -Wextra -Werror -Itb tb/ref_xlate.c \
  *       tb/host/test_ref_xlate.c -o build/test_ref_xlate
  */
+#include "mem.h"
 #include "ref_xlate.h"
 
 #include <inttypes.h>
@@ -20,59 +21,21 @@
 
 /* ---- fake memory: sparse 8-byte words, a few error words ----------------- */
 
-typedef struct { uint64_t key, val; } slot_t;   /* key = (addr >> 3) + 1; 0 = empty */
-static slot_t *g_slots;
-static size_t g_cap, g_used;
+/* The fake memory is the test bench's sparse memory (tb/mem.c); g_err lists
+ * doublewords whose reads fail. */
 static uint64_t g_err[16];
 static unsigned g_nerr;
 static unsigned g_reads;
 
-static size_t slot_of(uint64_t key)
-{
-    uint64_t h = key * 0x9e3779b97f4a7c15ull;
-    size_t i = (size_t)(h >> 20) & (g_cap - 1u);
-    while (g_slots[i].key != 0u && g_slots[i].key != key)
-        i = (i + 1u) & (g_cap - 1u);
-    return i;
-}
-
 static void mem_clear(void)
 {
-    free(g_slots);
-    g_cap = 1u << 12;
-    g_used = 0;
-    g_slots = calloc(g_cap, sizeof *g_slots);
-    if (g_slots == NULL)
-        abort();
+    mem_reset_all();
     g_nerr = 0;
 }
 
-static void mem_w(uint64_t addr, uint64_t val)
-{
-    if (2u * (g_used + 1u) > g_cap) {
-        slot_t *old = g_slots;
-        size_t n = g_cap;
-        g_cap *= 2u;
-        g_slots = calloc(g_cap, sizeof *g_slots);
-        if (g_slots == NULL)
-            abort();
-        for (size_t i = 0; i < n; i++)
-            if (old[i].key != 0u)
-                g_slots[slot_of(old[i].key)] = old[i];
-        free(old);
-    }
-    size_t i = slot_of((addr >> 3) + 1u);
-    if (g_slots[i].key == 0u)
-        g_used++;
-    g_slots[i].key = (addr >> 3) + 1u;
-    g_slots[i].val = val;
-}
+static void mem_w(uint64_t addr, uint64_t val) { mem_store(addr, 8, val); }
 
-static uint64_t mem_r(uint64_t addr)
-{
-    size_t i = slot_of((addr >> 3) + 1u);
-    return g_slots[i].key != 0u ? g_slots[i].val : 0u;
-}
+static uint64_t mem_r(uint64_t addr) { return mem_load(addr, 8); }
 
 static void mem_error(uint64_t addr) { g_err[g_nerr++] = addr & ~7ull; }
 
@@ -1095,7 +1058,7 @@ int main(void)
     test_pas_after_translation();
     test_dtf();
     test_sv48_sv57();
-    free(g_slots);
+    mem_reset_all();
     printf("%u passed, %u failed\n", g_pass, g_fail);
     return g_fail != 0u;
 }
