@@ -1,6 +1,7 @@
-// iommu_victim: where a fully associative cache puts a fill.  The entry that
-// already holds the same tag (same_i, lowest index), else the first invalid
-// entry, else a round-robin pointer that advances on each such eviction.
+// iommu_victim: the valid bits of a fully associative cache and where a fill
+// goes: the entry that already holds the same tag (same_i, lowest index),
+// else the first invalid entry, else a round-robin pointer that advances on
+// each such eviction.  flush_i clears every valid bit (and wins over a fill).
 `default_nettype none
 
 module iommu_victim #(
@@ -9,13 +10,16 @@ module iommu_victim #(
 ) (
   input  wire logic               clk_i,
   input  wire logic               rst_ni,
-  input  wire logic [Entries-1:0] valid_i,   /// entries in use
   input  wire logic [Entries-1:0] same_i,    /// valid entries with the fill's tag
-  input  wire logic               fill_i,    /// a fill happens this cycle
-  output      logic [IdxW-1:0]    victim_o
+  input  wire logic               fill_i,    /// a fill this cycle
+  input  wire logic               flush_i,   /// invalidate everything
+  output      logic [Entries-1:0] valid_o,   /// entries in use
+  output      logic [IdxW-1:0]    victim_o   /// the entry the fill writes
 );
-  logic            same_hit, free_hit;
-  logic [IdxW-1:0] same_idx, free_idx, rr_q;
+  logic               same_hit, free_hit;
+  logic [IdxW-1:0]    same_idx, free_idx, rr_q;
+  logic [Entries-1:0] valid_q;
+  assign valid_o = valid_q;
 
   always_comb begin
     same_hit = 1'b0;
@@ -27,7 +31,7 @@ module iommu_victim #(
         same_hit = 1'b1;
         same_idx = IdxW'(e);
       end
-      if (!valid_i[e]) begin
+      if (!valid_q[e]) begin
         free_hit = 1'b1;
         free_idx = IdxW'(e);
       end
@@ -36,9 +40,15 @@ module iommu_victim #(
   assign victim_o = same_hit ? same_idx : free_hit ? free_idx : rr_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) rr_q <= '0;
-    else if (fill_i && !same_hit && !free_hit)
-      rr_q <= (rr_q == IdxW'(Entries - 1)) ? '0 : rr_q + 1'b1;
+    if (!rst_ni) begin
+      rr_q    <= '0;
+      valid_q <= '0;
+    end else if (flush_i) begin
+      valid_q <= '0;
+    end else if (fill_i) begin
+      valid_q[victim_o] <= 1'b1;
+      if (!same_hit && !free_hit) rr_q <= (rr_q == IdxW'(Entries - 1)) ? '0 : rr_q + 1'b1;
+    end
   end
 
 endmodule

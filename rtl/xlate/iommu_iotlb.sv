@@ -95,27 +95,18 @@ module iommu_iotlb #(
   iommu_victim #(.Entries(Entries)) u_victim (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
-    .valid_i  (valid_q),
     .same_i   (same),
-    .fill_i   (fill_i && !flush_i),
+    .fill_i   (fill_i),
+    .flush_i  (flush_i),
+    .valid_o  (valid_q),
     .victim_o (victim)
   );
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      valid_q <= '0;
-      g_q     <= '0;
-    end else if (flush_i) begin
-      valid_q <= '0;
-    end else if (fill_i) begin
-      valid_q[victim] <= 1'b1;
-      g_q[victim]     <= fill_g_i;
-    end
-  end
 
   // Tag and data arrays need no reset: valid_q guards them.
   always_ff @(posedge clk_i) begin
     if (fill_i && !flush_i) begin
+      g_q[victim]     <= fill_g_i;
       pscid_q[victim] <= fill_pscid_i;
       vpn_q[victim]   <= fill_vpn_i & iommu_pkg::vpn_cmp_mask(fill_size_i);
       size_q[victim]  <= fill_size_i;

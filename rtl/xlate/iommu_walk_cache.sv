@@ -75,21 +75,13 @@ module iommu_walk_cache #(
   iommu_victim #(.Entries(Entries)) u_victim (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
-    .valid_i  (valid_q),
     .same_i   (same),
-    .fill_i   (fill_i && !flush_i),
+    .fill_i   (fill_i),
+    .flush_i  (flush_i),
+    .valid_o  (valid_q),
     .victim_o (victim)
   );
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      valid_q <= '0;
-    end else if (flush_i) begin
-      valid_q <= '0;
-    end else if (fill_i) begin
-      valid_q[victim] <= 1'b1;
-    end
-  end
 
   always_ff @(posedge clk_i) begin
     if (fill_i && !flush_i) begin
