@@ -100,18 +100,21 @@ HOST_CFLAGS  := -std=c11 -O1 -g -Wall -Wextra -Werror -Itb
 REF_TESTS    := $(BUILD)/test_ref_xlate $(BUILD)/test_isolation $(BUILD)/test_ptgen
 REF_VALGRIND := $(shell command -v valgrind 2>/dev/null)
 
-$(BUILD)/test_ref_xlate: tb/ref_xlate.c tb/ref_xlate.h tb/mem.c tb/mem.h tb/host/test_ref_xlate.c
+$(BUILD)/test_ref_xlate: tb/ref_xlate.c tb/ref_xlate.h tb/mem.c tb/mem.h tb/host/hcase.c tb/host/hcase.h \
+                         tb/host/test_ref_xlate.c
 	@mkdir -p $(BUILD)
-	$(CC) $(HOST_CFLAGS) tb/ref_xlate.c tb/mem.c tb/host/test_ref_xlate.c -o $@
+	$(CC) $(HOST_CFLAGS) tb/ref_xlate.c tb/mem.c tb/host/hcase.c tb/host/test_ref_xlate.c -o $@
 
-$(BUILD)/test_isolation: tb/isolation.c tb/isolation.h tb/host/test_isolation.c
+$(BUILD)/test_isolation: tb/isolation.c tb/isolation.h tb/host/hcase.c tb/host/hcase.h tb/host/test_isolation.c
 	@mkdir -p $(BUILD)
-	$(CC) $(HOST_CFLAGS) tb/isolation.c tb/host/test_isolation.c -o $@
+	$(CC) $(HOST_CFLAGS) tb/isolation.c tb/host/hcase.c tb/host/test_isolation.c -o $@
 
 $(BUILD)/test_ptgen: tb/ptgen.c tb/ptgen.h tb/ref_xlate.c tb/ref_xlate.h tb/isolation.c \
-                     tb/isolation.h tb/mem.c tb/mem.h tb/host/test_ptgen.c
+                     tb/isolation.h tb/mem.c tb/mem.h tb/host/hcase.c tb/host/hcase.h \
+                     tb/host/test_ptgen.c
 	@mkdir -p $(BUILD)
-	$(CC) $(HOST_CFLAGS) tb/ptgen.c tb/ref_xlate.c tb/isolation.c tb/mem.c tb/host/test_ptgen.c -o $@
+	$(CC) $(HOST_CFLAGS) tb/ptgen.c tb/ref_xlate.c tb/isolation.c tb/mem.c tb/host/hcase.c \
+	    tb/host/test_ptgen.c -o $@
 
 ref-test: $(REF_TESTS)
 	@for t in $(REF_TESTS); do \

@@ -114,7 +114,13 @@ module iommu_chan #(
   input  wire logic                         route_ready_i,
   input  wire logic                         w_dropped_i    /// a dropped burst's WLAST went by
 );
-  localparam int unsigned AxW = IdW + IovaW + 8 + 3 + 2 + 1 + 4 + 3 + 4 + UserW;
+  // A request as stored: {ID, ADDR, LEN, SIZE, BURST, LOCK, CACHE, PROT, QOS,
+  // USER}; the fields' LSBs.
+  localparam int unsigned QosLsb   = UserW;
+  localparam int unsigned ProtLsb  = QosLsb + 4;
+  localparam int unsigned AddrLsb  = ProtLsb + 3 + 4 + 1 + 2 + 3 + 8;
+  localparam int unsigned IdLsb    = AddrLsb + IovaW;
+  localparam int unsigned AxW      = IdLsb + IdW;
   localparam int unsigned DcW = iommu_pkg::DcW;
 
   // Refusal sequence.
@@ -146,12 +152,15 @@ module iommu_chan #(
   logic [7:0]       s_len;
   logic [2:0]       s_size;
   logic [1:0]       s_burst;
-  logic             s_lock;
-  logic [3:0]       s_cache;
   logic [2:0]       s_prot;
-  logic [3:0]       s_qos;
   logic [UserW-1:0] s_user;
-  assign {s_id, s_addr, s_len, s_size, s_burst, s_lock, s_cache, s_prot, s_qos, s_user} = s_q;
+  assign s_id    = s_q[IdLsb +: IdW];
+  assign s_addr  = s_q[AddrLsb +: IovaW];
+  assign s_len   = s_q[AddrLsb-8 +: 8];
+  assign s_size  = s_q[AddrLsb-11 +: 3];
+  assign s_burst = s_q[AddrLsb-13 +: 2];
+  assign s_prot  = s_q[ProtLsb +: 3];
+  assign s_user  = s_q[0 +: UserW];
 
   assign dev_ready_o = !s_v_q || s_leave;
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -244,7 +253,7 @@ module iommu_chan #(
   logic [Slots-1:0] key_match, has_dependent, go, refuse, want_walk;
   for (genvar k = 0; k < Slots; k++) begin : g_view
     logic [IdW-1:0] id;
-    assign id = sl_req_q[k][AxW-1 -: IdW];
+    assign id = sl_req_q[k][IdLsb +: IdW];
     assign key_match[k] = sl_v_q[k] && (IsWrite || id == s_id);
     always_comb begin
       has_dependent[k] = 1'b0;
@@ -301,9 +310,9 @@ module iommu_chan #(
   logic [PaW-1:0] f_pa;
   assign f_req = f_slot ? sl_req_q[f_idx] : s_q;
   assign f_pa  = lock_q ? lock_pa_q : f_slot ? sl_pa_q[f_idx] : o_pa;
-  logic [IovaW-1:0] f_unused_addr;
-  assign {mem_id_o, f_unused_addr, mem_len_o, mem_size_o, mem_burst_o, mem_lock_o, mem_cache_o,
-          mem_prot_o, mem_qos_o, mem_user_o} = f_req;
+  assign {mem_len_o, mem_size_o, mem_burst_o, mem_lock_o, mem_cache_o, mem_prot_o, mem_qos_o,
+          mem_user_o} = f_req[AddrLsb-1:0];
+  assign mem_id_o    = f_req[IdLsb +: IdW];
   assign mem_addr_o  = f_pa;
   assign mem_valid_o = lock_q || (can_fwd && (go_any || s_fwd));
   assign mem_hs      = mem_valid_o && mem_ready_i;
@@ -329,40 +338,22 @@ module iommu_chan #(
 
   // ---- walk requests ---------------------------------------------------------------
   logic [AxW-1:0] w_req;
-  logic [IdW-1:0] w_unused_id;
-  logic [7:0]     w_unused_len;
-  logic [2:0]     w_unused_size;
-  logic [1:0]     w_unused_burst;
-  logic           w_unused_lock;
-  logic [3:0]     w_unused_cache, w_unused_qos;
-  logic [2:0]     w_prot;
-  logic [UserW-1:0] w_user;
   assign w_req = sl_req_q[walk_idx];
-  assign {w_unused_id, wreq_iova_o, w_unused_len, w_unused_size, w_unused_burst, w_unused_lock,
-          w_unused_cache, w_prot, w_unused_qos, w_user} = w_req;
+  assign wreq_iova_o   = w_req[AddrLsb +: IovaW];
   assign wreq_valid_o  = walk_any;
   assign wreq_slot_o   = walk_idx;
-  assign wreq_did_o    = w_user[DidW-1:0];
-  assign wreq_pv_o     = w_user[DidW+PidW];
+  assign wreq_did_o    = w_req[DidW-1:0];
+  assign wreq_pv_o     = w_req[DidW+PidW];
   assign wreq_acc_o    = IsWrite ? iommu_pkg::AccWrite :
-                         w_prot[2] ? iommu_pkg::AccExec : iommu_pkg::AccRead;
+                         w_req[ProtLsb+2] ? iommu_pkg::AccExec : iommu_pkg::AccRead;
   assign wreq_dc_hit_o = sl_dc_hit_q[walk_idx];
   assign wreq_dc_o     = sl_dc_q[walk_idx];
 
   // ---- refusal ----------------------------------------------------------------------
   logic [AxW-1:0] r_req;
-  logic [IdW-1:0] r_id;
-  logic [IovaW-1:0] r_addr;
   logic [7:0]     r_len;
-  logic [2:0]     r_unused_size;
-  logic [1:0]     r_unused_burst;
-  logic           r_unused_lock;
-  logic [3:0]     r_unused_cache, r_unused_qos;
-  logic [2:0]     r_prot;
-  logic [UserW-1:0] r_user;
   assign r_req = sl_req_q[rf_idx_q];
-  assign {r_id, r_addr, r_len, r_unused_size, r_unused_burst, r_unused_lock, r_unused_cache,
-          r_prot, r_unused_qos, r_user} = r_req;
+  assign r_len = r_req[AddrLsb-8 +: 8];
 
   always_comb begin
     rf_st_d       = rf_st_q;
@@ -401,9 +392,10 @@ module iommu_chan #(
       default: rf_st_d = RfIdle;
     endcase
   end
-  assign fault_o     = fault_of(r_user, r_prot[0], r_prot[2], r_addr, sl_cause_q[rf_idx_q]);
+  assign fault_o     = fault_of(r_req[0 +: UserW], r_req[ProtLsb], r_req[ProtLsb+2],
+                                r_req[AddrLsb +: IovaW], sl_cause_q[rf_idx_q]);
   assign rf_active_o = rf_st_q == RfResp;
-  assign rf_id_o     = r_id;
+  assign rf_id_o     = r_req[IdLsb +: IdW];
   assign rf_last_o   = IsWrite || rf_beat_q == r_len;
 
   // ---- slot and counter registers -------------------------------------------------------
@@ -457,7 +449,7 @@ module iommu_chan #(
           sl_fault_q[k]  <= wres_fault_i;
           sl_cause_q[k]  <= wres_cause_i;
           sl_record_q[k] <= wres_record_i;
-          sl_pa_q[k]     <= PaW'({wres_ppn_i, sl_req_q[k][AxW-IdW-IovaW +: 12]});
+          sl_pa_q[k]     <= PaW'({wres_ppn_i, sl_req_q[k][AddrLsb +: 12]});
         end
       end
     end
@@ -472,10 +464,8 @@ module iommu_chan #(
 
   /* verilator lint_off UNUSEDSIGNAL */
   logic unused;
-  assign unused = ^{f_unused_addr, w_unused_id, w_unused_len, w_unused_size, w_unused_burst,
-                    w_unused_lock, w_unused_cache, w_unused_qos, r_unused_size, r_unused_burst,
-                    r_unused_lock, r_unused_cache, r_unused_qos, dc_root, s_lock, s_cache,
-                    s_qos, s_prot[1:0], w_prot[1:0], r_prot[1]};
+  // the root is for the walker; the address leaves translated (f_pa)
+  assign unused = ^{dc_root, s_prot[1:0], f_req[AddrLsb +: IovaW]};
   /* verilator lint_on UNUSEDSIGNAL */
 
   `IOMMU_ASSERT(OutNoUnderflow_A, clk_i, rst_ni, !(mem_rsp_done_i && out_q == '0))

@@ -9,6 +9,7 @@
  *   gcc -std=c11 -O1 -g -Wall -Wextra -Werror -Itb tb/isolation.c \
  *       tb/host/test_isolation.c -o build/test_isolation
  */
+#include "hcase.h"
 #include "isolation.h"
 
 #include <inttypes.h>
@@ -19,35 +20,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char *g_case;
-static bool g_case_failed;
-static unsigned g_pass, g_fail;
-
-static void begin(const char *name)
-{
-    g_case = name;
-    g_case_failed = false;
-}
-
-static void end(void)
-{
-    if (g_case_failed)
-        g_fail++;
-    else
-        g_pass++;
-}
-
-static void check(bool ok, const char *what, int line)
-{
-    if (ok)
-        return;
-    if (!g_case_failed)
-        printf("FAIL %s\n", g_case);
-    g_case_failed = true;
-    printf("  test_isolation.c:%d: %s\n", line, what);
-}
-
-#define CHECK(c) check((c), #c, __LINE__)
 
 static uint64_t g_rng = 88172645463325252ull;
 static uint64_t rnd(void)
@@ -91,7 +63,7 @@ static bool canonical(uint32_t did)
 
 static void test_directed(void)
 {
-    begin("empty map: nothing allowed, 0 bytes always allowed");
+    hc_begin("empty map: nothing allowed, 0 bytes always allowed");
     iso_reset();
     CHECK(!iso_check(1, 0x1000, 1, ISO_R));
     CHECK(!iso_check(1, 0x1000, 1, 0));
@@ -99,9 +71,9 @@ static void test_directed(void)
     CHECK(!iso_any(1) && iso_count(1) == 0 && iso_total() == 0 && iso_perms(1, 0) == 0);
     iso_revoke(1, 0, 100);                               /* no device: no-op */
     CHECK(!iso_any(1));
-    end();
+    hc_end();
 
-    begin("allow, check each permission, bounds of the range");
+    hc_begin("allow, check each permission, bounds of the range");
     iso_reset();
     iso_allow(5, 0x1000, 0x1000, ISO_R | ISO_W);
     CHECK(iso_check(5, 0x1000, 0x1000, ISO_R));
@@ -115,9 +87,9 @@ static void test_directed(void)
     CHECK(!iso_check(6, 0x1000, 1, ISO_R));              /* other device */
     CHECK(iso_perms(5, 0x1800) == (ISO_R | ISO_W) && iso_perms(5, 0x2000) == 0);
     CHECK(iso_any(5) && !iso_any(6) && iso_count(5) == 1);
-    end();
+    hc_end();
 
-    begin("adjacent ranges with equal permissions merge; different ones do not");
+    hc_begin("adjacent ranges with equal permissions merge; different ones do not");
     iso_reset();
     iso_allow(1, 0x1000, 0x1000, ISO_R);
     iso_allow(1, 0x2000, 0x1000, ISO_R);
@@ -130,9 +102,9 @@ static void test_directed(void)
     iso_allow(1, 0x1000, 0x2000, ISO_W);                 /* all R|W: one */
     CHECK(iso_count(1) == 1 && iso_check(1, 0x1000, 0x3000, ISO_R | ISO_W));
     CHECK(canonical(1));
-    end();
+    hc_end();
 
-    begin("allow ORs permissions into part of a range (split in three)");
+    hc_begin("allow ORs permissions into part of a range (split in three)");
     iso_reset();
     iso_allow(1, 0, 100, ISO_R);
     iso_allow(1, 40, 20, ISO_X);
@@ -140,9 +112,9 @@ static void test_directed(void)
     CHECK(iso_perms(1, 39) == ISO_R && iso_perms(1, 40) == (ISO_R | ISO_X));
     CHECK(iso_perms(1, 59) == (ISO_R | ISO_X) && iso_perms(1, 60) == ISO_R);
     CHECK(canonical(1));
-    end();
+    hc_end();
 
-    begin("revoke splits a range; revoke_perms removes only some");
+    hc_begin("revoke splits a range; revoke_perms removes only some");
     iso_reset();
     iso_allow(2, 0x10000, 0x10000, ISO_RWX);
     iso_revoke(2, 0x14000, 0x1000);
@@ -160,9 +132,9 @@ static void test_directed(void)
     CHECK(iso_any(2));
     iso_clear_device(2);
     CHECK(!iso_any(2));
-    end();
+    hc_end();
 
-    begin("one allow over many ranges and gaps");
+    hc_begin("one allow over many ranges and gaps");
     iso_reset();
     for (unsigned k = 0; k < 10; k++)
         iso_allow(3, k * 0x100u, 0x80, k & 1u ? ISO_W : ISO_X);
@@ -177,9 +149,9 @@ static void test_directed(void)
     iso_revoke(3, 0x50, 0x8f0);                          /* [0x50, 0x93f] */
     CHECK(canonical(3) && iso_perms(3, 0x4f) == (ISO_R | ISO_X) && iso_perms(3, 0x50) == 0);
     CHECK(iso_perms(3, 0x93f) == 0 && iso_perms(3, 0x940) == ISO_W && iso_count(3) == 3);
-    end();
+    hc_end();
 
-    begin("top of the address space: ranges ending at 2^64 - 1, clipping");
+    hc_begin("top of the address space: ranges ending at 2^64 - 1, clipping");
     iso_reset();
     iso_allow(4, UINT64_MAX - 0xfff, 0x1000, ISO_R);
     CHECK(iso_check(4, UINT64_MAX, 1, ISO_R) && iso_check(4, UINT64_MAX - 0xfff, 0x1000, ISO_R));
@@ -194,9 +166,9 @@ static void test_directed(void)
     CHECK(iso_count(4) == 1 && iso_perms(4, UINT64_MAX) == (ISO_R | ISO_W));
     iso_revoke(4, UINT64_MAX, 1);
     CHECK(!iso_any(4));
-    end();
+    hc_end();
 
-    begin("many devices, including device_id 0 and 0xffffff");
+    hc_begin("many devices, including device_id 0 and 0xffffff");
     iso_reset();
     for (uint32_t d = 0; d < 1000; d++)
         iso_allow(d * 16777u % 0x1000000u, d * 0x1000u, 0x1000, ISO_R);
@@ -207,7 +179,7 @@ static void test_directed(void)
               !iso_check(d * 16777u % 0x1000000u, d * 0x1000u + 0x1000u, 1, ISO_R);
     CHECK(all);
     CHECK(iso_check(0xffffff, 0, 1, ISO_W) && iso_total() == 1001);
-    end();
+    hc_end();
 }
 
 /* ---- random against a byte-array model ---------------------------------------------- */
@@ -218,11 +190,11 @@ static uint8_t g_model[NDEV][SPACE];
 
 static void test_random(void)
 {
-    begin("random operations match a byte-array model (20 rounds x 3000 ops)");
-    for (unsigned round = 0; round < 20 && !g_case_failed; round++) {
+    hc_begin("random operations match a byte-array model (20 rounds x 3000 ops)");
+    for (unsigned round = 0; round < 20 && !hc_failed(); round++) {
         iso_reset();
         memset(g_model, 0, sizeof g_model);
-        for (unsigned op = 0; op < 3000 && !g_case_failed; op++) {
+        for (unsigned op = 0; op < 3000 && !hc_failed(); op++) {
             uint32_t did = (uint32_t)(rnd() % NDEV);
             uint64_t a = rnd() % SPACE, n = rnd() % 64u;
             if (rnd() % 8u == 0u)
@@ -266,14 +238,14 @@ static void test_random(void)
             }
         }
     }
-    end();
+    hc_end();
 }
 
 /* ---- load ---------------------------------------------------------------------------------- */
 
 static void test_load(void)
 {
-    begin("100k ranges over 8 devices, 400k checks, 20k revokes");
+    hc_begin("100k ranges over 8 devices, 400k checks, 20k revokes");
     iso_reset();
     clock_t t0 = clock();
     enum { N = 100000 };
@@ -306,7 +278,7 @@ static void test_load(void)
         CHECK(canonical(d));
     double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
     printf("  load: %zu ranges, %.2f s\n", iso_total(), secs);
-    end();
+    hc_end();
     iso_reset();
 }
 
@@ -316,6 +288,5 @@ int main(void)
     test_random();
     test_load();
     iso_reset();
-    printf("%u passed, %u failed\n", g_pass, g_fail);
-    return g_fail != 0u;
+    return hc_summary();
 }

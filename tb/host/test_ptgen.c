@@ -12,6 +12,7 @@
  *       tb/isolation.c tb/host/test_ptgen.c -o build/test_ptgen
  *   build/test_ptgen [first_seed [nseeds]]
  */
+#include "hcase.h"
 #include "isolation.h"
 #include "mem.h"
 #include "ptgen.h"
@@ -75,38 +76,7 @@ static uint64_t below(uint64_t n) { return rnd(NULL) % n; }
 
 /* ---- harness ---------------------------------------------------------------------------- */
 
-static const char *g_case;
 static char g_case_buf[80];
-static bool g_case_failed;
-static unsigned g_pass, g_fail, g_msgs;
-
-static void begin(const char *name)
-{
-    g_case = name;
-    g_case_failed = false;
-    g_msgs = 0;
-}
-
-static void end(void)
-{
-    if (g_case_failed)
-        g_fail++;
-    else
-        g_pass++;
-}
-
-static void check(bool ok, const char *what, int line)
-{
-    if (ok)
-        return;
-    if (!g_case_failed)
-        printf("FAIL %s\n", g_case);
-    g_case_failed = true;
-    if (g_msgs++ < 10u)
-        printf("  test_ptgen.c:%d: %s\n", line, what);
-}
-
-#define CHECK(c) check((c), #c, __LINE__)
 
 /* ---- cross-check ------------------------------------------------------------------------ */
 
@@ -116,7 +86,8 @@ static unsigned long g_fault_kind[PTGEN_F_COUNT];
 
 static void report(const ptgen_map_t *m, uint64_t iova, int kind, const ref_out_t *o, const char *what)
 {
-    if (g_msgs++ >= 10u)
+    static unsigned shown;   /* the first 10 of the run are enough */
+    if (shown++ >= 10u)
         return;
     printf("  %s: did 0x%x iova 0x%" PRIx64 " kind %c; record iova 0x%" PRIx64 " size 0x%" PRIx64
            " pa 0x%" PRIx64 " perms %u fault '%s' dc %u level %d mapped %d\n"
@@ -206,7 +177,7 @@ static bool dev_dtf(const devset_t *s, uint32_t did)
 static void run_seed(uint64_t sd)
 {
     snprintf(g_case_buf, sizeof g_case_buf, "seed %" PRIu64, sd);
-    begin(g_case_buf);
+    hc_begin(g_case_buf);
     seed(sd);
     mem_clear();
     iso_reset();
@@ -266,7 +237,7 @@ static void run_seed(uint64_t sd)
     CHECK(g != NULL);
     if (g == NULL) {
         printf("  %s\n", ptgen_error());
-        end();
+        hc_end();
         return;
     }
     CHECK(g_bad_writes == 0u);
@@ -339,7 +310,7 @@ static void run_seed(uint64_t sd)
     CHECK(g_bad_writes == 0u);
 
     ptgen_free(g);
-    end();
+    hc_end();
 }
 
 /* ---- directed -------------------------------------------------------------------------------- */
@@ -360,7 +331,7 @@ static void test_directed(void)
     g_win_lo = c.table_base;
     g_win_hi = c.table_base + c.table_size;
 
-    begin("ptgen_build refuses a device_id too wide for the mode, or repeated");
+    hc_begin("ptgen_build refuses a device_id too wide for the mode, or repeated");
     mem_clear();
     c.ddt_mode = 2;
     devs[0].did = 0x80;
@@ -377,9 +348,9 @@ static void test_directed(void)
     c.ddt_mode = 5;
     c.ndevs = 1;
     CHECK(ptgen_build(&c) == NULL);
-    end();
+    hc_end();
 
-    begin("ptgen_build reports a full table window");
+    hc_begin("ptgen_build reports a full table window");
     mem_clear();
     c.ddt_mode = 4;
     c.table_size = 8u * 4096u;
@@ -391,9 +362,9 @@ static void test_directed(void)
     seed(1);
     CHECK(ptgen_build(&c) == NULL && strstr(ptgen_error(), "full") != NULL);
     c.table_size = 1u << 20;
-    end();
+    hc_end();
 
-    begin("same seed, same tables; 3LVL DC location; ptgen_find; Bare record");
+    hc_begin("same seed, same tables; 3LVL DC location; ptgen_find; Bare record");
     {
         uint64_t h[2];
         devs[0].did = 0xab1234;
@@ -440,7 +411,7 @@ static void test_directed(void)
         }
         ptgen_free(g);
     }
-    end();
+    hc_end();
 }
 
 int main(int argc, char **argv)
@@ -457,6 +428,5 @@ int main(int argc, char **argv)
     printf("\n");
     mem_reset_all();
     iso_reset();
-    printf("%u passed, %u failed\n", g_pass, g_fail);
-    return g_fail != 0u;
+    return hc_summary();
 }

@@ -9,6 +9,7 @@
  *   gcc -std=c11 -O1 -g -Wall -Wextra -Werror -Itb tb/ref_xlate.c \
  *       tb/host/test_ref_xlate.c -o build/test_ref_xlate
  */
+#include "hcase.h"
 #include "mem.h"
 #include "ref_xlate.h"
 
@@ -58,39 +59,16 @@ static bool fake_rd(void *ctx, uint64_t pa, uint64_t *val)
 
 /* ---- harness ----------------------------------------------------------------- */
 
-static const char *g_case;
-static bool g_case_failed;
-static unsigned g_pass, g_fail;
 static ref_out_t g_out;
 
-static void begin(const char *name)
+/* After a failed CHECK: what the reference said. */
+static void show_out(void)
 {
-    g_case = name;
-    g_case_failed = false;
-}
-
-static void end(void)
-{
-    if (g_case_failed)
-        g_fail++;
-    else
-        g_pass++;
-}
-
-static void check(bool ok, const char *what, int line)
-{
-    if (ok)
-        return;
-    if (!g_case_failed)
-        printf("FAIL %s\n", g_case);
-    g_case_failed = true;
-    printf("  test_ref_xlate.c:%d: %s\n", line, what);
     printf("    got fault=%d cause=%u (%s) record=%d pa=0x%" PRIx64 " page_shift=%u rule=%s\n",
            g_out.fault, g_out.cause, ref_cause_name(g_out.cause), g_out.record, g_out.pa,
            g_out.page_shift, g_out.rule != NULL ? g_out.rule : "-");
 }
 
-#define CHECK(c) check((c), #c, __LINE__)
 /* translation succeeded to physical address p */
 #define OK(p) do { CHECK(!g_out.fault); CHECK(g_out.pa == (uint64_t)(p)); } while (0)
 /* fault with cause c, recorded (r=true) or DTF-suppressed */
@@ -237,7 +215,7 @@ static void setup_fs(unsigned ddt_mode, unsigned fs_mode, uint64_t tc_extra)
 
 static void test_modes(void)
 {
-    begin("Off: every request 256, recorded, record fields");
+    hc_begin("Off: every request 256, recorded, record fields");
     setup(REF_DDTP_OFF);
     {
         ref_req_t r = req(0x123456, 0xfedcba9876543210ull, R);
@@ -265,9 +243,9 @@ static void test_modes(void)
         xl(&r);
         FAULT(256, true);
     }
-    end();
+    hc_end();
 
-    begin("Bare: pass-through, no memory read");
+    hc_begin("Bare: pass-through, no memory read");
     setup(REF_DDTP_BARE);
     g_reads = 0;
     xl_simple(0xffffff, 0x12345678, W);
@@ -275,9 +253,9 @@ static void test_modes(void)
     CHECK(g_reads == 0 && g_out.page_shift == 0 && !g_out.dc_valid);
     xl_simple(1, 0x00ffffffffffffffull, X);            /* 2^56 - 1 is the last byte */
     OK(0x00ffffffffffffffull);
-    end();
+    hc_end();
 
-    begin("Bare: address at or above 2^PAS is an access fault by type (F4)");
+    hc_begin("Bare: address at or above 2^PAS is an access fault by type (F4)");
     setup(REF_DDTP_BARE);
     xl_simple(1, 1ull << 56, R);
     FAULT(5, true);
@@ -291,9 +269,9 @@ static void test_modes(void)
     OK((1ull << 40) - 8u);
     xl_simple(1, 1ull << 40, R);
     FAULT(5, true);
-    end();
+    hc_end();
 
-    begin("Bare: a burst crossing 4 KiB passes (F5)");
+    hc_begin("Bare: a burst crossing 4 KiB passes (F5)");
     setup(REF_DDTP_BARE);
     {
         ref_req_t r = req(3, 0xff8, W);
@@ -301,9 +279,9 @@ static void test_modes(void)
         xl(&r);
         OK(0xff8);
     }
-    end();
+    hc_end();
 
-    begin("Reserved ddtp mode and unmodelled caps give REF_CAUSE_UNMODELLED");
+    hc_begin("Reserved ddtp mode and unmodelled caps give REF_CAUSE_UNMODELLED");
     setup(REF_DDTP_BARE);
     g_cfg.ddtp = 5;
     xl_simple(1, 0, R);
@@ -320,12 +298,12 @@ static void test_modes(void)
     CHECK(strcmp(ref_cause_name(2048), "Burst crosses a 4 KiB page (custom)") == 0);
     CHECK(strcmp(ref_cause_name(3000), "custom") == 0);
     CHECK(strcmp(ref_cause_name(300), "reserved") == 0);
-    end();
+    hc_end();
 }
 
 static void test_ddt(void)
 {
-    begin("1LVL: DC at root + DDI[0]*32, iosatp Bare passes");
+    hc_begin("1LVL: DC at root + DDI[0]*32, iosatp Bare passes");
     setup(REF_DDTP_1LVL);
     put_dc(0x55, DC_TC_OK, 0, 0, 0);
     CHECK(dc_addr(0x55) == DDT_ROOT + 0x55u * 32u);
@@ -334,9 +312,9 @@ static void test_ddt(void)
     OK(0xabcdef123);
     CHECK(g_out.dc_valid && g_out.page_shift == 0 && g_out.pscid == 0);
     CHECK(g_reads == 4);
-    end();
+    hc_end();
 
-    begin("1LVL: device_id with DDI[1] or DDI[2] set is 260, recorded (I4)");
+    hc_begin("1LVL: device_id with DDI[1] or DDI[2] set is 260, recorded (I4)");
     setup(REF_DDTP_1LVL);
     put_dc(0x00, DC_TC_OK | REF_TC_DTF, 0, 0, 0);
     g_reads = 0;
@@ -350,9 +328,9 @@ static void test_ddt(void)
     xl_simple(0x1000000, 0x1000, R);                    /* I3: bit 24 is not part of device_id */
     OK(0x1000);                                         /* device 0's DC */
     CHECK(g_out.rec_did == 0);
-    end();
+    hc_end();
 
-    begin("2LVL: walk DDI[1] then DDI[0]; 260 for DDI[2] != 0");
+    hc_begin("2LVL: walk DDI[1] then DDI[0]; 260 for DDI[2] != 0");
     setup(REF_DDTP_2LVL);
     put_dc(0xffff, DC_TC_OK, 0, 0, 0);
     CHECK(ddte_addr(0xffff, 1) == DDT_ROOT + 0x1ffu * 8u);
@@ -360,9 +338,9 @@ static void test_ddt(void)
     OK(0x42);
     xl_simple(0x10000, 0x42, R);
     FAULT(260, true);
-    end();
+    hc_end();
 
-    begin("3LVL: walk DDI[2], DDI[1], DDI[0]");
+    hc_begin("3LVL: walk DDI[2], DDI[1], DDI[0]");
     setup(REF_DDTP_3LVL);
     put_dc(0xab1234, DC_TC_OK, 0, 0, 0);
     CHECK(ddte_addr(0xab1234, 2) == DDT_ROOT + 0xabu * 8u);
@@ -375,9 +353,9 @@ static void test_ddt(void)
     FAULT(258, true);
     xl_simple(0xac1234, 0x9000, X);                     /* DDTE at level 2 zero */
     FAULT(258, true);
-    end();
+    hc_end();
 
-    begin("Non-leaf DDTE: error 257, V=0 258, reserved bits 259 (I5)");
+    hc_begin("Non-leaf DDTE: error 257, V=0 258, reserved bits 259 (I5)");
     for (unsigned level = 1; level <= 2; level++) {
         setup(REF_DDTP_3LVL);
         put_dc(0x012345, DC_TC_OK | REF_TC_DTF, 0, 0, 0);
@@ -404,9 +382,9 @@ static void test_ddt(void)
         xl_simple(0x012345, 0, X);
         OK(0);
     }
-    end();
+    hc_end();
 
-    begin("DDT root or DDTE pointing at or above 2^PAS is 257 (F4)");
+    hc_begin("DDT root or DDTE pointing at or above 2^PAS is 257 (F4)");
     setup(REF_DDTP_2LVL);
     g_cfg.caps = (REF_CAPS_THIS_IOMMU & ~(0x3full << 32)) | (40ull << 32);
     g_cfg.ddtp = ((1ull << 40) >> 12 << 10) | REF_DDTP_2LVL;
@@ -417,12 +395,12 @@ static void test_ddt(void)
     mem_w(DDT_ROOT, nl_entry(1ull << 41));
     xl_simple(1, 0, R);
     FAULT(257, true);
-    end();
+    hc_end();
 }
 
 static void test_dc(void)
 {
-    begin("DC: read error on any doubleword is 257, even with tc.V=0 (I6)");
+    hc_begin("DC: read error on any doubleword is 257, even with tc.V=0 (I6)");
     for (unsigned k = 0; k < 4; k++) {
         setup(REF_DDTP_1LVL);
         put_dc(9, k == 0 ? 0 : DC_TC_OK | REF_TC_DTF, 0, 0, 0);
@@ -430,16 +408,16 @@ static void test_dc(void)
         xl_simple(9, 0x1000, R);
         FAULT(257, true);
     }
-    end();
+    hc_end();
 
-    begin("DC: tc.V=0 is 258 whatever else is set");
+    hc_begin("DC: tc.V=0 is 258 whatever else is set");
     setup(REF_DDTP_1LVL);
     put_dc(9, ~1ull, ~0ull, ~0ull, ~0ull);
     xl_simple(9, 0x1000, R);
     FAULT(258, true);
-    end();
+    hc_end();
 
-    begin("DC: every DC_MISCONFIG rule that applies is 259, recorded even with DTF (I7)");
+    hc_begin("DC: every DC_MISCONFIG rule that applies is 259, recorded even with DTF (I7)");
     {
         struct { uint64_t tc, iohgatp, ta, fsc; } bad[] = {
             { 1ull << 12, 0, 0, 0 },                     /* tc reserved 23:12 */
@@ -493,9 +471,9 @@ static void test_dc(void)
             CHECK(!g_out.dc_valid);
         }
     }
-    end();
+    hc_end();
 
-    begin("DC: well-formed corner values are not misconfigured (I7)");
+    hc_begin("DC: well-formed corner values are not misconfigured (I7)");
     {
         struct { uint64_t tc, iohgatp, ta, fsc; } good[] = {
             { 0xffull << 24, 0, 0, 0 },                  /* tc custom 31:24 ignored */
@@ -513,9 +491,9 @@ static void test_dc(void)
             CHECK(g_out.dc_valid);
         }
     }
-    end();
+    hc_end();
 
-    begin("DC: Sv48/Sv57 without their caps bits are 259");
+    hc_begin("DC: Sv48/Sv57 without their caps bits are 259");
     setup(REF_DDTP_1LVL);
     g_cfg.caps = REF_CAPS_THIS_IOMMU & ~(3ull << 10);   /* Sv39 only */
     put_dc(9, REF_TC_V, 0, 0, satp(REF_SATP_SV48, 0x200000));
@@ -528,9 +506,9 @@ static void test_dc(void)
     put_dc(9, REF_TC_V, 0, 0, satp(REF_SATP_SV39, 0x200000));
     xl_simple(9, 0x2000, R);
     FAULT(259, true);
-    end();
+    hc_end();
 
-    begin("DC address at or above 2^PAS is 257 (F4)");
+    hc_begin("DC address at or above 2^PAS is 257 (F4)");
     setup(REF_DDTP_2LVL);
     g_cfg.caps = (REF_CAPS_THIS_IOMMU & ~(0x3full << 32)) | (40ull << 32);
     mem_w(DDT_ROOT, nl_entry((1ull << 40) - 0x1000u));
@@ -539,12 +517,12 @@ static void test_dc(void)
     mem_w(DDT_ROOT, nl_entry(1ull << 40));
     xl_simple(0, 0, R);
     FAULT(257, true);
-    end();
+    hc_end();
 }
 
 static void test_pv(void)
 {
-    begin("PV with PDTV=0 is 260; recorded with DTF=0, suppressed with DTF=1 (I8, I9)");
+    hc_begin("PV with PDTV=0 is 260; recorded with DTF=0, suppressed with DTF=1 (I8, I9)");
     setup(REF_DDTP_1LVL);
     put_dc(1, REF_TC_V, 0, 0, 0);
     put_dc(2, REF_TC_V | REF_TC_DTF, 0, 0, 0);
@@ -563,9 +541,9 @@ static void test_pv(void)
         xl(&r);
         OK(0x3000);
     }
-    end();
+    hc_end();
 
-    begin("PDTV=1, pdtp Bare: any process_id passes untranslated (I9)");
+    hc_begin("PDTV=1, pdtp Bare: any process_id passes untranslated (I9)");
     setup(REF_DDTP_1LVL);
     put_dc(1, REF_TC_V | REF_TC_PDTV, 0, 0, 0);
     put_dc(2, REF_TC_V | REF_TC_PDTV | REF_TC_DPE, 0, 0, 0);
@@ -591,12 +569,12 @@ static void test_pv(void)
         xl(&r);
         FAULT(7, true);
     }
-    end();
+    hc_end();
 }
 
 static void test_burst(void)
 {
-    begin("INCR burst crossing 4 KiB is 2048, always recorded (F5, I2)");
+    hc_begin("INCR burst crossing 4 KiB is 2048, always recorded (F5, I2)");
     setup(REF_DDTP_1LVL);
     put_dc(1, REF_TC_V | REF_TC_DTF, 0, 0, 0);
     {
@@ -636,9 +614,9 @@ static void test_burst(void)
         xl(&r);
         FAULT(2048, true);
     }
-    end();
+    hc_end();
 
-    begin("FIXED and WRAP bursts never cross (F5)");
+    hc_begin("FIXED and WRAP bursts never cross (F5)");
     setup(REF_DDTP_1LVL);
     put_dc(1, REF_TC_V, 0, 0, 0);
     {
@@ -652,9 +630,9 @@ static void test_burst(void)
         xl(&r);
         OK(0xff8);
     }
-    end();
+    hc_end();
 
-    begin("Crossing is checked before the device_id width and the DDT walk (F5)");
+    hc_begin("Crossing is checked before the device_id width and the DDT walk (F5)");
     setup(REF_DDTP_1LVL);
     {
         ref_req_t r = req(0x80, 0x7ff8, R);              /* 260 otherwise */
@@ -667,7 +645,7 @@ static void test_burst(void)
         xl(&r);
         FAULT(2048, true);
     }
-    end();
+    hc_end();
 }
 
 /* Sv39 device DEV with one leaf; check R/W/X outcome. */
@@ -685,7 +663,7 @@ static void test_sv39(void)
 {
     const unsigned M = REF_SATP_SV39;
 
-    begin("Sv39 4 KiB page: pa, page_shift, pscid, 3 PTE reads");
+    hc_begin("Sv39 4 KiB page: pa, page_shift, pscid, 3 PTE reads");
     setup_fs(REF_DDTP_1LVL, M, 0);
     map(M, g_root, 0x40201000, 0, pte(0x87654000, LEAF_RWX));
     g_reads = 0;
@@ -695,9 +673,9 @@ static void test_sv39(void)
     expect_rwx(0x40201008, 1, 1, 1, 0x87654008);
     xl_simple(DEV, 0x40202000, R);                       /* neighbour page: PTE zero */
     FAULT(13, true);
-    end();
+    hc_end();
 
-    begin("Sv39 2 MiB and 1 GiB superpages");
+    hc_begin("Sv39 2 MiB and 1 GiB superpages");
     setup_fs(REF_DDTP_1LVL, M, 0);
     map(M, g_root, 0x00600000, 1, pte(0x80200000, LEAF_RWX));
     map(M, g_root, 0x40000000, 2, pte(0xc0000000, LEAF_RWX));
@@ -707,9 +685,9 @@ static void test_sv39(void)
     xl_simple(DEV, 0x7fffffff, X);
     OK(0xffffffff);
     CHECK(g_out.page_shift == 30);
-    end();
+    hc_end();
 
-    begin("Sv39 Svnapot 64 KiB: ppn[3:0] replaced by vpn[0][3:0]");
+    hc_begin("Sv39 Svnapot 64 KiB: ppn[3:0] replaced by vpn[0][3:0]");
     setup_fs(REF_DDTP_1LVL, M, 0);
     for (unsigned k = 0; k < 16; k++)
         map(M, g_root, 0x10000 + k * 0x1000u, 0, pte(0x90000000, LEAF_RWX) | (8ull << 10) | REF_PTE_N);
@@ -720,9 +698,9 @@ static void test_sv39(void)
     OK(0x9000f456);
     xl_simple(DEV, 0x17000, X);
     OK(0x90007000);
-    end();
+    hc_end();
 
-    begin("Sv39 reserved N encodings fault (I11)");
+    hc_begin("Sv39 reserved N encodings fault (I11)");
     setup_fs(REF_DDTP_1LVL, M, 0);
     {
         static const unsigned low[] = { 0x0, 0x1, 0x2, 0x4, 0x9, 0xc, 0xf };
@@ -745,9 +723,9 @@ static void test_sv39(void)
         mem_w(e2, mem_r(e2) | REF_PTE_N);
         expect_rwx(0x123000, 0, 0, 0, 0);
     }
-    end();
+    hc_end();
 
-    begin("Sv39 canonical check: bits 63:39 equal bit 38 (I11)");
+    hc_begin("Sv39 canonical check: bits 63:39 equal bit 38 (I11)");
     setup_fs(REF_DDTP_1LVL, M, 0);
     map(M, g_root, 0xffffffc000001000ull, 0, pte(0x7000, LEAF_RWX));   /* vpn[2] = 0x100 */
     CHECK(pte_addr(M, g_root, 0xffffffc000001000ull, 2) == g_root + 0x100u * 8u);
@@ -761,9 +739,9 @@ static void test_sv39(void)
     FAULT(15, true);
     xl_simple(DEV, 0xffffff8000001010ull, X);           /* bit 38 clear, 63:39 set */
     FAULT(12, true);
-    end();
+    hc_end();
 
-    begin("Sv39 V=0 and reserved xwr (010, 110) fault by access type");
+    hc_begin("Sv39 V=0 and reserved xwr (010, 110) fault by access type");
     setup_fs(REF_DDTP_1LVL, M, 0);
     map(M, g_root, 0x5000, 0, pte(0x8000, LEAF_RWX & ~REF_PTE_V));
     expect_rwx(0x5000, 0, 0, 0, 0);
@@ -775,9 +753,9 @@ static void test_sv39(void)
     mem_w(e1, mem_r(e1) | REF_PTE_W);
     map(M, g_root, 0x5000, 0, pte(0x8000, LEAF_RWX));
     expect_rwx(0x5000, 0, 0, 0, 0);
-    end();
+    hc_end();
 
-    begin("Sv39 reserved PTE bits 62:54 fault; RSW 9:8 ignored (F1, I11)");
+    hc_begin("Sv39 reserved PTE bits 62:54 fault; RSW 9:8 ignored (F1, I11)");
     setup_fs(REF_DDTP_1LVL, M, 0);
     for (unsigned b = 54; b <= 62; b++) {
         map(M, g_root, 0x5000, 0, pte(0x8000, LEAF_RWX) | (1ull << b));
@@ -792,9 +770,9 @@ static void test_sv39(void)
         mem_w(e2, v | (3ull << 8));
         expect_rwx(0x5000, 1, 1, 1, 0x8000);
     }
-    end();
+    hc_end();
 
-    begin("Sv39 with Svpbmt / Svrsw60t59b caps: PBMT 0-2 legal on a leaf, 60:59 ignored");
+    hc_begin("Sv39 with Svpbmt / Svrsw60t59b caps: PBMT 0-2 legal on a leaf, 60:59 ignored");
     setup_fs(REF_DDTP_1LVL, M, 0);
     g_cfg.caps |= (1ull << 15) | (1ull << 14);
     map(M, g_root, 0x5000, 0, pte(0x8000, LEAF_RWX) | (2ull << 61) | (3ull << 59));
@@ -811,9 +789,9 @@ static void test_sv39(void)
         mem_w(e1, v | (3ull << 59));
         expect_rwx(0x5000, 1, 1, 1, 0x8000);
     }
-    end();
+    hc_end();
 
-    begin("Sv39 non-leaf with D, A or U faults; G on a non-leaf makes the leaf global");
+    hc_begin("Sv39 non-leaf with D, A or U faults; G on a non-leaf makes the leaf global");
     setup_fs(REF_DDTP_1LVL, M, 0);
     map(M, g_root, 0x5000, 0, pte(0x8000, LEAF_RWX));
     {
@@ -832,16 +810,16 @@ static void test_sv39(void)
         xl_simple(DEV, 0x5000, R);
         CHECK(g_out.global);
     }
-    end();
+    hc_end();
 
-    begin("Sv39 non-leaf at level 0 faults");
+    hc_begin("Sv39 non-leaf at level 0 faults");
     setup_fs(REF_DDTP_1LVL, M, 0);
     map(M, g_root, 0x5000, 0, pte(0x9000, REF_PTE_V));
     mem_w(0x9000, pte(0x8000, LEAF_RWX));                /* never reached */
     expect_rwx(0x5000, 0, 0, 0, 0);
-    end();
+    hc_end();
 
-    begin("Sv39 leaf permissions R, W, X by access type");
+    hc_begin("Sv39 leaf permissions R, W, X by access type");
     setup_fs(REF_DDTP_1LVL, M, 0);
     static const struct { uint64_t xwr; int r, w, x; } perm[] = {
         { REF_PTE_R, 1, 0, 0 },
@@ -854,9 +832,9 @@ static void test_sv39(void)
         map(M, g_root, 0x5000, 0, pte(0x8000, REF_PTE_V | REF_PTE_U | REF_PTE_A | REF_PTE_D | perm[k].xwr));
         expect_rwx(0x5123, perm[k].r, perm[k].w, perm[k].x, 0x8123);
     }
-    end();
+    hc_end();
 
-    begin("Sv39 U=0 faults for every access, also with AxPROT[0]=1 and PV=0 (I10)");
+    hc_begin("Sv39 U=0 faults for every access, also with AxPROT[0]=1 and PV=0 (I10)");
     setup_fs(REF_DDTP_1LVL, M, 0);
     map(M, g_root, 0x5000, 0, pte(0x8000, LEAF_RWX & ~REF_PTE_U));
     expect_rwx(0x5000, 0, 0, 0, 0);
@@ -870,9 +848,9 @@ static void test_sv39(void)
         xl(&r);
         OK(0x8000);
     }
-    end();
+    hc_end();
 
-    begin("Sv39 misaligned superpages fault");
+    hc_begin("Sv39 misaligned superpages fault");
     setup_fs(REF_DDTP_1LVL, M, 0);
     map(M, g_root, 0x00600000, 1, pte(0x80201000, LEAF_RWX));      /* ppn[0] = 1 */
     expect_rwx(0x00600000, 0, 0, 0, 0);
@@ -884,9 +862,9 @@ static void test_sv39(void)
     expect_rwx(0x40000000, 0, 0, 0, 0);
     map(M, g_root, 0x40000000, 2, pte(0x1c0000000ull, LEAF_RWX));  /* aligned */
     expect_rwx(0x40000000, 1, 1, 1, 0x1c0000000ull);
-    end();
+    hc_end();
 
-    begin("Sv39 A=0 faults every access; D=0 faults writes only (I11)");
+    hc_begin("Sv39 A=0 faults every access; D=0 faults writes only (I11)");
     setup_fs(REF_DDTP_1LVL, M, 0);
     map(M, g_root, 0x5000, 0, pte(0x8000, LEAF_RWX & ~REF_PTE_A));
     expect_rwx(0x5000, 0, 0, 0, 0);
@@ -894,9 +872,9 @@ static void test_sv39(void)
     expect_rwx(0x5000, 1, 0, 1, 0x8000);
     map(M, g_root, 0x00600000, 1, pte(0x80200000, LEAF_RWX & ~REF_PTE_D));
     expect_rwx(0x00612345, 1, 0, 1, 0x80212345);
-    end();
+    hc_end();
 
-    begin("Sv39 PTE read errors are access faults 5/7/1 at every level");
+    hc_begin("Sv39 PTE read errors are access faults 5/7/1 at every level");
     for (unsigned level = 0; level < 3; level++) {
         setup_fs(REF_DDTP_1LVL, M, 0);
         uint64_t e = map(M, g_root, 0x5000, 0, pte(0x8000, LEAF_RWX));
@@ -911,14 +889,14 @@ static void test_sv39(void)
         FAULT(1, true);
         CHECK(g_out.dc_valid && g_out.pscid == 0x5a5a5);
     }
-    end();
+    hc_end();
 
 }
 
 static void test_pas_after_translation(void)
 {
     const unsigned M = REF_SATP_SV39;
-    begin("Sv39 final address at or above 2^PAS: access fault by type (F4)");
+    hc_begin("Sv39 final address at or above 2^PAS: access fault by type (F4)");
     setup_fs(REF_DDTP_1LVL, M, 0);
     g_cfg.caps = (REF_CAPS_THIS_IOMMU & ~(0x3full << 32)) | (40ull << 32);
     map(M, g_root, 0x5000, 0, pte(1ull << 40, LEAF_RWX));
@@ -931,9 +909,9 @@ static void test_pas_after_translation(void)
     map(M, g_root, 0x5000, 0, pte((1ull << 40) - 0x1000u, LEAF_RWX));
     xl_simple(DEV, 0x5fff, R);
     OK((1ull << 40) - 1u);
-    end();
+    hc_end();
 
-    begin("Sv39 PTE address at or above 2^PAS: access fault by type (F4)");
+    hc_begin("Sv39 PTE address at or above 2^PAS: access fault by type (F4)");
     setup_fs(REF_DDTP_1LVL, M, 0);
     g_cfg.caps = (REF_CAPS_THIS_IOMMU & ~(0x3full << 32)) | (40ull << 32);
     mem_w(g_root, pte(1ull << 40, REF_PTE_V));           /* vpn[2] = 0 points above PAS */
@@ -941,13 +919,13 @@ static void test_pas_after_translation(void)
     FAULT(7, true);
     xl_simple(DEV, 0x5000, X);
     FAULT(1, true);
-    end();
+    hc_end();
 }
 
 static void test_dtf(void)
 {
     const unsigned M = REF_SATP_SV39;
-    begin("DTF=1 suppresses page and access faults once the DC is located (I8)");
+    hc_begin("DTF=1 suppresses page and access faults once the DC is located (I8)");
     setup_fs(REF_DDTP_2LVL, M, REF_TC_DTF);
     map(M, g_root, 0x5000, 0, pte(0x8000, LEAF_RWX & ~REF_PTE_W));
     xl_simple(DEV, 0x5000, R);
@@ -962,16 +940,16 @@ static void test_dtf(void)
     mem_error(pte_addr(M, g_root, 0x5000, 0));
     xl_simple(DEV, 0x5000, R);
     FAULT(5, false);
-    end();
+    hc_end();
 
-    begin("DTF=1 with iosatp Bare: final address above 2^PAS not recorded (I8, F4)");
+    hc_begin("DTF=1 with iosatp Bare: final address above 2^PAS not recorded (I8, F4)");
     setup(REF_DDTP_1LVL);
     put_dc(3, REF_TC_V | REF_TC_DTF, 0, 0, 0);
     xl_simple(3, 1ull << 56, W);
     FAULT(7, false);
-    end();
+    hc_end();
 
-    begin("ref_dtf_suppresses follows the FAULT_CAUSE table");
+    hc_begin("ref_dtf_suppresses follows the FAULT_CAUSE table");
     {
         static const unsigned no[] = { 1, 4, 5, 6, 7, 12, 13, 15, 20, 21, 23, 260, 261, 262, 263,
                                        264, 265, 266, 267, 269, 270, 271, 274 };
@@ -981,12 +959,12 @@ static void test_dtf(void)
         for (unsigned k = 0; k < sizeof yes / sizeof yes[0]; k++)
             CHECK(!ref_dtf_suppresses(yes[k]));
     }
-    end();
+    hc_end();
 }
 
 static void test_sv48_sv57(void)
 {
-    begin("Sv48 4 KiB page and 512 GiB page; canonical at bit 47");
+    hc_begin("Sv48 4 KiB page and 512 GiB page; canonical at bit 47");
     setup_fs(REF_DDTP_3LVL, REF_SATP_SV48, 0);
     map(REF_SATP_SV48, g_root, 0x0000712345678000ull, 0, pte(0x4567000, LEAF_RWX));
     g_reads = 0;
@@ -1004,15 +982,15 @@ static void test_sv48_sv57(void)
     FAULT(13, true);
     xl_simple(DEV, 0x0001000000000010ull, R);            /* bit 48 set */
     FAULT(13, true);
-    end();
+    hc_end();
 
-    begin("Sv48 misaligned 512 GiB page faults");
+    hc_begin("Sv48 misaligned 512 GiB page faults");
     setup_fs(REF_DDTP_3LVL, REF_SATP_SV48, 0);
     map(REF_SATP_SV48, g_root, 0x0000008000000000ull, 3, pte(0x10040000000ull, LEAF_RWX));
     expect_rwx(0x0000008000000000ull, 0, 0, 0, 0);
-    end();
+    hc_end();
 
-    begin("Sv57 4 KiB, 2 MiB and 256 TiB pages; canonical at bit 56");
+    hc_begin("Sv57 4 KiB, 2 MiB and 256 TiB pages; canonical at bit 56");
     setup_fs(REF_DDTP_2LVL, REF_SATP_SV57, 0);
     map(REF_SATP_SV57, g_root, 0x00ab000000001000ull, 0, pte(0x2000, LEAF_RWX));
     g_reads = 0;
@@ -1033,9 +1011,9 @@ static void test_sv48_sv57(void)
     FAULT(13, true);
     xl_simple(DEV, 0xfe00000000000000ull, W);            /* bit 56 clear, 63:57 set */
     FAULT(15, true);
-    end();
+    hc_end();
 
-    begin("Sv57 Svnapot and non-leaf at level 0");
+    hc_begin("Sv57 Svnapot and non-leaf at level 0");
     setup_fs(REF_DDTP_2LVL, REF_SATP_SV57, 0);
     for (unsigned k = 0; k < 16; k++)
         map(REF_SATP_SV57, g_root, 0x00ab000000030000ull + k * 0x1000u, 0,
@@ -1044,11 +1022,12 @@ static void test_sv48_sv57(void)
     OK(0x777a123);
     map(REF_SATP_SV57, g_root, 0x00ab000000040000ull, 0, pte(0x9000, REF_PTE_V | REF_PTE_G));
     expect_rwx(0x00ab000000040000ull, 0, 0, 0, 0);
-    end();
+    hc_end();
 }
 
 int main(void)
 {
+    hc_detail = show_out;
     test_modes();
     test_ddt();
     test_dc();
@@ -1059,6 +1038,5 @@ int main(void)
     test_dtf();
     test_sv48_sv57();
     mem_reset_all();
-    printf("%u passed, %u failed\n", g_pass, g_fail);
-    return g_fail != 0u;
+    return hc_summary();
 }

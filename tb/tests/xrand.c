@@ -18,7 +18,9 @@
  *     device (AxUSER) was given, with the permission its access needs;
  *   - the fault queue holds exactly the predicted records (as a multiset:
  *     the two channels may interleave).
- * The seed (--seed) decides everything; a failure prints it. */
+ * The seed (--seed) decides everything; a failure prints it.  With the
+ * environment variable XRAND_TRACE set, every device AR, memory AR and last
+ * R beat is printed with its cycle (for reading a failure next to a wave). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
