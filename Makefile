@@ -214,7 +214,7 @@ $(BUILD)/iommu-sim-w%: $(RTL_SRCS) $(RTL_INCS) $(TB_OBJS_NOBENCH) $(BUILD)/obj-w
                        tb/main.cpp tb/dut.h
 	@command -v verilator >/dev/null || { echo "verilator is missing: run 'make deps'"; exit 1; }
 	@rm -f $@
-	verilator $(VERILATOR_FLAGS) -GWalks=$* -GSlots=$* --Mdir $(BUILD)/vl-w$* -o ../iommu-sim-w$* \
+	verilator $(VERILATOR_FLAGS) -GWalks=$* -GSlots=$* -GDsIdW=5 --Mdir $(BUILD)/vl-w$* -o ../iommu-sim-w$* \
 	    -CFLAGS "-I$(CURDIR)/tb -DTB_WALKS=$* -DTB_SLOTS=$*" $(RTL_SRCS) $(abspath tb/main.cpp) \
 	    $(abspath $(TB_OBJS_NOBENCH) $(BUILD)/obj-w$*/tests/bench.o) > $(BUILD)/vl-w$*-build.log 2>&1 \
 	    || { tail -30 $(BUILD)/vl-w$*-build.log; exit 1; }

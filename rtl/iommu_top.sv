@@ -7,13 +7,14 @@
 //   mem_*  AXI4 master: translated DMA to memory (same IDs, bursts, attributes;
 //          AxUSER repeats the device's {PV, process_id, device_id}).
 //   ds_*   AXI4 master, 64-bit data: the IOMMU's own memory accesses: directory
-//          and page-table walks (ARID = walk), fault records (command fetches
-//          and fence writes as those features land).
+//          and page-table walks (ARID = walk, 0..Walks-1), command fetches
+//          (ARID = Walks), fault records (AWID 0) and IOFENCE.C writes (AWID 1).
 //   reg_*  AXI4-Lite slave, 64-bit data: the 4 KiB register page.
 //   wsi_o  wired interrupts; icvec selects the wire of each cause.
 // Modules: iommu_regs (register page), iommu_datapath (translation: two
-// channel engines, DC cache, IOTLB, walk cache, walker), iommu_fq (fault-queue
-// writer), iommu_irq (ipsr/icvec to wires).
+// channel engines, DC cache, IOTLB, walk cache, walker), iommu_cq (command
+// queue: invalidations and fences), iommu_fq (fault-queue writer),
+// iommu_ds_arbiter (shares the ds port), iommu_irq (ipsr/icvec to wires).
 `default_nettype none
 
 module iommu_top #(
@@ -26,7 +27,7 @@ module iommu_top #(
   parameter int unsigned DsIdW  = 4,    /// data-structure port ID bits
   parameter int unsigned NumIrq = 4,    /// interrupt wires (2, 4, 8 or 16)
   parameter int unsigned Slots  = 8,    /// requests per channel waiting for a walk or for order
-  parameter int unsigned Walks  = 8,    /// translation walks in flight (<= 2^DsIdW)
+  parameter int unsigned Walks  = 8,    /// translation walks in flight (< 2^DsIdW)
   parameter int unsigned TlbEntries = 32, /// IOTLB entries (fully associative)
   parameter int unsigned DcEntries  = 8,  /// device-context cache entries
   parameter int unsigned WcEntries  = 32, /// walk-cache (non-leaf PTE) entries
@@ -185,6 +186,28 @@ module iommu_top #(
   logic [31:0] fq_head, fq_tail;
   logic [3:0]  ipsr;
   logic [15:0] icvec;
+  // command queue
+  logic        cq_run, wsi_en, cq_head_inc, cq_ill_set, cq_mf_set, cq_fwip_set, cq_idle;
+  logic [43:0] cq_ppn;
+  logic [31:0] cq_head, cq_tail;
+  logic        inv_vma, inv_pscv, inv_av, inv_ddt, inv_dv;
+  logic [iommu_pkg::PscidW-1:0] inv_pscid;
+  logic [iommu_pkg::VpnW-1:0]   inv_vpn;
+  logic [DidW-1:0]              inv_did;
+  logic [1:0]  fence_hold, chan_idle;
+  // data-structure port requesters
+  logic [DsIdW-1:0] wk_arid;
+  logic [PaW-1:0]   wk_araddr, cq_araddr, fq_awaddr, cq_awaddr;
+  logic [7:0]       wk_arlen, fq_awlen;
+  logic             wk_arvalid, wk_arready, wk_rvalid, wk_rready;
+  logic             cq_arvalid, cq_arready, cq_rvalid;
+  logic [DsIdW-1:0] fq_awid;
+  logic [2:0]       fq_awsize;
+  logic [1:0]       fq_awburst;
+  logic             fq_awvalid, fq_awready, fq_wlast, fq_wvalid, fq_wready, fq_bvalid, fq_bready;
+  logic [63:0]      fq_wdata, cq_wdata;
+  logic [7:0]       fq_wstrb, cq_wstrb;
+  logic             cq_awvalid, cq_awready, cq_wvalid, cq_wready, cq_bvalid;
 
   iommu_regs #(
     .NumIrq (NumIrq)
@@ -212,6 +235,16 @@ module iommu_top #(
     .ddtp_ppn_o    (ddtp_ppn),
     .ddtp_wr_o     (ddtp_wr),
     .dp_settled_i  (dp_settled),
+    .cq_run_o      (cq_run),
+    .cq_ppn_o      (cq_ppn),
+    .cq_head_o     (cq_head),
+    .cq_tail_o     (cq_tail),
+    .wsi_en_o      (wsi_en),
+    .cq_head_inc_i (cq_head_inc),
+    .cq_ill_set_i  (cq_ill_set),
+    .cq_mf_set_i   (cq_mf_set),
+    .cq_fence_w_ip_set_i (cq_fwip_set),
+    .cq_idle_i     (cq_idle),
     .fq_active_o   (fq_active),
     .fq_ppn_o      (fq_ppn),
     .fq_log2szm1_o (fq_log2szm1),
@@ -245,6 +278,16 @@ module iommu_top #(
     .ddtp_ppn_i      (ddtp_ppn),
     .ddtp_wr_i       (ddtp_wr),
     .settled_o       (dp_settled),
+    .inv_vma_i       (inv_vma),
+    .inv_pscv_i      (inv_pscv),
+    .inv_pscid_i     (inv_pscid),
+    .inv_av_i        (inv_av),
+    .inv_vpn_i       (inv_vpn),
+    .inv_ddt_i       (inv_ddt),
+    .inv_dv_i        (inv_dv),
+    .inv_did_i       (inv_did),
+    .hold_i          (fence_hold),
+    .idle_o          (chan_idle),
     .dev_awid_i      (dev_awid_i),
     .dev_awaddr_i    (dev_awaddr_i),
     .dev_awlen_i     (dev_awlen_i),
@@ -323,17 +366,17 @@ module iommu_top #(
     .mem_rlast_i     (mem_rlast_i),
     .mem_rvalid_i    (mem_rvalid_i),
     .mem_rready_o    (mem_rready_o),
-    .ds_arid_o       (ds_arid_o),
-    .ds_araddr_o     (ds_araddr_o),
-    .ds_arlen_o      (ds_arlen_o),
-    .ds_arvalid_o    (ds_arvalid_o),
-    .ds_arready_i    (ds_arready_i),
+    .ds_arid_o       (wk_arid),
+    .ds_araddr_o     (wk_araddr),
+    .ds_arlen_o      (wk_arlen),
+    .ds_arvalid_o    (wk_arvalid),
+    .ds_arready_i    (wk_arready),
     .ds_rid_i        (ds_rid_i),
     .ds_rdata_i      (ds_rdata_i),
     .ds_rresp_i      (ds_rresp_i),
     .ds_rlast_i      (ds_rlast_i),
-    .ds_rvalid_i     (ds_rvalid_i),
-    .ds_rready_o     (ds_rready_o),
+    .ds_rvalid_i     (wk_rvalid),
+    .ds_rready_o     (wk_rready),
     .fault_valid_o   (fault_valid),
     .fault_ready_i   (fault_ready),
     .fault_o         (fault)
@@ -357,6 +400,117 @@ module iommu_top #(
     .of_set_o     (fq_of_set),
     .mf_set_o     (fq_mf_set),
     .idle_o       (fq_idle),
+    .ds_awid_o    (fq_awid),
+    .ds_awaddr_o  (fq_awaddr),
+    .ds_awlen_o   (fq_awlen),
+    .ds_awsize_o  (fq_awsize),
+    .ds_awburst_o (fq_awburst),
+    .ds_awvalid_o (fq_awvalid),
+    .ds_awready_i (fq_awready),
+    .ds_wdata_o   (fq_wdata),
+    .ds_wstrb_o   (fq_wstrb),
+    .ds_wlast_o   (fq_wlast),
+    .ds_wvalid_o  (fq_wvalid),
+    .ds_wready_i  (fq_wready),
+    .ds_bid_i     (ds_bid_i),
+    .ds_bresp_i   (ds_bresp_i),
+    .ds_bvalid_i  (fq_bvalid),
+    .ds_bready_o  (fq_bready)
+  );
+
+  iommu_cq #(
+    .PaW  (PaW),
+    .DidW (DidW)
+  ) u_cq (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .run_i            (cq_run),
+    .base_ppn_i       (cq_ppn),
+    .head_i           (cq_head),
+    .tail_i           (cq_tail),
+    .wsi_en_i         (wsi_en),
+    .head_inc_o       (cq_head_inc),
+    .ill_set_o        (cq_ill_set),
+    .mf_set_o         (cq_mf_set),
+    .fence_w_ip_set_o (cq_fwip_set),
+    .idle_o           (cq_idle),
+    .inv_vma_o        (inv_vma),
+    .inv_pscv_o       (inv_pscv),
+    .inv_pscid_o      (inv_pscid),
+    .inv_av_o         (inv_av),
+    .inv_vpn_o        (inv_vpn),
+    .inv_ddt_o        (inv_ddt),
+    .inv_dv_o         (inv_dv),
+    .inv_did_o        (inv_did),
+    .hold_o           (fence_hold),
+    .idle_i           (chan_idle),
+    .ar_valid_o       (cq_arvalid),
+    .ar_ready_i       (cq_arready),
+    .ar_addr_o        (cq_araddr),
+    .r_valid_i        (cq_rvalid),
+    .r_data_i         (ds_rdata_i),
+    .r_err_i          (ds_rresp_i[1]),
+    .r_last_i         (ds_rlast_i),
+    .aw_valid_o       (cq_awvalid),
+    .aw_ready_i       (cq_awready),
+    .aw_addr_o        (cq_awaddr),
+    .w_valid_o        (cq_wvalid),
+    .w_ready_i        (cq_wready),
+    .w_data_o         (cq_wdata),
+    .w_strb_o         (cq_wstrb),
+    .b_valid_i        (cq_bvalid),
+    .b_err_i          (ds_bresp_i[1])
+  );
+
+  iommu_ds_arbiter #(
+    .PaW    (PaW),
+    .DsIdW  (DsIdW),
+    .CqArId (DsIdW'(Walks)),
+    .CqAwId (DsIdW'(1))
+  ) u_ds_arb (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .wk_arid_i    (wk_arid),
+    .wk_araddr_i  (wk_araddr),
+    .wk_arlen_i   (wk_arlen),
+    .wk_arvalid_i (wk_arvalid),
+    .wk_arready_o (wk_arready),
+    .wk_rvalid_o  (wk_rvalid),
+    .wk_rready_i  (wk_rready),
+    .cq_araddr_i  (cq_araddr),
+    .cq_arvalid_i (cq_arvalid),
+    .cq_arready_o (cq_arready),
+    .cq_rvalid_o  (cq_rvalid),
+    .fq_awid_i    (fq_awid),
+    .fq_awaddr_i  (fq_awaddr),
+    .fq_awlen_i   (fq_awlen),
+    .fq_awsize_i  (fq_awsize),
+    .fq_awburst_i (fq_awburst),
+    .fq_awvalid_i (fq_awvalid),
+    .fq_awready_o (fq_awready),
+    .fq_wdata_i   (fq_wdata),
+    .fq_wstrb_i   (fq_wstrb),
+    .fq_wlast_i   (fq_wlast),
+    .fq_wvalid_i  (fq_wvalid),
+    .fq_wready_o  (fq_wready),
+    .fq_bvalid_o  (fq_bvalid),
+    .fq_bready_i  (fq_bready),
+    .cq_awaddr_i  (cq_awaddr),
+    .cq_awvalid_i (cq_awvalid),
+    .cq_awready_o (cq_awready),
+    .cq_wdata_i   (cq_wdata),
+    .cq_wstrb_i   (cq_wstrb),
+    .cq_wvalid_i  (cq_wvalid),
+    .cq_wready_o  (cq_wready),
+    .cq_bvalid_o  (cq_bvalid),
+    .ds_arid_o    (ds_arid_o),
+    .ds_araddr_o  (ds_araddr_o),
+    .ds_arlen_o   (ds_arlen_o),
+    .ds_arvalid_o (ds_arvalid_o),
+    .ds_arready_i (ds_arready_i),
+    .ds_rid_i     (ds_rid_i),
+    .ds_rvalid_i  (ds_rvalid_i),
+    .ds_rready_o  (ds_rready_o),
     .ds_awid_o    (ds_awid_o),
     .ds_awaddr_o  (ds_awaddr_o),
     .ds_awlen_o   (ds_awlen_o),
@@ -370,18 +524,18 @@ module iommu_top #(
     .ds_wvalid_o  (ds_wvalid_o),
     .ds_wready_i  (ds_wready_i),
     .ds_bid_i     (ds_bid_i),
-    .ds_bresp_i   (ds_bresp_i),
     .ds_bvalid_i  (ds_bvalid_i),
     .ds_bready_o  (ds_bready_o)
   );
 
-  // Record writes are plain, unprivileged, normal non-cacheable data accesses.
+  // Record and fence writes are plain, unprivileged, normal non-cacheable data accesses.
   assign ds_awlock_o  = 1'b0;
   assign ds_awcache_o = 4'b0010;
   assign ds_awprot_o  = 3'b000;
   assign ds_awqos_o   = 4'd0;
 
-  // Walk reads: 8-byte beats (DC: one 4-beat INCR burst), plain data accesses.
+  // Walk and command reads: 8-byte beats (DC: one 4-beat INCR burst; a
+  // command: 2 beats), plain data accesses.
   assign ds_arsize_o  = 3'd3;
   assign ds_arburst_o = 2'b01;
   assign ds_arlock_o  = 1'b0;

@@ -46,6 +46,9 @@ module iommu_chan #(
   input  wire logic                         rst_ni,
   input  wire logic [3:0]                   mode_i,
   output      logic                         pending_o,   /// a request may still reach memory
+  input  wire logic                         hold_i,      /// accept no request (a fence drains)
+  output      logic                         idle_o,      /// nothing accepted may still reach memory
+  input  wire logic                         dc_inval_i,  /// DCs held in slots are stale
   // device address channel
   input  wire logic [IdW-1:0]               dev_id_i,
   input  wire logic [IovaW-1:0]             dev_addr_i,
@@ -162,14 +165,14 @@ module iommu_chan #(
   assign s_prot  = s_q[ProtLsb +: 3];
   assign s_user  = s_q[0 +: UserW];
 
-  assign dev_ready_o = !s_v_q || s_leave;
+  assign dev_ready_o = (!s_v_q || s_leave) && !hold_i;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       s_v_q <= 1'b0;
       s_q   <= '0;
-    end else if (dev_ready_o) begin
-      s_v_q <= dev_valid_i;
-      if (dev_valid_i)
+    end else if (!s_v_q || s_leave) begin
+      s_v_q <= dev_valid_i && dev_ready_o;
+      if (dev_valid_i && dev_ready_o)
         s_q <= {dev_id_i, dev_addr_i, dev_len_i, dev_size_i, dev_burst_i, dev_lock_i,
                 dev_cache_i, dev_prot_i, dev_qos_i, dev_user_i};
     end
@@ -435,7 +438,7 @@ module iommu_chan #(
       if (s_alloc && free_idx == SlotW'(k)) begin
         sl_req_q[k]    <= s_q;
         sl_dep_q[k]    <= tail_idx;
-        sl_dc_hit_q[k] <= dc_lk_hit_i;
+        sl_dc_hit_q[k] <= dc_lk_hit_i && !dc_inval_i;
         sl_dc_q[k]     <= dc_lk_data_i;
         sl_st_q[k]     <= (o_hit || o_fault) ? SReady : SWalkReq;
         sl_fault_q[k]  <= o_fault;
@@ -443,6 +446,7 @@ module iommu_chan #(
         sl_record_q[k] <= o_record;
         sl_pa_q[k]     <= o_pa;
       end else begin
+        if (dc_inval_i) sl_dc_hit_q[k] <= 1'b0;
         if (wreq_valid_o && wreq_ready_i && walk_idx == SlotW'(k)) sl_st_q[k] <= SWalkWait;
         if (wres_valid_i && wres_slot_i == SlotW'(k)) begin
           sl_st_q[k]     <= SReady;
@@ -461,6 +465,7 @@ module iommu_chan #(
     assign may_pass[k] = sl_v_q[k] && !(sl_st_q[k] == SReady && sl_fault_q[k]);
   end
   assign pending_o = (out_q != '0) || (may_pass != '0) || lock_q;
+  assign idle_o    = !s_v_q && !pending_o;
 
   /* verilator lint_off UNUSEDSIGNAL */
   logic unused;

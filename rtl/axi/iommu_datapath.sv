@@ -11,6 +11,12 @@
 // A ddtp write flushes the caches and marks walks in flight stale (no fill);
 // settled_o (ddtp.busy) waits for those walks, and, in Off, for everything
 // in flight to finish.
+// Invalidation commands (from iommu_cq): inv_vma_i (IOTINVAL.VMA, GV=0)
+// reaches the IOTLB and the walk cache, inv_ddt_i (IODIR.INVAL_DDT) the DC
+// cache and the DCs that waiting requests hold.  Either marks every walk in
+// flight stale, so nothing read before the invalidation is cached after it
+// (doc/architecture.md, "No stale refill").  IOFENCE.C: hold_i stops intake
+// on a channel; idle_o says everything that channel accepted has completed.
 // Cost of a hit: one cycle on AR and AW, none on R, W and B.
 `default_nettype none
 
@@ -37,6 +43,17 @@ module iommu_datapath #(
   input  wire logic [43:0]       ddtp_ppn_i,  /// ddtp.PPN
   input  wire logic              ddtp_wr_i,   /// ddtp was written: flush the caches
   output      logic              settled_o,   /// requests decided under an older ddtp are done
+  // invalidation commands and fences (iommu_cq)
+  input  wire logic              inv_vma_i,   /// IOTINVAL.VMA with GV=0
+  input  wire logic              inv_pscv_i,
+  input  wire logic [iommu_pkg::PscidW-1:0] inv_pscid_i,
+  input  wire logic              inv_av_i,
+  input  wire logic [iommu_pkg::VpnW-1:0]   inv_vpn_i,
+  input  wire logic              inv_ddt_i,   /// IODIR.INVAL_DDT
+  input  wire logic              inv_dv_i,
+  input  wire logic [DidW-1:0]   inv_did_i,
+  input  wire logic [1:0]        hold_i,      /// {AW, AR}: accept no request
+  output      logic [1:0]        idle_o,      /// {AW, AR}: all accepted requests completed
   // device port (AXI4 slave)
   input  wire logic [IdW-1:0]    dev_awid_i,
   input  wire logic [IovaW-1:0]  dev_awaddr_i,
@@ -168,6 +185,10 @@ module iommu_datapath #(
   assign unused_b_last = ^{rd_route_unused, rf_last[1]};
   /* verilator lint_on UNUSEDSIGNAL */
 
+  logic dc_inval, kill;
+  assign dc_inval = ddtp_wr_i || inv_ddt_i;
+  assign kill     = ddtp_wr_i || inv_ddt_i || inv_vma_i;
+
   logic route_in_valid, route_in_ready, route_in_fwd;
   logic route_out_valid, route_out_ready, route_out_fwd;
   logic w_last_hs, w_dropped_q;
@@ -185,6 +206,9 @@ module iommu_datapath #(
     .rst_ni          (rst_ni),
     .mode_i          (mode_i),
     .pending_o       (pending[0]),
+    .hold_i          (hold_i[0]),
+    .idle_o          (idle_o[0]),
+    .dc_inval_i      (dc_inval),
     .dev_id_i        (dev_arid_i),
     .dev_addr_i      (dev_araddr_i),
     .dev_len_i       (dev_arlen_i),
@@ -254,6 +278,9 @@ module iommu_datapath #(
     .rst_ni          (rst_ni),
     .mode_i          (mode_i),
     .pending_o       (pending[1]),
+    .hold_i          (hold_i[1]),
+    .idle_o          (idle_o[1]),
+    .dc_inval_i      (dc_inval),
     .dev_id_i        (dev_awid_i),
     .dev_addr_i      (dev_awaddr_i),
     .dev_len_i       (dev_awlen_i),
@@ -340,7 +367,10 @@ module iommu_datapath #(
     .fill_i      (dc_fill),
     .fill_did_i  (dc_fill_did),
     .fill_data_i (dc_fill_data),
-    .flush_i     (ddtp_wr_i)
+    .flush_i     (ddtp_wr_i),
+    .inv_i       (inv_ddt_i),
+    .inv_dv_i    (inv_dv_i),
+    .inv_did_i   (inv_did_i)
   );
 
   iommu_iotlb #(.Entries (TlbEntries), .Ports (2)) u_iotlb (
@@ -358,7 +388,12 @@ module iommu_datapath #(
     .fill_size_i  (tlb_fill_size),
     .fill_ppn_i   (tlb_fill_ppn),
     .fill_perm_i  (tlb_fill_perm),
-    .flush_i      (ddtp_wr_i)
+    .flush_i      (ddtp_wr_i),
+    .inv_i        (inv_vma_i),
+    .inv_pscv_i   (inv_pscv_i),
+    .inv_pscid_i  (inv_pscid_i),
+    .inv_av_i     (inv_av_i),
+    .inv_vpn_i    (inv_vpn_i)
   );
 
   iommu_walk_cache #(.Entries (WcEntries)) u_walk_cache (
@@ -374,7 +409,12 @@ module iommu_datapath #(
     .fill_vpn_i   (wc_fill_vpn),
     .fill_lvl_i   (wc_fill_lvl),
     .fill_ppn_i   (wc_fill_ppn),
-    .flush_i      (ddtp_wr_i)
+    .flush_i      (ddtp_wr_i),
+    .inv_i        (inv_vma_i),
+    .inv_pscv_i   (inv_pscv_i),
+    .inv_pscid_i  (inv_pscid_i),
+    .inv_av_i     (inv_av_i),
+    .inv_vpn_i    (inv_vpn_i)
   );
 
   // ---- walker, shared by both channels (round-robin on requests) ---------------------
@@ -395,7 +435,7 @@ module iommu_datapath #(
     .rst_ni           (rst_ni),
     .mode_i           (mode_i),
     .ddtp_ppn_i       (ddtp_ppn_i),
-    .kill_i           (ddtp_wr_i),
+    .kill_i           (kill),
     .stale_o          (walker_stale),
     .req_valid_i      (|wreq_valid),
     .req_ready_o      (walk_ready),

@@ -1,7 +1,8 @@
 // iommu_victim: the valid bits of a fully associative cache and where a fill
 // goes: the entry that already holds the same tag (same_i, lowest index),
 // else the first invalid entry, else a round-robin pointer that advances on
-// each such eviction.  flush_i clears every valid bit (and wins over a fill).
+// each such eviction.  inval_i clears the valid bits it selects (a flush
+// selects all); it wins over a fill in the same cycle, which is dropped.
 `default_nettype none
 
 module iommu_victim #(
@@ -12,7 +13,7 @@ module iommu_victim #(
   input  wire logic               rst_ni,
   input  wire logic [Entries-1:0] same_i,    /// valid entries with the fill's tag
   input  wire logic               fill_i,    /// a fill this cycle
-  input  wire logic               flush_i,   /// invalidate everything
+  input  wire logic [Entries-1:0] inval_i,   /// entries to invalidate
   output      logic [Entries-1:0] valid_o,   /// entries in use
   output      logic [IdxW-1:0]    victim_o   /// the entry the fill writes
 );
@@ -43,8 +44,8 @@ module iommu_victim #(
     if (!rst_ni) begin
       rr_q    <= '0;
       valid_q <= '0;
-    end else if (flush_i) begin
-      valid_q <= '0;
+    end else if (inval_i != '0) begin
+      valid_q <= valid_q & ~inval_i;
     end else if (fill_i) begin
       valid_q[victim_o] <= 1'b1;
       if (!same_hit && !free_hit) rr_q <= (rr_q == IdxW'(Entries - 1)) ? '0 : rr_q + 1'b1;

@@ -49,6 +49,17 @@ module iommu_regs #(
   output      logic [43:0] ddtp_ppn_o,
   output      logic        ddtp_wr_o,     /// ddtp written (caches flush)
   input  wire logic        dp_settled_i,
+  // command queue
+  output      logic        cq_run_o,        /// cqon && cqen && no error bit: fetch
+  output      logic [43:0] cq_ppn_o,
+  output      logic [31:0] cq_head_o,
+  output      logic [31:0] cq_tail_o,
+  output      logic        wsi_en_o,        /// fctl.WSI
+  input  wire logic        cq_head_inc_i,   /// a command completed
+  input  wire logic        cq_ill_set_i,
+  input  wire logic        cq_mf_set_i,
+  input  wire logic        cq_fence_w_ip_set_i,
+  input  wire logic        cq_idle_i,
   // fault queue
   output      logic        fq_active_o,
   output      logic [43:0] fq_ppn_o,
@@ -217,6 +228,10 @@ module iommu_regs #(
     end
 
     if (we_cqt) cqt_d = wd[63:32] & idx_mask(cq_lsz_q);
+    if (cq_head_inc_i)       cqh_d        = (cqh_q + 32'd1) & idx_mask(cq_lsz_q);
+    if (cq_ill_set_i)        cmd_ill_d    = 1'b1;
+    if (cq_mf_set_i)         cqmf_d       = 1'b1;
+    if (cq_fence_w_ip_set_i) fence_w_ip_d = 1'b1;
     if (we_fqh) fqh_d = wd[31:0] & idx_mask(fq_lsz_q);
 
     // cqcsr: cqen 0->1 resets cqh and the error bits; RW1C error bits.
@@ -260,9 +275,9 @@ module iommu_regs #(
     end
   end
 
-  // The command queue turns on and off one cycle after cqen (no fetch engine
-  // yet); the fault queue once no record write is in flight.
-  assign cqon_d = cqen_q;
+  // Each queue turns on and off once its engine is between commands (CQ) or
+  // record writes (FQ).
+  assign cqon_d = cq_idle_i ? cqen_q : cqon_q;
   assign fqon_d = fq_idle_i ? fqen_q : fqon_q;
 
   // ipsr: a bit is set while its condition holds (spec: it comes back after a
@@ -400,6 +415,11 @@ module iommu_regs #(
   assign ddtp_mode_o   = mode_q;
   assign ddtp_ppn_o    = ddtp_ppn_q;
   assign ddtp_wr_o     = !ddtp_busy_q && (we_ddtp_lo || we_ddtp_hi);
+  assign cq_run_o      = cqon_q && cqen_q && !cqmf_q && !cmd_ill_q && !cmd_to_q;
+  assign cq_ppn_o      = cq_ppn_q;
+  assign cq_head_o     = cqh_q;
+  assign cq_tail_o     = cqt_q;
+  assign wsi_en_o      = FctlValue[1];
   assign fq_active_o   = fqon_q && fqen_q && !fqof_q && !fqmf_q;
   assign fq_ppn_o      = fq_ppn_q;
   assign fq_log2szm1_o = fq_lsz_q;

@@ -6,7 +6,9 @@
 // that the walker packs and the channels unpack (see iommu_walker).
 // Lookup is combinational with a priority select; a fill replaces the entry
 // of the same device_id, else the first invalid entry, else a round-robin
-// victim; flush_i empties it (ddtp writes now, IODIR.INVAL_DDT later).
+// victim; flush_i empties it (a ddtp write), inv_i applies IODIR.INVAL_DDT
+// (DV=1: the entry of DID; DV=0: all).  A fill in the cycle of an
+// invalidation is dropped.
 `default_nettype none
 
 module iommu_dc_cache #(
@@ -23,7 +25,10 @@ module iommu_dc_cache #(
   input  wire logic                    fill_i,
   input  wire logic [DidW-1:0]         fill_did_i,
   input  wire logic [DataW-1:0]        fill_data_i,
-  input  wire logic                    flush_i
+  input  wire logic                    flush_i,
+  input  wire logic                    inv_i,
+  input  wire logic                    inv_dv_i,
+  input  wire logic [DidW-1:0]         inv_did_i
 );
   localparam int unsigned IdxW = (Entries > 1) ? $clog2(Entries) : 1;
 
@@ -48,24 +53,28 @@ module iommu_dc_cache #(
     assign lk_data_o[p*DataW +: DataW] = data_q[idx];
   end
 
-  logic [Entries-1:0] same;
+  logic [Entries-1:0] same, inval;
   logic [IdxW-1:0]    victim;
+  logic               fill;
   for (genvar e = 0; e < Entries; e++) begin : g_same
+    assign inval[e] = flush_i || (inv_i && (!inv_dv_i || did_q[e] == inv_did_i));
     assign same[e] = valid_q[e] && did_q[e] == fill_did_i;
   end
   iommu_victim #(.Entries(Entries)) u_victim (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
     .same_i   (same),
-    .fill_i   (fill_i),
-    .flush_i  (flush_i),
+    .fill_i   (fill),
+    .inval_i  (inval),
     .valid_o  (valid_q),
     .victim_o (victim)
   );
 
 
+  assign fill = fill_i && inval == '0;
+
   always_ff @(posedge clk_i) begin
-    if (fill_i && !flush_i) begin
+    if (fill) begin
       did_q[victim]  <= fill_did_i;
       data_q[victim] <= fill_data_i;
     end

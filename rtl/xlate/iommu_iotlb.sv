@@ -13,6 +13,11 @@
 // matching entry wins, so a duplicate can never corrupt the data).  A fill
 // overwrites an entry with the same tag, else the first invalid entry, else
 // a round-robin victim.  flush_i empties the cache in one cycle.
+// inv_i applies IOTINVAL.VMA with GV=0 in one cycle (spec table "IOTINVAL.VMA
+// operands and operations"): PSCV=0 selects every address space, global
+// entries included; PSCV=1 the entries of PSCID, global entries kept; AV=1
+// only the entries whose page (of its own size) holds the IOVA.  A fill in
+// the cycle of an invalidation is dropped.
 // Assumes: at most one fill per cycle.
 `default_nettype none
 
@@ -37,7 +42,12 @@ module iommu_iotlb #(
   input  wire logic [iommu_pkg::PpnW-1:0]             fill_ppn_i,
   input  wire logic [4:0]                             fill_perm_i,
   // invalidation
-  input  wire logic                                   flush_i
+  input  wire logic                                   flush_i,
+  input  wire logic                                   inv_i,
+  input  wire logic                                   inv_pscv_i,
+  input  wire logic [iommu_pkg::PscidW-1:0]           inv_pscid_i,
+  input  wire logic                                   inv_av_i,
+  input  wire logic [iommu_pkg::VpnW-1:0]             inv_vpn_i
 );
   localparam int unsigned PscidW = iommu_pkg::PscidW;
   localparam int unsigned VpnW   = iommu_pkg::VpnW;
@@ -84,10 +94,15 @@ module iommu_iotlb #(
     /* verilator lint_on UNUSEDSIGNAL */
   end
 
-  // ---- fill ---------------------------------------------------------------
-  logic [Entries-1:0] same;
+  // ---- invalidation and fill -----------------------------------------------
+  logic [Entries-1:0] same, inval;
   logic [IdxW-1:0]    victim;
+  logic               fill;
   for (genvar e = 0; e < Entries; e++) begin : g_same
+    assign inval[e] = flush_i ||
+                      (inv_i && (!inv_pscv_i || (pscid_q[e] == inv_pscid_i && !g_q[e])) &&
+                       (!inv_av_i ||
+                        ((vpn_q[e] ^ inv_vpn_i) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0));
     assign same[e] = valid_q[e] && g_q[e] == fill_g_i && pscid_q[e] == fill_pscid_i &&
                      size_q[e] == fill_size_i &&
                      ((vpn_q[e] ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
@@ -96,16 +111,18 @@ module iommu_iotlb #(
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
     .same_i   (same),
-    .fill_i   (fill_i),
-    .flush_i  (flush_i),
+    .fill_i   (fill),
+    .inval_i  (inval),
     .valid_o  (valid_q),
     .victim_o (victim)
   );
 
 
+  assign fill = fill_i && inval == '0;
+
   // Tag and data arrays need no reset: valid_q guards them.
   always_ff @(posedge clk_i) begin
-    if (fill_i && !flush_i) begin
+    if (fill) begin
       g_q[victim]     <= fill_g_i;
       pscid_q[victim] <= fill_pscid_i;
       vpn_q[victim]   <= fill_vpn_i & iommu_pkg::vpn_cmp_mask(fill_size_i);

@@ -7,6 +7,12 @@
 // left).  LVL is 0..3 (Sv57's root has level 4 and is never cached: it comes
 // from the DC).  Fully associative; fill replaces the same tag, else the
 // first invalid entry, else round-robin; flush_i empties it.
+// inv_i applies IOTINVAL.VMA with GV=0: PSCV=1 selects the entries of PSCID
+// (there is no G bit here: a global subtree's entries go too, which the spec
+// allows), AV=1 the entries on the path to the IOVA (the spec requires only
+// leaves for AV=1; dropping the path as well keeps software that frees
+// page-table pages under an AV=1 invalidation safe).  A fill in the cycle of
+// an invalidation is dropped.
 `default_nettype none
 
 module iommu_walk_cache #(
@@ -24,7 +30,12 @@ module iommu_walk_cache #(
   input  wire logic [iommu_pkg::VpnW-1:0]     fill_vpn_i,
   input  wire logic [1:0]                     fill_lvl_i,
   input  wire logic [iommu_pkg::PpnW-1:0]     fill_ppn_i,
-  input  wire logic                           flush_i
+  input  wire logic                           flush_i,
+  input  wire logic                           inv_i,
+  input  wire logic                           inv_pscv_i,
+  input  wire logic [iommu_pkg::PscidW-1:0]   inv_pscid_i,
+  input  wire logic                           inv_av_i,
+  input  wire logic [iommu_pkg::VpnW-1:0]     inv_vpn_i
 );
   localparam int unsigned PscidW = iommu_pkg::PscidW;
   localparam int unsigned VpnW   = iommu_pkg::VpnW;
@@ -66,9 +77,13 @@ module iommu_walk_cache #(
   assign lk_lvl_o = lvl_q[idx];
   assign lk_ppn_o = ppn_q[idx];
 
-  logic [Entries-1:0] same;
+  logic [Entries-1:0] same, inval;
   logic [IdxW-1:0]    victim;
+  logic               fill;
   for (genvar e = 0; e < Entries; e++) begin : g_same
+    assign inval[e] = flush_i ||
+                      (inv_i && (!inv_pscv_i || pscid_q[e] == inv_pscid_i) &&
+                       (!inv_av_i || ((vpn_q[e] ^ inv_vpn_i) & prefix_mask(lvl_q[e])) == '0));
     assign same[e] = valid_q[e] && pscid_q[e] == fill_pscid_i && lvl_q[e] == fill_lvl_i &&
                      ((vpn_q[e] ^ fill_vpn_i) & prefix_mask(fill_lvl_i)) == '0;
   end
@@ -76,15 +91,17 @@ module iommu_walk_cache #(
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
     .same_i   (same),
-    .fill_i   (fill_i),
-    .flush_i  (flush_i),
+    .fill_i   (fill),
+    .inval_i  (inval),
     .valid_o  (valid_q),
     .victim_o (victim)
   );
 
 
+  assign fill = fill_i && inval == '0;
+
   always_ff @(posedge clk_i) begin
-    if (fill_i && !flush_i) begin
+    if (fill) begin
       pscid_q[victim] <= fill_pscid_i;
       vpn_q[victim]   <= fill_vpn_i & prefix_mask(fill_lvl_i);
       lvl_q[victim]   <= fill_lvl_i;

@@ -21,9 +21,10 @@
 // The response processor handles one R beat per cycle, so results and fills
 // come at most one per cycle.  A table address beyond PAS is answered like a
 // read error without reading (a "synthetic" error beat when the R channel is
-// idle).  kill_i marks every walk in flight stale: a stale walk still
-// answers its requester but fills no cache (caches were flushed, or their
-// contents invalidated, after it started).
+// idle).  kill_i marks every walk in flight stale, including one starting in
+// that cycle: a stale walk still answers its requester but fills no cache
+// (caches were flushed, or their contents invalidated, after it started), and
+// no fill happens in the kill cycle itself.
 // Assumes: ds R beats of one read arrive in order (AXI), rready is always 1.
 `default_nettype none
 
@@ -449,11 +450,11 @@ module iommu_walker #(
   assign res_record_o = o_record;
   assign res_ppn_o    = o_ppn;
 
-  assign dc_fill_o      = p_v && o_fill_dc && !stale_q[c];
+  assign dc_fill_o      = p_v && o_fill_dc && !stale_q[c] && !kill_i;
   assign dc_fill_did_o  = DidW'(did_q[c]);
   assign dc_fill_data_o = {dtf_n, pdtv_n, n_s1_bare, n_smode, pscid_q[c], d[43:0]};
 
-  assign tlb_fill_o       = p_v && o_fill_tlb && !stale_q[c];
+  assign tlb_fill_o       = p_v && o_fill_tlb && !stale_q[c] && !kill_i;
   assign tlb_fill_pscid_o = pscid_q[c];
   assign tlb_fill_g_o     = g_q[c] | pte_g;
   assign tlb_fill_vpn_o   = c_vpn;
@@ -462,7 +463,7 @@ module iommu_walker #(
   assign tlb_fill_perm_o  = {pte_d, pte_u, pte_x, pte_w, pte_r};
 
   // A non-leaf PTE at level l (1..4) points to a level l-1 table (0..3).
-  assign wc_fill_o       = p_v && o_fill_wc && !stale_q[c];
+  assign wc_fill_o       = p_v && o_fill_wc && !stale_q[c] && !kill_i;
   assign wc_fill_pscid_o = pscid_q[c];
   assign wc_fill_vpn_o   = c_vpn;
   assign wc_fill_lvl_o   = 2'(c_lvl - 3'd1);
