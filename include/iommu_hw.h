@@ -160,7 +160,9 @@ IOMMU_MUST_CHECK int iommu_cq_sync(iommu_t *h);
 /* After a command-queue error: replace the command at cqh (the illegal one,
  * or the one whose fetch or fence write faulted) by a no-op IOFENCE.C, clear
  * cmd_ill, cqmf, cmd_to and fence_w_ip (W1C), so that processing resumes
- * with the next command.  *errs (may be NULL) gets the cqcsr error bits seen.
+ * with the next command; with interrupts enabled, then clear ipsr.cip (W1C),
+ * which would otherwise keep the wired interrupt asserted.  Call it from the
+ * cip handler too.  *errs (may be NULL) gets the cqcsr error bits seen.
  * The command that was replaced is lost: resubmit it if it still matters. */
 IOMMU_MUST_CHECK int iommu_cq_recover(iommu_t *h, uint32_t *errs);
 

@@ -188,10 +188,15 @@ int iommu_cq_recover(iommu_t *h, uint32_t *errs) {
         mem_wr(h, slot + 8u, nop.dw[1]);
         plat_wmb(h);
     }
-    if (!(csr & w1c)) return IOMMU_OK;
-    uint32_t keep = (uint32_t)IOMMU_CQCSR_CQEN_MASK;
-    if (h->cfg.irq_enable) keep |= (uint32_t)IOMMU_CQCSR_CIE_MASK;
-    return iommu_i_wr32(h, IOMMU_REG_CQCSR, keep | (csr & w1c));
+    if (csr & w1c) {
+        uint32_t keep = (uint32_t)IOMMU_CQCSR_CQEN_MASK;
+        if (h->cfg.irq_enable) keep |= (uint32_t)IOMMU_CQCSR_CIE_MASK;
+        if ((rc = iommu_i_wr32(h, IOMMU_REG_CQCSR, keep | (csr & w1c)))) return rc;
+    }
+    /* ipsr.cip stays set (and the wired interrupt asserted) until written 1;
+     * clear it after its causes, since it is set again while one remains. */
+    if (h->cfg.irq_enable) return iommu_i_wr32(h, IOMMU_REG_IPSR, (uint32_t)IOMMU_IPSR_CIP_MASK);
+    return IOMMU_OK;
 }
 
 /* ---- invalidation helpers ------------------------------------------------------- */

@@ -258,6 +258,7 @@ void mock_exec_commands(mock_t *m) {
         uint64_t pa = base + 16ull * m->cqh;
         if (!in_arena(pa, 16)) {
             m->cqcsr |= (uint32_t)IOMMU_CQCSR_CQMF_MASK;
+            if (m->cqcsr & IOMMU_CQCSR_CIE_MASK) m->ipsr |= (uint32_t)IOMMU_IPSR_CIP_MASK;
             break;
         }
         uint64_t d0 = mock_rd64(m, pa), d1 = mock_rd64(m, pa + 8);
@@ -272,6 +273,7 @@ void mock_exec_commands(mock_t *m) {
                 uint32_t data = (uint32_t)(d0 >> 32);
                 if (!in_arena(addr, 4)) {
                     m->cqcsr |= (uint32_t)IOMMU_CQCSR_CQMF_MASK;
+                    if (m->cqcsr & IOMMU_CQCSR_CIE_MASK) m->ipsr |= (uint32_t)IOMMU_IPSR_CIP_MASK;
                     break;
                 }
                 memcpy(mock_va(m, addr), &data, 4);

@@ -212,6 +212,71 @@ static void sync_and_errors(void) {
     mock_free(m);
 }
 
+/* With wired interrupts an error (or a fence with WSI) sets ipsr.cip, which
+ * stays set until written 1: recover must clear it after clearing its causes
+ * in cqcsr, or the level interrupt stays asserted for good. */
+static void recover_clears_cip(void) {
+    mock_t *m = mock_new();
+    iommu_config_t cfg = {.irq_enable = true};
+    iommu_t *h = t_up(m, &cfg);
+    CHECK(m->cqcsr & IOMMU_CQCSR_CIE_MASK);
+    m->ipsr = 0;
+
+    iommu_cmd_t bad = {{5, 0}};
+    CHECK_OK(iommu_cq_submit(h, &bad, 1));
+    CHECK_RC(iommu_cq_sync(h), IOMMU_ECMDILL);
+    CHECK(m->ipsr & IOMMU_IPSR_CIP_MASK);
+    m->ipsr |= (uint32_t)IOMMU_IPSR_FIP_MASK; /* a fault interrupt, not recover's business */
+    size_t l0 = m->nlog;
+    uint32_t errs = 0;
+    CHECK_OK(iommu_cq_recover(h, &errs));
+    CHECK_EQ(errs, IOMMU_CQCSR_CMD_ILL_MASK);
+    CHECK_EQ(m->ipsr, IOMMU_IPSR_FIP_MASK);
+    long wc = mock_log_find(m, l0, 'W', IOMMU_REG_CQCSR);
+    long wi = mock_log_find(m, l0, 'W', IOMMU_REG_IPSR);
+    CHECK(wc >= 0 && wi > wc); /* the causes first, then the pending bit */
+    if (wi >= 0) CHECK_EQ(m->log[wi].val, IOMMU_IPSR_CIP_MASK);
+    CHECK_OK(iommu_cq_sync(h));
+    m->ipsr = 0;
+
+    /* IOFENCE.C with WSI: fence_w_ip and cip, both cleared by recover */
+    iommu_cmd_t f;
+    CHECK_OK(iommu_cmd_iofence_c(&f, IOMMU_FENCE_WSI, 0, 0));
+    CHECK_OK(iommu_cq_submit(h, &f, 1));
+    CHECK_OK(iommu_cq_sync(h));
+    CHECK(m->cqcsr & IOMMU_CQCSR_FENCE_W_IP_MASK);
+    CHECK(m->ipsr & IOMMU_IPSR_CIP_MASK);
+    CHECK_OK(iommu_cq_recover(h, &errs));
+    CHECK_EQ(errs, IOMMU_CQCSR_FENCE_W_IP_MASK);
+    CHECK_EQ(m->cqcsr & IOMMU_CQCSR_W1C, 0);
+    CHECK_EQ(m->ipsr, 0);
+
+    /* cqmf: a fence whose completion write faults */
+    CHECK_OK(iommu_cmd_iofence_c(&f, IOMMU_FENCE_AV, 0x1000, 1));
+    CHECK_OK(iommu_cq_submit(h, &f, 1));
+    CHECK_RC(iommu_cq_sync(h), IOMMU_ECQMF);
+    CHECK(m->ipsr & IOMMU_IPSR_CIP_MASK);
+    CHECK_OK(iommu_cq_recover(h, &errs));
+    CHECK_EQ(errs, IOMMU_CQCSR_CQMF_MASK);
+    CHECK_EQ(m->ipsr, 0);
+    CHECK_OK(iommu_cq_sync(h));
+    CHECK_EQ(m->violations, 0);
+    t_down(h, m);
+    mock_free(m);
+
+    /* without interrupts, recover leaves ipsr alone */
+    m = mock_new();
+    h = t_up(m, NULL);
+    CHECK_OK(iommu_cq_submit(h, &bad, 1));
+    CHECK_RC(iommu_cq_sync(h), IOMMU_ECMDILL);
+    l0 = m->nlog;
+    CHECK_OK(iommu_cq_recover(h, NULL));
+    CHECK_EQ(mock_log_find(m, l0, 'W', IOMMU_REG_IPSR), -1);
+    CHECK_OK(iommu_cq_sync(h));
+    t_down(h, m);
+    mock_free(m);
+}
+
 /* A record with the fields at the spec's positions: CAUSE 11:0, PID 31:12,
  * PV 32, PRIV 33, TTYP 39:34, DID 63:40. */
 static void rec_make(uint64_t r[4], uint64_t cause, uint64_t pid, int pv, int priv, uint64_t ttyp,
@@ -338,6 +403,7 @@ void test_queue(void) {
     RUN(encode_iodir_iofence);
     RUN(submit_wraps);
     RUN(sync_and_errors);
+    RUN(recover_clears_cip);
     RUN(fault_decode);
     RUN(fault_drain);
 }
