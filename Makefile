@@ -183,7 +183,7 @@ sw-cross: $(BUILD)/sw/riscv/libiommu.a
 # 400 seeds x 3000 DMA of xlate_random = 1.2 million transactions checked.
 SOAK_SEEDS ?= 400
 SOAK_FROM  ?= 1000
-SOAK_TESTS := off_refuses bare_passes mode_switch xlate_random
+SOAK_TESTS := off_refuses bare_passes mode_switch xlate_random cq_race
 soak: $(SIM)
 	@python3 tools/soak.py --sim $(SIM) --jobs $(JOBS) --from $(SOAK_FROM) --seeds $(SOAK_SEEDS) $(SOAK_TESTS)
 

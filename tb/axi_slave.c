@@ -39,6 +39,7 @@ struct axi_slave {
     /* the response being offered (held until taken) */
     bool r_busy;
     bool r_offered;          /* RVALID is up for the current beat */
+    uint64_t r_data;         /* its data, read from memory when first offered (held stable) */
     size_t r_idx;            /* index into rd of the burst being returned */
     unsigned r_beat;
     bool b_busy;
@@ -170,7 +171,9 @@ void axi_slave_drive(axi_slave_t *s, axi_port_t *p, uint64_t now) {
             s->r_beat = 0;
         }
     }
+    bool r_new = false;
     if (s->r_busy && (s->r_offered || !shared || shared_beats > 0)) {
+        r_new = !s->r_offered;
         s->r_offered = true;
         if (shared) shared_beats--;
     }
@@ -186,7 +189,10 @@ void axi_slave_drive(axi_slave_t *s, axi_port_t *p, uint64_t now) {
         p->rvalid = 1;
         p->rid = t->id;
         p->rresp = t->err ? 2 : 0;
-        p->rdata = t->err ? 0 : mem_load(a & ~7ull, 8);
+        /* AXI: the payload stays stable while RVALID waits for RREADY, even when
+         * a write lands on the same bytes meanwhile */
+        if (r_new) s->r_data = t->err ? 0 : mem_load(a & ~7ull, 8);
+        p->rdata = s->r_data;
         p->rlast = (s->r_beat == t->len);
     } else {
         p->rvalid = 0;

@@ -273,7 +273,7 @@ unsigned tb_violations(void) {
 
 /* ---- command line -------------------------------------------------------- */
 static const test_def_t *const test_tables[] = {tests_regs, tests_datapath, tests_fq, tests_xlate,
-                                                tests_xrand, tests_drv, tests_bench};
+                                                tests_xrand, tests_drv, tests_cq, tests_cqrace, tests_bench};
 
 static const test_def_t *find_test(const char *name) {
     for (size_t k = 0; k < sizeof test_tables / sizeof *test_tables; k++)

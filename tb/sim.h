@@ -60,5 +60,7 @@ void tb_fail(const char *file, int line, const char *fmt, ...)
 /* Every test file defines one array of test_def_t ending with {0}. */
 extern const test_def_t tests_regs[], tests_datapath[], tests_fq[], tests_xlate[], tests_xrand[], tests_drv[],
     tests_bench[];
+extern const test_def_t tests_cq[];
+extern const test_def_t tests_cqrace[];
 
 #endif

@@ -16,6 +16,14 @@
  *   xlate_random_reads: random 64-byte reads over working sets of 64 KiB..64 MiB,
  *     4 KiB and 2 MiB pages, 32 reads outstanding.
  *   xlate_miss_latency: one read that misses, by walk depth and cache state.
+ * The cq_inval_* benches run the command queue beside that traffic (software
+ * driven cycle by cycle, so the devices never wait for it; see bq_tick):
+ *   cq_inval_latency: cycles from the cqt write to cqh passing an IOTINVAL.VMA
+ *     + IOFENCE.C pair and an IOFENCE.C alone: no DMA, then under random or
+ *     streaming reads at full rate, translated and Bare (20 samples each).
+ *   cq_inval_bandwidth: random 64-byte reads and 2 KiB streaming bursts over
+ *     64 KiB of 4 KiB pages with an IOTINVAL.VMA of one of them + IOFENCE.C
+ *     every 1000 reads, against the same reads without, and Bare.
  * Every figure is in cycles of the test bench's clock (tb_now and the
  * transactions' timestamps).  Each bench writes CSV rows to
  * $BENCH_DIR/<bench>.csv (default build/bench; xlate_random_reads: one file per
@@ -26,6 +34,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "axil_master.h"
 #include "tutil.h"
 
 /* The walker and slot counts of this build: make bench's variants
@@ -303,7 +312,14 @@ typedef struct {
     unsigned n_warm, n_meas, n_tail;
     uint64_t (*next_pa)(unsigned k);  /* physical address of read k */
     bool one_id;                      /* every read on ID 0 instead (to show what that costs) */
+    /* Called after every cycle (software running beside the traffic, e.g. the
+     * cq_inval_* benches' command queue driver); true: issue no more reads,
+     * finish the ones in flight and return.  NULL: none. */
+    bool (*tick)(void);
 } loop_cfg_t;
+
+/* Progress of the running loop, for tick(): reads completed and submitted. */
+static unsigned loop_done, loop_submitted;
 
 typedef struct {
     double beats_per_cycle;           /* R beats at the device port per cycle, in the window */
@@ -324,8 +340,10 @@ static int run_loop(const loop_cfg_t *c, loop_res_t *r) {
     unsigned submitted = 0, done = 0, inflight = 0;
     uint64_t t0 = 0, t1 = 0, a0 = 0, a1 = 0, last_progress = tb_now();
     int rc = 0;
-    while (done < total) {
-        while (inflight < c->max_out && (nfree || c->one_id) && submitted < total) {
+    bool stop = false;
+    loop_done = loop_submitted = 0;
+    while (done < (stop ? submitted : total)) {
+        while (!stop && inflight < c->max_out && (nfree || c->one_id) && submitted < total) {
             uint64_t p = c->next_pa(submitted);
             pa[submitted] = p;
             fill_pattern(p, c->len + 1);
@@ -365,6 +383,9 @@ static int run_loop(const loop_cfg_t *c, loop_res_t *r) {
             last_progress = tb_now();
             dma_txn_free(d);
         }
+        loop_done = done;
+        loop_submitted = submitted;
+        if (c->tick && c->tick()) stop = true;
         if (tb_now() - last_progress > 200000) {
             CHECK(0, "no read completed for 200000 cycles (%u of %u done, %u in flight)", done, total,
                   inflight);
@@ -373,9 +394,11 @@ static int run_loop(const loop_cfg_t *c, loop_res_t *r) {
         }
     }
     free(pa);
-    r->cycles = t1 - t0;
-    r->beats_per_cycle = (double)c->n_meas * (c->len + 1) / (double)(t1 - t0);
-    r->ar_per_cycle = (double)c->n_meas / (double)(a1 - a0);
+    if (t1 > t0 && a1 > a0) {   /* the window was reached (tick() may stop the traffic early) */
+        r->cycles = t1 - t0;
+        r->beats_per_cycle = (double)c->n_meas * (c->len + 1) / (double)(t1 - t0);
+        r->ar_per_cycle = (double)c->n_meas / (double)(a1 - a0);
+    }
     r->ds_reads = axi_slave_reads(sim_ds_slave()) - ds0;
     return rc;
 }
@@ -452,7 +475,7 @@ static int t_lookup_rate(void) {
             for (unsigned p = 0; p < LR_PAGES; p++)   /* warm the IOTLB */
                 if (one_read(xlate, DATA_BASE + p * 4096ull, 0, &o)) return 1;
             rnd_state = 42;
-            loop_cfg_t c = {(bool)xlate, 0, in_flight, 1000, 20000, in_flight, lr_pa, false};
+            loop_cfg_t c = {(bool)xlate, 0, in_flight, 1000, 20000, in_flight, lr_pa, false, NULL};
             loop_res_t r;
             if (run_loop(&c, &r)) return 1;
             rate[xlate] = r.ar_per_cycle;
@@ -496,7 +519,7 @@ static int t_stream(void) {
         } else {
             setup_bare();
         }
-        loop_cfg_t c = {(bool)xlate, 255, in_flight, 8, bursts - 16, 8, st_pa, false};
+        loop_cfg_t c = {(bool)xlate, 255, in_flight, 8, bursts - 16, 8, st_pa, false, NULL};
         loop_res_t r;
         if (run_loop(&c, &r)) return 1;
         rate[xlate] = r.beats_per_cycle;
@@ -536,7 +559,7 @@ static int t_random(void) {
     double r4k64m = 0, r2m64m = 0, r4k[8] = {0}, bare_bpc[8] = {0};
     for (unsigned wi = 0; wi < nws; wi++) {
         rr_ws = ws[wi];
-        loop_cfg_t c = {false, 7, out, n_warm, n_meas, out, rr_pa, false};
+        loop_cfg_t c = {false, 7, out, n_warm, n_meas, out, rr_pa, false, NULL};
         loop_res_t bare, x;
         setup_bare();
         rnd_state = 1000 + wi;
@@ -570,7 +593,7 @@ static int t_random(void) {
     for (unsigned k = 0; k < 2; k++) {
         unsigned wi = one_id_ws[k];
         rr_ws = ws[wi];
-        loop_cfg_t c = {true, 7, out, n_warm, n_meas, out, rr_pa, true};
+        loop_cfg_t c = {true, 7, out, n_warm, n_meas, out, rr_pa, true, NULL};
         loop_res_t x;
         uint64_t root = setup_xlate(2, 3);
         map_range(root, 3, iova_of(true, DATA_BASE), DATA_BASE, rr_ws, 0);
@@ -670,6 +693,474 @@ static int t_miss_latency(void) {
     return 0;
 }
 
+/* ---- cq_inval_latency, cq_inval_bandwidth -------------------------------------------------- */
+/* Software's side of the command queue, run one cycle at a time beside the
+ * device traffic (loop_cfg_t.tick), so that the devices never wait for it:
+ * the commands go into the queue's memory through the backdoor (no simulated
+ * time), the cqt write goes out on the register port without blocking, and
+ * then cqh is read back to back until it equals the new tail.  The register
+ * port takes a read's AR, answers the next cycle and takes the next AR the
+ * cycle after, so cqh is sampled every 2 cycles; a read returns cqh as it was
+ * in the cycle of its AR.  An observer on the register port records the cycle
+ * the cqt write was accepted (its AW/W handshake) and each read's AR cycle.
+ * A latency is (AR cycle of the first read that shows cqh = the new tail) -
+ * (cycle the cqt write was accepted); cqt itself holds the new value one
+ * cycle after its write, so 1 is the floor.  Sampled every 2 cycles, a figure
+ * is the exact one or 1 more; the first read goes out 2 or 3 cycles after the
+ * write (alternating), so over several samples both phases are seen. */
+#define BQ_BASE     0xF0000000ull   /* the queue: 64 entries of 16 bytes */
+#define BQ_LOG2SZM1 5u
+#define BQ_PAGES    16u             /* the traffic's 4 KiB pages: 64 KiB, within the IOTLB (32
+                                     * entries) and the walk cache */
+#define BQ_SAMPLES  20u             /* latency samples per case and command */
+#define BQ_MAXS     64u
+
+enum { BQ_IDLE, BQ_WRITE, BQ_DELAY, BQ_POLL };
+static struct {
+    uint32_t mask, tail;            /* queue size - 1; software's tail */
+    int st;
+    unsigned phase;                 /* first cqh read 0 or 1 cycle later */
+    uint64_t t_aw, t_ar, t_poll;    /* observer: cqt write accepted, last register AR */
+    uint64_t lat;                   /* the last submission's latency (cycles) */
+    bool have;                      /* lat is new */
+    /* observer, data-structure port: the command fetches of this submission */
+    uint64_t f_id, t_far, t_fr, f_sum;   /* ARID, last AR, last fetch's last R, sum AR->last R */
+    unsigned nf;
+    uint64_t fetch;                 /* the last submission: mean fetch AR -> last R beat */
+    uint64_t exec;                  /* ... and its last fetch's last R beat -> cqh read back */
+    unsigned polls;
+    bool err;
+} bq;
+
+static void bq_observe(void *ctx, const dut_io_t *io, uint64_t now) {
+    (void)ctx;
+    const axi_port_t *p = &io->reg;
+    if (p->awvalid && p->awready && p->awaddr == IOMMU_REG_CQT) bq.t_aw = now;
+    if (p->arvalid && p->arready) bq.t_ar = now;
+    const axi_port_t *d = &io->ds;
+    if (d->arvalid && d->arready && d->araddr >= BQ_BASE &&
+        d->araddr < BQ_BASE + 16ull * (bq.mask + 1)) {
+        bq.f_id = d->arid;
+        bq.t_far = now;
+        bq.nf++;
+    }
+    if (d->rvalid && d->rready && d->rlast && bq.nf && d->rid == bq.f_id) {
+        bq.t_fr = now;
+        bq.f_sum += now - bq.t_far;
+    }
+}
+
+/* cqb (BQ_BASE, 64 entries), cqt = 0, cqen, and wait for cqon: blocking, so
+ * only before the traffic starts.  Installs the observer. */
+static void bq_enable(void) {
+    memset(&bq, 0, sizeof bq);
+    bq.mask = (2u << BQ_LOG2SZM1) - 1;
+    wr64(IOMMU_REG_CQB, IOMMU_FIELD_PREP(IOMMU_CQB_PPN, BQ_BASE >> 12) |
+                            IOMMU_FIELD_PREP(IOMMU_CQB_LOG2SZM1, BQ_LOG2SZM1));
+    wr32(IOMMU_REG_CQT, 0);
+    wr32(IOMMU_REG_CQCSR, (uint32_t)IOMMU_CQCSR_CQEN_MASK);
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_CQON_MASK,
+                   IOMMU_CQCSR_CQON_MASK | IOMMU_CQCSR_BUSY_MASK, 1000),
+          "cqcsr.cqon did not come up");
+    sim_set_observer(bq_observe, NULL);
+}
+
+/* The queue ran every command: no cqmf, cmd_to or cmd_ill.  Blocking. */
+static int bq_check(const char *what) {
+    uint32_t v = rd32(IOMMU_REG_CQCSR);
+    uint32_t bad = (uint32_t)(IOMMU_CQCSR_CQMF_MASK | IOMMU_CQCSR_CMD_TO_MASK |
+                              IOMMU_CQCSR_CMD_ILL_MASK);
+    if (bq.err || (v & bad)) {
+        CHECK(0, "%s: command queue error (cqcsr %#x)", what, v);
+        return -1;
+    }
+    return 0;
+}
+
+static void bq_put(uint64_t dw0, uint64_t dw1) {
+    uint64_t a = BQ_BASE + 16ull * bq.tail;
+    tb_mem_store(a, 8, dw0);
+    tb_mem_store(a + 8, 8, dw1);
+    bq.tail = (bq.tail + 1) & bq.mask;
+}
+
+/* IOTINVAL.VMA (opcode 1, func3 0), AV (bit 10) = 1, PSCV (32) = 1, PSCID
+ * (31:12) the benches' domain; dw1 61:10 = IOVA[63:12]. */
+static void bq_put_inval(uint64_t iova) {
+    bq_put(1u | 1ull << 10 | (uint64_t)BENCH_PSCID << 12 | 1ull << 32, (iova >> 12) << 10);
+}
+
+/* IOFENCE.C (opcode 2), PR (bit 12) = PW (13) = 1, AV = WSI = 0. */
+static void bq_put_fence(void) { bq_put(2u | 1ull << 12 | 1ull << 13, 0); }
+
+/* Publish what bq_put stored: the cqt write starts (it completes in bq_tick). */
+static void bq_ring(unsigned phase) {
+    axil_master_write(IOMMU_REG_CQT, 4, bq.tail);
+    bq.st = BQ_WRITE;
+    bq.phase = phase;
+    bq.have = false;
+    bq.polls = 0;
+    bq.nf = 0;
+    bq.f_sum = 0;
+}
+
+/* After every cycle: completes the cqt write, then polls cqh. */
+static void bq_tick(void) {
+    const axil_status_t *s = axil_master_status();
+    switch (bq.st) {
+    case BQ_WRITE:
+        if (!s->done) return;
+        if (s->resp != AXI_OKAY && !bq.err) {
+            CHECK(0, "cqt write: response %u", s->resp);
+            bq.err = true;
+        }
+        bq.t_poll = tb_now() + bq.phase;
+        bq.st = BQ_DELAY;
+        /* fall through */
+    case BQ_DELAY:
+        if (tb_now() < bq.t_poll) return;
+        break;
+    case BQ_POLL:
+        if (!s->done) return;
+        if (s->resp == AXI_OKAY && (uint32_t)s->rdata == bq.tail) {
+            bq.lat = bq.t_ar - bq.t_aw;
+            bq.fetch = bq.nf ? bq.f_sum / bq.nf : 0;
+            bq.exec = bq.t_ar - bq.t_fr;
+            bq.have = true;
+            bq.st = BQ_IDLE;
+            return;
+        }
+        if (++bq.polls > 200000) {
+            if (!bq.err) CHECK(0, "cqh stays at %u, cqt %u", (unsigned)s->rdata, bq.tail);
+            bq.err = true;
+            bq.st = BQ_IDLE;
+            return;
+        }
+        break;
+    default:
+        return;
+    }
+    axil_master_read(IOMMU_REG_CQH, 4);
+    bq.st = BQ_POLL;
+}
+
+/* Step the simulator (no traffic) until the queue's software is idle. */
+static int bq_finish(void) {
+    for (uint64_t t = tb_now() + 1000000; bq.st != BQ_IDLE; ) {
+        sim_step();
+        bq_tick();
+        if (tb_now() > t) {
+            CHECK(0, "the command queue never finished");
+            return -1;
+        }
+    }
+    bq.have = false;
+    return 0;
+}
+
+typedef struct {
+    unsigned n;
+    uint64_t v[BQ_MAXS];
+} bq_samples_t;
+
+static void bq_add(bq_samples_t *s, uint64_t v) {
+    if (s->n < BQ_MAXS) s->v[s->n++] = v;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct {
+    uint64_t min, max;
+    double median, mean;
+} bq_stats_t;
+
+static bq_stats_t bq_stats(const bq_samples_t *s) {
+    bq_stats_t r = {0, 0, 0, 0};
+    if (!s->n) return r;
+    uint64_t v[BQ_MAXS], sum = 0;
+    memcpy(v, s->v, s->n * sizeof *v);
+    qsort(v, s->n, sizeof *v, cmp_u64);
+    for (unsigned i = 0; i < s->n; i++) sum += v[i];
+    r.min = v[0];
+    r.max = v[s->n - 1];
+    r.median = s->n & 1 ? (double)v[s->n / 2] : (v[s->n / 2 - 1] + v[s->n / 2]) / 2.0;
+    r.mean = (double)sum / s->n;
+    return r;
+}
+
+/* The workloads: 64-byte reads at random over the BQ_PAGES pages (rr_pa with
+ * rr_ws = 64 KiB, 32 in flight), or 2 KiB bursts streaming through the same
+ * pages round and round (4 in flight). */
+static uint64_t bq_stream_pa(unsigned k) {
+    return DATA_BASE + (uint64_t)((k / 2) % BQ_PAGES) * 4096 + (k % 2) * 2048;
+}
+
+/* Software's own random numbers (the traffic's stay those of rnd()). */
+static uint32_t bq_lcg;
+static uint32_t bq_rand(void) {
+    bq_lcg = bq_lcg * 1664525u + 1013904223u;
+    return bq_lcg >> 8;
+}
+
+/* The page an IOTINVAL.VMA names: streaming, the page the stream enters next
+ * (it will miss soon after the fence); random, any page of the set. */
+static bool bq_streaming;
+static uint64_t bq_victim(void) {
+    unsigned page = bq_streaming ? ((loop_submitted + 2) / 2) % BQ_PAGES : bq_rand() % BQ_PAGES;
+    return IOVA_BASE + 4096ull * page;
+}
+
+/* cq_inval_latency's software: after `warm` reads, alternately an
+ * IOTINVAL.VMA + IOFENCE.C pair and an IOFENCE.C alone, each after the
+ * previous one passed and a random 100..999 cycles more (so the submissions
+ * fall at random points of the traffic), BQ_SAMPLES of each. */
+static struct {
+    bq_samples_t s[2];              /* 0: the pair, 1: the fence alone */
+    bq_samples_t fetch[2], exec[2]; /* their fetch latency, and last fetch -> cqh */
+    unsigned warm, kind;
+    uint64_t next_at;
+} lp;
+
+static bool lat_tick(void) {
+    bq_tick();
+    if (bq.have) {
+        bq.have = false;
+        bq_add(&lp.s[lp.kind], bq.lat);
+        bq_add(&lp.fetch[lp.kind], bq.fetch);
+        bq_add(&lp.exec[lp.kind], bq.exec);
+        lp.next_at = tb_now() + 100 + bq_rand() % 900;
+    }
+    bool all = lp.s[0].n >= BQ_SAMPLES && lp.s[1].n >= BQ_SAMPLES;
+    if (!all && !bq.err && bq.st == BQ_IDLE && loop_done >= lp.warm && tb_now() >= lp.next_at) {
+        lp.kind = lp.s[0].n > lp.s[1].n;
+        if (!lp.kind) bq_put_inval(bq_victim());
+        bq_put_fence();
+        bq_ring(lp.s[lp.kind].n & 1);
+    }
+    return all || bq.err;
+}
+
+static int cq_latency_body(void) {
+    static const struct {
+        const char *name, *what;
+        bool xlate;
+        unsigned traffic;   /* 0 none, 1 random 64-byte reads, 2 streaming 2 KiB bursts */
+    } cs[] = {
+        {"idle", "translated, no DMA", true, 0},
+        {"random", "translated, random 64 B reads, 32 in flight", true, 1},
+        {"stream", "translated, streaming 2 KiB bursts, 4 in flight", true, 2},
+        {"bare_random", "Bare, random 64 B reads, 32 in flight", false, 1},
+        {"bare_stream", "Bare, streaming 2 KiB bursts, 4 in flight", false, 2},
+    };
+    static const char *const cmd_name[2] = {"IOTINVAL.VMA+IOFENCE.C", "IOFENCE.C alone"};
+    mem_model(MEM_MAX_OUT);
+    FILE *f = csv_open("cq_inval_latency", "case,mode,traffic,command,samples,min,median,max,mean,"
+                                          "fetch_median,fence_exec_median,fence_exec_max");
+    FILE *fs = csv_open("cq_inval_latency_samples", "case,command,sample,cycles");
+    printf("bench cq_inval_latency: cycles from the cqt write (accepted) to cqh passing the "
+           "commands; cqh sampled every 2 cycles through the register port (a figure is exact "
+           "or 1 late; floor 1); %u samples each; data pages %u x 4 KiB\n", BQ_SAMPLES, BQ_PAGES);
+    for (unsigned i = 0; i < sizeof cs / sizeof *cs; i++) {
+        if (cs[i].xlate) {
+            uint64_t root = setup_xlate(2, 3);
+            map_range(root, 3, IOVA_BASE, DATA_BASE, BQ_PAGES * 4096ull, 0);
+        } else {
+            setup_bare();
+        }
+        bq_enable();
+        memset(&lp, 0, sizeof lp);
+        bq_lcg = 12345 + i;
+        bq_streaming = cs[i].traffic == 2;
+        rnd_state = 500 + i;
+        if (cs[i].traffic == 0) {
+            loop_done = loop_submitted = 0;
+            uint64_t t_end = tb_now() + 2000000;
+            do {
+                sim_step();
+                if (tb_now() > t_end) {
+                    CHECK(0, "idle: the commands never completed");
+                    return 1;
+                }
+            } while (!lat_tick());
+        } else {
+            /* n_meas is only a ceiling: lat_tick stops the traffic once it has its samples */
+            rr_ws = BQ_PAGES * 4096ull;
+            loop_cfg_t c = {cs[i].xlate, 7, 32, 1000, 200000, 32, rr_pa, false, lat_tick};
+            if (cs[i].traffic == 2) {
+                loop_cfg_t s = {cs[i].xlate, 255, 4, 2 * BQ_PAGES, 20000, 4, bq_stream_pa, false,
+                                lat_tick};
+                c = s;
+            }
+            lp.warm = c.n_warm;
+            loop_res_t r;
+            if (run_loop(&c, &r)) return 1;
+        }
+        if (bq_finish() || bq_check(cs[i].name)) return 1;
+        for (unsigned k = 0; k < 2; k++) {
+            CHECK_EQ(lp.s[k].n, BQ_SAMPLES, "latency samples");
+            bq_stats_t st = bq_stats(&lp.s[k]), fe = bq_stats(&lp.fetch[k]),
+                       ex = bq_stats(&lp.exec[k]);
+            printf("bench cq_inval_latency: %-49s %-22s min %4llu median %6.1f max %4llu cycles "
+                   "(fetch AR->last beat median %.1f; fence: last fetch beat->cqh median %.1f, "
+                   "max %llu)\n", cs[i].what, cmd_name[k], (unsigned long long)st.min, st.median,
+                   (unsigned long long)st.max, fe.median, ex.median, (unsigned long long)ex.max);
+            if (f) fprintf(f, "%s,%s,%s,%s,%u,%llu,%.1f,%llu,%.1f,%.1f,%.1f,%llu\n", cs[i].name,
+                           cs[i].xlate ? "sv39" : "bare",
+                           cs[i].traffic == 0 ? "none" : cs[i].traffic == 1 ? "random64" : "stream2k",
+                           k ? "iofence" : "iotinval_iofence", lp.s[k].n,
+                           (unsigned long long)st.min, st.median, (unsigned long long)st.max,
+                           st.mean, fe.median, ex.median, (unsigned long long)ex.max);
+            for (unsigned j = 0; fs && j < lp.s[k].n; j++)
+                fprintf(fs, "%s,%s,%u,%llu\n", cs[i].name, k ? "iofence" : "iotinval_iofence", j,
+                        (unsigned long long)lp.s[k].v[j]);
+        }
+        sim_set_observer(NULL, NULL);
+    }
+    csv_close(f);
+    csv_close(fs);
+    return 0;
+}
+
+static int t_cq_latency(void) {
+    int rc = cq_latency_body();
+    sim_set_observer(NULL, NULL);
+    return rc;
+}
+
+/* cq_inval_bandwidth's software: an IOTINVAL.VMA of a page the traffic uses +
+ * IOFENCE.C every `every` completed reads; when the previous pair has not
+ * passed yet at a mark, the next goes out as soon as it has (counted late). */
+static struct {
+    unsigned every, next_mark, issued, in_window, late, win_lo, win_hi;
+    bool late_flag;
+    bq_samples_t lat;
+} bp;
+
+static bool bw_tick(void) {
+    bq_tick();
+    if (bq.have) {
+        bq.have = false;
+        bq_add(&bp.lat, bq.lat);
+    }
+    if (bp.every && !bq.err && loop_done >= bp.next_mark) {
+        if (bq.st != BQ_IDLE) {
+            if (!bp.late_flag) bp.late++;
+            bp.late_flag = true;
+        } else {
+            bq_put_inval(bq_victim());
+            bq_put_fence();
+            bq_ring(bp.issued & 1);
+            if (bp.next_mark >= bp.win_lo && bp.next_mark < bp.win_hi) bp.in_window++;
+            bp.issued++;
+            bp.next_mark += bp.every;
+            bp.late_flag = false;
+        }
+    }
+    return bq.err;
+}
+
+static int cq_bandwidth_body(void) {
+    const unsigned every = 1000;
+    static const struct {
+        const char *name, *what;
+        unsigned len, in_flight, n_warm, n_meas;
+        bool stream;
+    } wl[] = {
+        {"random64", "random 64 B reads over 64 KiB", 7, 32, 2000, 20000, false},
+        {"stream2k", "2 KiB bursts streaming over 64 KiB", 255, 4, 100, 3000, true},
+    };
+    mem_model(MEM_MAX_OUT);
+    FILE *f = csv_open("cq_inval_bandwidth",
+                       "workload,mode,inval_every,invalidations,invalidations_run,late,reads,"
+                       "window_cycles,beats_per_cycle,ratio_bare,ratio_no_inval,"
+                       "cost_cycles_per_inval,walk_reads,extra_walk_reads_per_inval,"
+                       "pair_lat_min,pair_lat_median,pair_lat_max");
+    printf("bench cq_inval_bandwidth: IOTINVAL.VMA (AV, PSCV: one page of the workload) + "
+           "IOFENCE.C (PR, PW) every %u reads, submitted without stopping the traffic\n", every);
+    for (unsigned w = 0; w < sizeof wl / sizeof *wl; w++) {
+        double bpc[2][2] = {{0, 0}, {0, 0}};        /* [xlate][inval] */
+        uint64_t cyc[2][2] = {{0, 0}, {0, 0}}, walks[2][2] = {{0, 0}, {0, 0}};
+        for (int xlate = 0; xlate <= 1; xlate++) {
+            for (int inval = 0; inval <= 1; inval++) {
+                if (xlate) {
+                    uint64_t root = setup_xlate(2, 3);
+                    map_range(root, 3, IOVA_BASE, DATA_BASE, BQ_PAGES * 4096ull, 0);
+                } else {
+                    setup_bare();
+                }
+                bq_enable();
+                memset(&bp, 0, sizeof bp);
+                bp.every = inval ? every : 0;
+                bp.next_mark = every;
+                bp.win_lo = wl[w].n_warm;
+                bp.win_hi = wl[w].n_warm + wl[w].n_meas;
+                bq_lcg = 777 + w;
+                bq_streaming = wl[w].stream;
+                rr_ws = BQ_PAGES * 4096ull;
+                rnd_state = 900 + w;   /* the same reads in all four runs */
+                loop_cfg_t c = {(bool)xlate, wl[w].len, wl[w].in_flight, wl[w].n_warm,
+                                wl[w].n_meas, wl[w].in_flight,
+                                wl[w].stream ? bq_stream_pa : rr_pa, false, bw_tick};
+                uint64_t ds0 = axi_slave_reads(sim_ds_slave());
+                loop_res_t r;
+                if (run_loop(&c, &r)) return 1;
+                if (bq_finish() || bq_check(wl[w].name)) return 1;
+                if (!r.cycles) {
+                    CHECK(0, "%s: the measurement window was not reached", wl[w].name);
+                    return 1;
+                }
+                uint64_t walk = axi_slave_reads(sim_ds_slave()) - ds0 - 2ull * bp.issued;
+                bpc[xlate][inval] = r.beats_per_cycle;
+                cyc[xlate][inval] = r.cycles;
+                walks[xlate][inval] = walk;
+                double ratio_bare = r.beats_per_cycle / bpc[0][0];
+                double ratio_noinv = r.beats_per_cycle / bpc[xlate][0];
+                double cost = 0, extra_walk = 0;
+                if (inval) {
+                    CHECK(bp.in_window > 0 && bp.issued > 0, "invalidations in the window");
+                    if (!bp.in_window || !bp.issued) return 1;
+                    cost = ((double)r.cycles - (double)cyc[xlate][0]) / bp.in_window;
+                    extra_walk = ((double)walk - (double)walks[xlate][0]) / bp.issued;
+                }
+                bq_stats_t st = bq_stats(&bp.lat);
+                const char *mode = xlate ? "translated" : "Bare";
+                if (!inval)
+                    printf("bench cq_inval_bandwidth: %-34s %-10s no invalidation:  %.4f "
+                           "beats/cycle (%5.1f%% of Bare), %llu walk reads\n", wl[w].what, mode,
+                           r.beats_per_cycle, 100 * ratio_bare, (unsigned long long)walk);
+                else
+                    printf("bench cq_inval_bandwidth: %-34s %-10s inval every %u: %.4f "
+                           "beats/cycle (%5.1f%% of Bare, %6.2f%% of no invalidation), %u in the "
+                           "window (%u late): %.1f cycles lost each; %llu walk reads (%.1f more "
+                           "per invalidation); pair latency min %llu median %.1f max %llu\n",
+                           wl[w].what, mode, every, r.beats_per_cycle, 100 * ratio_bare,
+                           100 * ratio_noinv, bp.in_window, bp.late, cost,
+                           (unsigned long long)walk, extra_walk, (unsigned long long)st.min,
+                           st.median, (unsigned long long)st.max);
+                if (f)
+                    fprintf(f, "%s,%s,%u,%u,%u,%u,%u,%llu,%.4f,%.4f,%.4f,%.1f,%llu,%.2f,%llu,%.1f,"
+                               "%llu\n", wl[w].name, xlate ? "sv39" : "bare", inval ? every : 0,
+                            bp.in_window, bp.issued, bp.late, wl[w].n_meas,
+                            (unsigned long long)r.cycles, r.beats_per_cycle, ratio_bare,
+                            ratio_noinv, cost, (unsigned long long)walk, extra_walk,
+                            (unsigned long long)st.min, st.median, (unsigned long long)st.max);
+                sim_set_observer(NULL, NULL);
+            }
+        }
+    }
+    csv_close(f);
+    return 0;
+}
+
+static int t_cq_bandwidth(void) {
+    int rc = cq_bandwidth_body();
+    sim_set_observer(NULL, NULL);
+    return rc;
+}
+
 const test_def_t tests_bench[] = {
     {"bare_latency", "cycles Bare mode adds to a read and a write", t_latency, true},
     {"bare_throughput", "sustained beats per cycle through Bare mode", t_throughput, true},
@@ -678,5 +1169,9 @@ const test_def_t tests_bench[] = {
     {"xlate_stream", "2 KiB read bursts over fresh 4 KiB pages: beats per cycle vs Bare", t_stream, true},
     {"xlate_random_reads", "random 64-byte reads, 64 KiB..64 MiB, 4 KiB and 2 MiB pages, vs Bare", t_random, true},
     {"xlate_miss_latency", "latency of one miss by walk depth, DC and walk-cache state", t_miss_latency, true},
+    {"cq_inval_latency", "cqt write -> cqh past IOTINVAL.VMA+IOFENCE.C, idle and under DMA",
+     t_cq_latency, true},
+    {"cq_inval_bandwidth", "DMA bandwidth with IOTINVAL.VMA+IOFENCE.C every 1000 reads vs none",
+     t_cq_bandwidth, true},
     {0},
 };

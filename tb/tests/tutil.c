@@ -161,3 +161,69 @@ void set_ddtp(unsigned mode, uint64_t root) {
                              IOMMU_FIELD_PREP(IOMMU_DDTP_PPN, root >> 12));
     CHECK(poll_reg(IOMMU_REG_DDTP, 8, 0, IOMMU_DDTP_BUSY_MASK, 10000), "ddtp.busy stays 1");
 }
+
+/* ---- command queue ------------------------------------------------------------ */
+static uint64_t cq_base;
+static uint32_t cq_mask, cq_t;
+
+void cq_enable(uint64_t base, unsigned log2szm1, bool cie) {
+    cq_base = base;
+    cq_mask = (2u << log2szm1) - 1;
+    cq_t = 0;
+    wr64(IOMMU_REG_CQB, IOMMU_FIELD_PREP(IOMMU_CQB_PPN, base >> 12) |
+                            IOMMU_FIELD_PREP(IOMMU_CQB_LOG2SZM1, log2szm1));
+    wr32(IOMMU_REG_CQT, 0);
+    wr32(IOMMU_REG_CQCSR, (uint32_t)(IOMMU_CQCSR_CQEN_MASK | (cie ? IOMMU_CQCSR_CIE_MASK : 0)));
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_CQON_MASK,
+                   IOMMU_CQCSR_CQON_MASK | IOMMU_CQCSR_BUSY_MASK, 1000),
+          "cqcsr: cqon did not come up");
+}
+
+uint64_t cq_entry_addr(uint32_t idx) { return cq_base + 16ull * (idx & cq_mask); }
+
+uint32_t cq_put(cq_cmd_t c) {
+    uint32_t i = cq_t;
+    tb_mem_store(cq_entry_addr(i), 8, c.dw0);
+    tb_mem_store(cq_entry_addr(i) + 8, 8, c.dw1);
+    cq_t = (cq_t + 1) & cq_mask;
+    return i;
+}
+
+void cq_ring(void) { wr32(IOMMU_REG_CQT, cq_t); }
+
+uint32_t cq_submit(cq_cmd_t c) {
+    uint32_t i = cq_put(c);
+    cq_ring();
+    return i;
+}
+
+uint32_t cq_tail(void) { return cq_t; }
+void cq_set_tail(uint32_t t) { cq_t = t & cq_mask; }
+
+bool cq_wait_idle(uint64_t timeout) { return poll_reg(IOMMU_REG_CQH, 4, cq_t, ~0ull, timeout); }
+
+cq_cmd_t cmd_iotinval(unsigned func3, bool av, uint64_t addr, bool pscv, uint32_t pscid, bool gv,
+                      uint32_t gscid) {
+    cq_cmd_t c;
+    c.dw0 = CQ_OP_IOTINVAL | (uint64_t)(func3 & 7) << 7 | (uint64_t)av << 10 |
+            (uint64_t)(pscid & 0xfffff) << 12 | (uint64_t)pscv << 32 | (uint64_t)gv << 33 |
+            (uint64_t)(gscid & 0xffff) << 44;
+    c.dw1 = ((addr >> 12) & ((1ull << 52) - 1)) << 10;
+    return c;
+}
+
+cq_cmd_t cmd_iofence(bool av, bool wsi, bool pr, bool pw, uint64_t addr, uint32_t data) {
+    cq_cmd_t c;
+    c.dw0 = CQ_OP_IOFENCE | (uint64_t)av << 10 | (uint64_t)wsi << 11 | (uint64_t)pr << 12 |
+            (uint64_t)pw << 13 | (uint64_t)data << 32;
+    c.dw1 = addr >> 2;
+    return c;
+}
+
+cq_cmd_t cmd_iodir(unsigned func3, bool dv, uint32_t did, uint32_t pid) {
+    cq_cmd_t c;
+    c.dw0 = CQ_OP_IODIR | (uint64_t)(func3 & 7) << 7 | (uint64_t)(pid & 0xfffff) << 12 |
+            (uint64_t)dv << 33 | (uint64_t)(did & 0xffffff) << 40;
+    c.dw1 = 0;
+    return c;
+}

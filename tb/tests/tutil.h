@@ -74,4 +74,42 @@ uint64_t pt_satp(unsigned levels, uint64_t root);
 /* ddtp = mode + root, then wait for ddtp.busy = 0. */
 void set_ddtp(unsigned mode, uint64_t root);
 
+/* ---- command queue (spec: "Command-Queue (CQ)", cqb/cqh/cqt/cqcsr) ---------------- */
+/* A 16-byte command: two little-endian doublewords. */
+typedef struct {
+    uint64_t dw0, dw1;
+} cq_cmd_t;
+
+/* Program cqb (base, 2^(log2szm1+1) entries), cqt = 0, cqcsr.cqen (+ cie),
+ * then wait for cqon = 1 with busy = 0.  The helpers below keep a shadow of
+ * cqt from here on. */
+void cq_enable(uint64_t base, unsigned log2szm1, bool cie);
+/* Address of queue entry idx (cqb.PPN * 4096 + idx * 16). */
+uint64_t cq_entry_addr(uint32_t idx);
+/* Write c at the shadow tail in memory and advance the shadow tail (mod the
+ * size) without writing cqt; returns the index written.  cq_ring() then
+ * publishes every command put so far with one cqt write. */
+uint32_t cq_put(cq_cmd_t c);
+void cq_ring(void);
+/* cq_put + cq_ring: one command, returns its index. */
+uint32_t cq_submit(cq_cmd_t c);
+uint32_t cq_tail(void);               /* the shadow tail (what cqt holds after cq_ring) */
+void cq_set_tail(uint32_t t);         /* the shadow tail after software wrote cqt itself */
+/* Wait until cqh == the shadow tail; false after `timeout` cycles. */
+bool cq_wait_idle(uint64_t timeout);
+
+/* Command encoders (spec: command formats; dw0 bits 6:0 opcode, 9:7 func3). */
+#define CQ_OP_IOTINVAL 1u
+#define CQ_OP_IOFENCE  2u
+#define CQ_OP_IODIR    3u
+#define CQ_OP_ATS      4u
+/* IOTINVAL.VMA (func3 0) / .GVMA (func3 1): AV 10, PSCID 31:12, PSCV 32, GV 33,
+ * GSCID 59:44; dw1 61:10 = ADDR[63:12]. */
+cq_cmd_t cmd_iotinval(unsigned func3, bool av, uint64_t addr, bool pscv, uint32_t pscid, bool gv,
+                      uint32_t gscid);
+/* IOFENCE.C: AV 10, WSI 11, PR 12, PW 13, DATA 63:32; dw1 61:0 = ADDR[63:2]. */
+cq_cmd_t cmd_iofence(bool av, bool wsi, bool pr, bool pw, uint64_t addr, uint32_t data);
+/* IODIR.INVAL_DDT (func3 0) / INVAL_PDT (func3 1): PID 31:12, DV 33, DID 63:40. */
+cq_cmd_t cmd_iodir(unsigned func3, bool dv, uint32_t did, uint32_t pid);
+
 #endif

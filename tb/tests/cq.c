@@ -1,0 +1,1146 @@
+/*
+ * cq.c - directed tests of the command queue, written from the specification
+ * (RISC-V IOMMU 1.0: "Command-Queue (CQ)" and its command tables in
+ * iommu_in_memory_queues.adoc; cqb/cqh/cqt/cqcsr/ipsr/icvec in
+ * iommu_registers.adoc; "Guidelines for invalidations").
+ *
+ * What the spec requires and these tests check: commands are fetched in order
+ * at cqb.PPN*4096 + cqh*16; IOFENCE.C completes only after every previous
+ * command (so an invalidation followed by a fence is visible to the next
+ * DMA), writes its 4-byte DATA when AV=1, sets fence_w_ip when WSI=1, and with
+ * PR/PW waits for device reads/writes already processed; IOTINVAL.VMA with
+ * GV=0 drops what the (AV, PSCV) table says (globals kept when PSCV=1);
+ * IODIR.INVAL_DDT drops the DC of DID (DV=1) or every DC (DV=0); an illegal
+ * command sets cmd_ill and stops the queue with cqh on it, a memory fault
+ * sets cqmf likewise; error bits and fence_w_ip set ipsr.cip when cie=1, and
+ * cip drives the wire icvec.civ selects; cqen 0->1 sets cqh to 0 and clears
+ * the error bits.
+ *
+ * What is this implementation's, not the spec's: the spec lets the IOMMU use
+ * the old or the new value of a changed PTE or DC until the invalidation that
+ * covers it (and lets caches drop entries at any time).  The checks that a
+ * stale entry is still used ("old") rely on this IOMMU keeping a cached entry
+ * until it is invalidated or evicted for capacity (IOTLB 32, DC cache 8, walk
+ * cache 32 entries; these tests use far fewer), which is what makes an
+ * invalidation observable at all.  They are marked "(cached)" below.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tutil.h"
+
+/* Memory map of these tests. */
+#define DDT_BASE  0x80000000ull     /* directory pages and page tables (pt_alloc) */
+#define DATA_BASE 0x90000000ull     /* 4 KiB data pages */
+#define BIG_BASE  0xa0000000ull     /* 2 MiB data pages */
+#define FQ_BASE   0x7f000000ull     /* fault queue, 64 records */
+#define CQ_BASE   0x7e000000ull     /* command queue */
+#define FLAG_BASE 0x7d000000ull     /* IOFENCE.C completion words */
+
+#define CQ_TIMEOUT 100000           /* cycles a drain may take (slow memory options) */
+
+#define CQCSR_ERR (IOMMU_CQCSR_CQMF_MASK | IOMMU_CQCSR_CMD_TO_MASK | IOMMU_CQCSR_CMD_ILL_MASK)
+
+static uint64_t pattern(uint64_t pa) { return pa * 0x9e3779b97f4a7c15ull ^ 0xc0ffee; }
+
+static uint32_t cqcsr(void) { return rd32(IOMMU_REG_CQCSR); }
+
+/* A cqcsr write, then wait for busy = 0 (spec: software checks busy before
+ * writing cqcsr again). */
+static void cqcsr_write(uint32_t v) {
+    wr32(IOMMU_REG_CQCSR, v);
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, 0, IOMMU_CQCSR_BUSY_MASK, 1000), "cqcsr.busy stays 1");
+}
+
+static unsigned fq_count(void) { return (rd32(IOMMU_REG_FQT) - rd32(IOMMU_REG_FQH)) & 63; }
+
+/* Publish every command put so far followed by an IOFENCE.C (AV=1) that
+ * writes a fresh value at FLAG_BASE, and wait for cqh to reach cqt.  The
+ * fence's completion means every earlier command completed (spec, IOFENCE.C).
+ * False (after reporting) when the queue did not drain. */
+static uint32_t sync_seq;
+static bool cq_sync(const char *what) {
+    uint32_t v = 0x5e900000u + ++sync_seq;
+    cq_put(cmd_iofence(true, false, false, false, FLAG_BASE, v));
+    cq_ring();
+    bool idle = cq_wait_idle(CQ_TIMEOUT);
+    CHECK(idle, "%s: the command queue did not drain (cqh %u, cqt %u, cqcsr %#x)", what,
+          rd32(IOMMU_REG_CQH), cq_tail(), cqcsr());
+    if (!idle) return false;
+    uint32_t got = (uint32_t)tb_mem_load(FLAG_BASE, 4);
+    CHECK(got == v, "%s: IOFENCE.C completed without writing its DATA (%#x, expected %#x)", what, got, v);
+    uint32_t err = cqcsr() & CQCSR_ERR;
+    CHECK(err == 0, "%s: cqcsr error bits %#x", what, err);
+    return got == v && err == 0;
+}
+
+/* Reset (memory kept), fault queue on, 1LVL directory at a fresh root,
+ * command queue of 64 entries on. */
+static void setup(ddt_t *d, bool cie) {
+    tb_reset();
+    pt_alloc_init(DDT_BASE);
+    d->mode = 2;
+    d->root = pt_alloc();
+    fq_enable(FQ_BASE, 5, false);
+    set_ddtp(2, d->root);
+    tb_mem_fill(FLAG_BASE, 4096, 0);
+    cq_enable(CQ_BASE, 5, cie);
+}
+
+/* A device with its own Sv39 table and PSCID; returns the table's root. */
+static uint64_t add_device(ddt_t *d, uint32_t did, uint32_t pscid) {
+    uint64_t root = pt_alloc();
+    dc_write(d, did, 1, 0, (uint64_t)pscid << 12, pt_satp(3, root));
+    return root;
+}
+
+static uint64_t rd_dev(uint32_t did, uint64_t iova) {
+    uint64_t v = 0;
+    int rc = dma_rd(did, iova, 8, &v);
+    CHECK(rc == AXI_OKAY, "read by device %#x at %#llx: response %d", did, (unsigned long long)iova, rc);
+    return v;
+}
+
+/* Wait until every t[i] (NULL: none) has finished; then take them off the
+ * done list, check their responses (OKAY, or SLVERR when the caller set
+ * tag = 1: a refused access) and free them.  False after `timeout`. */
+static bool txns_finish(dma_txn_t *t[], unsigned n, uint64_t timeout, const char *what) {
+    uint64_t start = tb_now();
+    for (unsigned i = 0; i < n; i++)
+        while (t[i] && !t[i]->done && tb_now() - start < timeout) tb_cycles(1);
+    for (unsigned i = 0; i < n; i++) {
+        CHECK(!t[i] || t[i]->done, "%s: the DMA never completed", what);
+        if (t[i] && !t[i]->done) return false;
+    }
+    dma_txn_t *x;
+    while ((x = dev_master_take_done(sim_dev()))) {
+        bool mine = false;
+        for (unsigned i = 0; i < n; i++) mine |= x == t[i];
+        if (!mine) dma_txn_free(x);    /* left over by an earlier case */
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (!t[i]) continue;
+        CHECK(t[i]->resp == (t[i]->tag ? AXI_SLVERR : AXI_OKAY), "%s: DMA at %#llx: response %u", what,
+              (unsigned long long)t[i]->addr, t[i]->resp);
+        dma_txn_free(t[i]);
+    }
+    return true;
+}
+
+/* ---- IOTINVAL.VMA, GV=0: the (AV, PSCV) table on leaf entries -------------------------------- */
+/* Six cached translations, two address spaces:
+ *   0 D1 X  4 KiB       3 D1 S  2 MiB superpage (accessed in its second 4 KiB)
+ *   1 D1 Y  4 KiB       4 D2 X  4 KiB
+ *   2 D1 G  4 KiB, G=1  5 D2 Y  4 KiB
+ * Each maps pa_old; after the warm-up reads every leaf PTE is rewritten in
+ * memory to pa_new (valid to valid, same permissions), without invalidation. */
+#define D1 0x11u
+#define D2 0x22u
+#define P1 0x101u
+#define P2 0x202u
+#define P3 0x303u       /* a PSCID no device uses */
+#define IOVA_X 0x10000ull
+#define IOVA_Y 0x20000ull
+#define IOVA_G 0x30000ull
+#define IOVA_S 0x40000000ull
+#define NMAP 6
+
+typedef struct {
+    const char *name;
+    uint32_t did;
+    uint64_t iova, off;     /* page, and the offset read in it */
+    unsigned level;         /* 0: 4 KiB, 1: 2 MiB */
+    uint64_t flags, pa_old, pa_new, pte;
+} map_t;
+
+static void vma_fixture(ddt_t *d, map_t m[NMAP]) {
+    static const struct { const char *name; uint32_t did; uint64_t iova; unsigned level; bool g; } spec[NMAP] = {
+        {"D1 X", D1, IOVA_X, 0, false}, {"D1 Y", D1, IOVA_Y, 0, false}, {"D1 G (global)", D1, IOVA_G, 0, true},
+        {"D1 S (2 MiB)", D1, IOVA_S, 1, false}, {"D2 X", D2, IOVA_X, 0, false}, {"D2 Y", D2, IOVA_Y, 0, false},
+    };
+    setup(d, false);
+    uint64_t r1 = add_device(d, D1, P1), r2 = add_device(d, D2, P2);
+    for (unsigned i = 0; i < NMAP; i++) {
+        m[i].name = spec[i].name;
+        m[i].did = spec[i].did;
+        m[i].iova = spec[i].iova;
+        m[i].level = spec[i].level;
+        m[i].flags = PTE_RWUAD | (spec[i].g ? PTE_G : 0);
+        if (spec[i].level) {
+            m[i].off = 0x1008;
+            m[i].pa_old = BIG_BASE;
+            m[i].pa_new = BIG_BASE + 0x200000;
+        } else {
+            m[i].off = 0x8;
+            m[i].pa_old = DATA_BASE + 0x1000ull * i;
+            m[i].pa_new = DATA_BASE + 0x100000 + 0x1000ull * i;
+        }
+        tb_mem_store(m[i].pa_old + m[i].off, 8, pattern(m[i].pa_old + m[i].off));
+        tb_mem_store(m[i].pa_new + m[i].off, 8, pattern(m[i].pa_new + m[i].off));
+        m[i].pte = pt_map(spec[i].did == D1 ? r1 : r2, 3, m[i].iova, m[i].level,
+                          pt_leaf(m[i].pa_old, m[i].flags));
+    }
+    for (unsigned i = 0; i < NMAP; i++)
+        CHECK_EQ(rd_dev(m[i].did, m[i].iova + m[i].off), pattern(m[i].pa_old + m[i].off), "warm-up read");
+    for (unsigned i = 0; i < NMAP; i++) tb_mem_store(m[i].pte, 8, pt_leaf(m[i].pa_new, m[i].flags));
+}
+
+/* Read every mapping; bit i of want_new: mapping i must use pa_new, else pa_old. */
+static void check_maps(const char *step, const map_t m[NMAP], unsigned want_new) {
+    for (unsigned i = 0; i < NMAP; i++) {
+        uint64_t v = rd_dev(m[i].did, m[i].iova + m[i].off);
+        uint64_t o = pattern(m[i].pa_old + m[i].off), n = pattern(m[i].pa_new + m[i].off);
+        bool want = (want_new >> i) & 1;
+        CHECK(v == (want ? n : o), "%s: %s: expected the %s translation, got %s", step, m[i].name,
+              want ? "new" : "old (cached)", v == o ? "the old one" : v == n ? "the new one" : "other data");
+    }
+}
+
+typedef struct {
+    const char *what;
+    bool av;
+    uint64_t addr;
+    bool pscv;
+    uint32_t pscid;
+    unsigned flips;     /* mappings this command must invalidate */
+} vma_step_t;
+
+static int run_vma_steps(const char *group, const vma_step_t *s, unsigned n) {
+    ddt_t d;
+    map_t m[NMAP];
+    vma_fixture(&d, m);
+    unsigned want = 0;
+    check_maps("before any invalidation", m, want);   /* (cached) */
+    for (unsigned k = 0; k < n; k++) {
+        cq_put(cmd_iotinval(0, s[k].av, s[k].addr, s[k].pscv, s[k].pscid, false, 0));
+        if (!cq_sync(s[k].what)) return 1;
+        want |= s[k].flips;
+        check_maps(s[k].what, m, want);
+    }
+    CHECK_EQ(fq_count(), 0, "no fault record");
+    (void)group;
+    return 0;
+}
+
+#define M(i) (1u << (i))
+
+/* GV=0, AV=0, PSCV=0: every host entry, globals included. */
+static int t_vma_all(void) {
+    static const vma_step_t s[] = {
+        {"AV=0 PSCV=0", false, 0, false, 0, 0x3f},
+    };
+    return run_vma_steps("AV=0 PSCV=0", s, 1);
+}
+
+/* GV=0, AV=0, PSCV=1: the address space of PSCID, except global mappings;
+ * other PSCIDs untouched. */
+static int t_vma_pscid(void) {
+    static const vma_step_t s[] = {
+        {"AV=0 PSCV=1 PSCID unused", false, 0, true, P3, 0},
+        {"AV=0 PSCV=1 PSCID=P2", false, 0, true, P2, M(4) | M(5)},
+        {"AV=0 PSCV=1 PSCID=P1 (global kept)", false, 0, true, P1, M(0) | M(1) | M(3)},
+        {"AV=0 PSCV=0 after", false, 0, false, 0, M(2)},
+    };
+    return run_vma_steps("AV=0 PSCV=1", s, sizeof s / sizeof *s);
+}
+
+/* GV=0, AV=1, PSCV=0: leaf entries covering ADDR in every address space,
+ * globals included; a superpage is covered by any address inside it; ADDR's
+ * page offset is not part of the match (ADDR[63:12]). */
+static int t_vma_addr(void) {
+    static const vma_step_t s[] = {
+        {"AV=1 PSCV=0 ADDR unmapped", true, 0x50000, false, 0, 0},
+        {"AV=1 PSCV=0 ADDR=X+0xabc", true, IOVA_X + 0xabc, false, 0, M(0) | M(4)},
+        {"AV=1 PSCV=0 ADDR just past the superpage", true, IOVA_S + 0x200000, false, 0, 0},
+        {"AV=1 PSCV=0 ADDR just below the superpage", true, IOVA_S - 0x1000, false, 0, 0},
+        {"AV=1 PSCV=0 ADDR in the superpage's last 4 KiB", true, IOVA_S + 0x1ff000, false, 0, M(3)},
+        {"AV=1 PSCV=0 ADDR=G (global dropped)", true, IOVA_G, false, 0, M(2)},
+        {"AV=1 PSCV=0 ADDR=Y", true, IOVA_Y, false, 0, M(1) | M(5)},
+    };
+    return run_vma_steps("AV=1 PSCV=0", s, sizeof s / sizeof *s);
+}
+
+/* GV=0, AV=1, PSCV=1: leaf entries covering ADDR in PSCID's address space,
+ * except global mappings. */
+static int t_vma_addr_pscid(void) {
+    static const vma_step_t s[] = {
+        {"AV=1 PSCV=1 ADDR=X PSCID=P1", true, IOVA_X, true, P1, M(0)},
+        {"AV=1 PSCV=1 ADDR=G PSCID=P1 (global kept)", true, IOVA_G, true, P1, 0},
+        {"AV=1 PSCV=1 ADDR in superpage, PSCID=P2", true, IOVA_S + 0x123000, true, P2, 0},
+        {"AV=1 PSCV=1 ADDR in superpage, PSCID=P1", true, IOVA_S + 0x123000, true, P1, M(3)},
+        {"AV=1 PSCV=1 ADDR=Y PSCID=P2", true, IOVA_Y, true, P2, M(5)},
+        {"AV=1 PSCV=1 ADDR=Y PSCID=P3", true, IOVA_Y, true, P3, 0},
+        {"AV=0 PSCV=0 after", false, 0, false, 0, M(1) | M(2) | M(4)},
+    };
+    return run_vma_steps("AV=1 PSCV=1", s, sizeof s / sizeof *s);
+}
+
+/* ---- IOTINVAL.VMA on non-leaf entries (walk cache) --------------------------------------- */
+/* The level-1 PTE over the 2 MiB region R is changed from leaf table LA to
+ * LB (valid to valid).  Page k of R maps DATA_BASE + k pages in LA and
+ * DATA_BASE + 0x100000 + k pages in LB.  AV=0 invalidation "invalidates all
+ * address-translation cache entries" of the address space, non-leaf ones
+ * included, so pages never read before take the new path afterwards. */
+#define IOVA_R 0x00600000ull
+static uint64_t r_pa(bool newtab, unsigned k) { return DATA_BASE + (newtab ? 0x100000 : 0) + 0x1000ull * k; }
+
+static void expect_page(const char *what, unsigned k, bool newtab) {
+    uint64_t v = rd_dev(D1, IOVA_R + 0x1000ull * k + 0x10);
+    uint64_t o = pattern(r_pa(false, k) + 0x10), n = pattern(r_pa(true, k) + 0x10);
+    CHECK(v == (newtab ? n : o), "%s: page %u: expected the %s path, got %s", what, k,
+          newtab ? "new" : "old (cached)", v == o ? "the old one" : v == n ? "the new one" : "other data");
+}
+
+static int walk_case(bool pscv) {
+    ddt_t d;
+    setup(&d, false);
+    uint64_t root = add_device(&d, D1, P1);
+    add_device(&d, D2, P2);
+    uint64_t la = pt_alloc(), lb = pt_alloc();
+    for (unsigned k = 0; k < 8; k++) {
+        tb_mem_store(la + 8 * k, 8, pt_leaf(r_pa(false, k), PTE_RWUAD));
+        tb_mem_store(lb + 8 * k, 8, pt_leaf(r_pa(true, k), PTE_RWUAD));
+        tb_mem_store(r_pa(false, k) + 0x10, 8, pattern(r_pa(false, k) + 0x10));
+        tb_mem_store(r_pa(true, k) + 0x10, 8, pattern(r_pa(true, k) + 0x10));
+    }
+    /* root[0] -> level-1 table; its entry 3 (IOVA 0x600000) -> LA */
+    uint64_t l1 = pt_alloc();
+    tb_mem_store(root, 8, ((l1 >> 12) << 10) | PTE_V);
+    uint64_t nl = l1 + ((IOVA_R >> 21) & 0x1ff) * 8;
+    tb_mem_store(nl, 8, ((la >> 12) << 10) | PTE_V);
+    expect_page("warm-up", 0, false);
+    tb_mem_store(nl, 8, ((lb >> 12) << 10) | PTE_V);
+    expect_page("non-leaf changed, no invalidation (cached leaf)", 0, false);
+    expect_page("non-leaf changed, no invalidation (cached non-leaf)", 1, false);
+    cq_put(cmd_iotinval(0, false, 0, true, P2, false, 0));
+    if (!cq_sync("AV=0 PSCV=1 of another PSCID")) return 1;
+    expect_page("after AV=0 PSCV=1 of another PSCID (cached non-leaf)", 2, false);
+    cq_put(cmd_iotinval(0, false, 0, pscv, pscv ? P1 : 0, false, 0));
+    if (!cq_sync(pscv ? "AV=0 PSCV=1 PSCID=P1" : "AV=0 PSCV=0")) return 1;
+    const char *what = pscv ? "after AV=0 PSCV=1 PSCID=P1" : "after AV=0 PSCV=0";
+    expect_page(what, 4, true);
+    expect_page(what, 0, true);
+    expect_page(what, 1, true);
+    expect_page(what, 2, true);
+    CHECK_EQ(fq_count(), 0, "no fault record");
+    return 0;
+}
+
+static int t_vma_nonleaf(void) {
+    int rc = walk_case(true);
+    return rc ? rc : walk_case(false);
+}
+
+/* ---- GV=1 and IOTINVAL.GVMA: legal, complete (nothing here belongs to a VM) -------------- */
+static int t_gv(void) {
+    ddt_t d;
+    setup(&d, false);
+    uint64_t root = add_device(&d, D1, P1);
+    pt_map(root, 3, IOVA_X, 0, pt_leaf(DATA_BASE, PTE_RWUAD));
+    tb_mem_store(DATA_BASE + 8, 8, pattern(1));
+    CHECK_EQ(rd_dev(D1, IOVA_X + 8), pattern(1), "read before");
+    static const struct { const char *what; unsigned f3; bool av, pscv, gv; } c[] = {
+        {"VMA GV=1 AV=0 PSCV=0", 0, false, false, true}, {"VMA GV=1 AV=0 PSCV=1", 0, false, true, true},
+        {"VMA GV=1 AV=1 PSCV=0", 0, true, false, true},  {"VMA GV=1 AV=1 PSCV=1", 0, true, true, true},
+        {"GVMA GV=0 AV=0", 1, false, false, false},      {"GVMA GV=0 AV=1 (AV ignored)", 1, true, false, false},
+        {"GVMA GV=1 AV=0", 1, false, false, true},       {"GVMA GV=1 AV=1", 1, true, false, true},
+    };
+    for (unsigned i = 0; i < sizeof c / sizeof *c; i++) {
+        uint32_t idx = cq_put(cmd_iotinval(c[i].f3, c[i].av, IOVA_X, c[i].pscv, P1, c[i].gv, 0xbeef));
+        if (!cq_sync(c[i].what)) return 1;
+        CHECK(((rd32(IOMMU_REG_CQH) - idx) & 63) == 2, "%s: cqh did not move past the command", c[i].what);
+        CHECK_EQ(rd_dev(D1, IOVA_X + 8), pattern(1), "translation unchanged");
+    }
+    return 0;
+}
+
+/* Operands the spec says are ignored do not make a command illegal:
+ * GSCID with GV=0, PSCID with PSCV=0, ADDR with AV=0, DID with DV=0 in
+ * IODIR.INVAL_DDT, ADDR and DATA with AV=0 in IOFENCE.C. */
+static int t_ignored_operands(void) {
+    ddt_t d;
+    setup(&d, false);
+    static const struct { const char *what; cq_cmd_t c; } c[] = {
+        {"IOTINVAL.VMA GV=0 with GSCID", {0x0ffff00000000001ull, 0}},
+        {"IOTINVAL.VMA PSCV=0 with PSCID", {0x00000000fffff001ull, 0}},
+        {"IOTINVAL.VMA AV=0 with ADDR", {0x1, 0x3ffffffffffffc00ull}},
+        {"IODIR.INVAL_DDT DV=0 with DID", {0xffffff0000000003ull, 0}},
+        {"IOFENCE.C AV=0 with DATA and ADDR", {0xffffffff00000002ull, 0x3fffffffffffffffull}},
+    };
+    uint64_t w0 = axi_slave_writes(sim_ds_slave());
+    for (unsigned i = 0; i < sizeof c / sizeof *c; i++) {
+        cq_put(c[i].c);
+        if (!cq_sync(c[i].what)) return 1;
+    }
+    CHECK_EQ(axi_slave_writes(sim_ds_slave()) - w0, sizeof c / sizeof *c,
+             "one write per syncing fence, none for IOFENCE.C with AV=0");
+    return 0;
+}
+
+/* ---- IODIR ----------------------------------------------------------------------------- */
+/* DCs of D1 and D2 change in memory (new PSCID, new first-stage table mapping
+ * IOVA X elsewhere); the DC of D3 becomes invalid (V=0).  INVAL_DDT DV=1
+ * makes D1's new DC used, not D2's; IOTINVAL touches no directory cache (spec
+ * note); DV=0 makes every new DC used: D2 translates with its new table, D3
+ * faults 258. */
+static int t_iodir_ddt(void) {
+    ddt_t d;
+    setup(&d, false);
+    const uint32_t did[3] = {D1, D2, 0x33};
+    uint64_t pa_old[3], pa_new[3], root_new[3];
+    for (unsigned i = 0; i < 3; i++) {
+        uint64_t root = add_device(&d, did[i], 0x10 + i);
+        root_new[i] = pt_alloc();
+        pa_old[i] = DATA_BASE + 0x1000ull * i;
+        pa_new[i] = DATA_BASE + 0x100000 + 0x1000ull * i;
+        pt_map(root, 3, IOVA_X, 0, pt_leaf(pa_old[i], PTE_RWUAD));
+        pt_map(root_new[i], 3, IOVA_X, 0, pt_leaf(pa_new[i], PTE_RWUAD));
+        tb_mem_store(pa_old[i] + 8, 8, pattern(pa_old[i]));
+        tb_mem_store(pa_new[i] + 8, 8, pattern(pa_new[i]));
+        CHECK_EQ(rd_dev(did[i], IOVA_X + 8), pattern(pa_old[i]), "warm-up read");
+    }
+    /* new DCs in memory, no invalidation yet */
+    dc_write(&d, did[0], 1, 0, 0x20ull << 12, pt_satp(3, root_new[0]));
+    dc_write(&d, did[1], 1, 0, 0x21ull << 12, pt_satp(3, root_new[1]));
+    tb_mem_store(ddt_dc_addr(&d, did[2]), 8, 0);   /* tc.V = 0 */
+    for (unsigned i = 0; i < 3; i++)
+        CHECK_EQ(rd_dev(did[i], IOVA_X + 8), pattern(pa_old[i]), "DC changed, no invalidation: old DC (cached)");
+
+    cq_put(cmd_iodir(0, true, 0x44, 0));   /* a device that has no DC */
+    if (!cq_sync("INVAL_DDT DV=1 DID=0x44")) return 1;
+    for (unsigned i = 0; i < 3; i++)
+        CHECK_EQ(rd_dev(did[i], IOVA_X + 8), pattern(pa_old[i]), "INVAL_DDT of another DID: old DC (cached)");
+
+    cq_put(cmd_iodir(0, true, D1, 0));
+    if (!cq_sync("INVAL_DDT DV=1 DID=D1")) return 1;
+    CHECK_EQ(rd_dev(D1, IOVA_X + 8), pattern(pa_new[0]), "INVAL_DDT DV=1 DID=D1: D1 uses its new DC");
+    CHECK_EQ(rd_dev(D2, IOVA_X + 8), pattern(pa_old[1]), "INVAL_DDT DV=1 DID=D1: D2 keeps its old DC (cached)");
+    CHECK_EQ(rd_dev(0x33, IOVA_X + 8), pattern(pa_old[2]), "INVAL_DDT DV=1 DID=D1: D3 keeps its old DC (cached)");
+
+    /* IOTINVAL has no effect on directory caches: D2's old DC (old PSCID, old
+     * table, still in memory) keeps translating X to its old page. */
+    cq_put(cmd_iotinval(0, false, 0, false, 0, false, 0));
+    if (!cq_sync("IOTINVAL.VMA AV=0 PSCV=0")) return 1;
+    CHECK_EQ(rd_dev(D2, IOVA_X + 8), pattern(pa_old[1]), "IOTINVAL leaves D2's DC cached");
+    CHECK_EQ(fq_count(), 0, "no fault record yet");
+
+    cq_put(cmd_iodir(0, false, 0, 0));
+    if (!cq_sync("INVAL_DDT DV=0")) return 1;
+    CHECK_EQ(rd_dev(D1, IOVA_X + 8), pattern(pa_new[0]), "INVAL_DDT DV=0: D1 new DC");
+    CHECK_EQ(rd_dev(D2, IOVA_X + 8), pattern(pa_new[1]), "INVAL_DDT DV=0: D2 new DC");
+    uint64_t v = 0;
+    CHECK_EQ(dma_rd(0x33, IOVA_X + 8, 8, &v), AXI_SLVERR, "INVAL_DDT DV=0: D3's DC is now invalid");
+    CHECK(poll_reg(IOMMU_REG_FQT, 4, 1, ~0ull, 2000), "no fault record for D3");
+    fault_rec_t r = fq_record(FQ_BASE, 0);
+    CHECK_EQ(r.cause, 258, "D3: cause 258 (DDT entry not valid)");
+    CHECK_EQ(r.did, 0x33, "D3: record DID");
+    return 0;
+}
+
+/* IODIR.INVAL_PDT with DV=1: legal (no PDT here, nothing cached), completes. */
+static int t_iodir_pdt(void) {
+    ddt_t d;
+    setup(&d, false);
+    uint64_t root = add_device(&d, D1, P1);
+    pt_map(root, 3, IOVA_X, 0, pt_leaf(DATA_BASE, PTE_RWUAD));
+    tb_mem_store(DATA_BASE + 8, 8, pattern(2));
+    CHECK_EQ(rd_dev(D1, IOVA_X + 8), pattern(2), "read before");
+    uint32_t idx = cq_put(cmd_iodir(1, true, D1, 0));
+    if (!cq_sync("INVAL_PDT DV=1 DID=D1 PID=0")) return 1;
+    CHECK(((rd32(IOMMU_REG_CQH) - idx) & 63) == 2, "cqh did not move past INVAL_PDT");
+    cq_put(cmd_iodir(1, true, 0x7f, 0));
+    if (!cq_sync("INVAL_PDT DV=1 DID=0x7f")) return 1;
+    CHECK_EQ(rd_dev(D1, IOVA_X + 8), pattern(2), "translation unchanged");
+    return 0;
+}
+
+/* ---- IOFENCE.C ------------------------------------------------------------------------- */
+/* AV=1: DATA stored as one 4-byte store at ADDR[63:2]*4, nothing around it;
+ * AV=0: nothing stored. */
+static int t_fence_av(void) {
+    ddt_t d;
+    setup(&d, false);
+    const uint64_t a = FLAG_BASE + 0x100;
+    tb_mem_fill(a, 64, 0xee);
+    uint32_t idx = cq_submit(cmd_iofence(true, false, false, false, a + 0x14, 0x12345678));
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "IOFENCE.C AV=1 (upper half of a doubleword) did not complete");
+    CHECK_EQ(rd32(IOMMU_REG_CQH), idx + 1, "cqh after the fence");
+    CHECK_EQ(tb_mem_load(a + 0x14, 4), 0x12345678, "DATA at ADDR");
+    CHECK_EQ(tb_mem_load(a + 0x10, 4), 0xeeeeeeee, "the 4 bytes below ADDR untouched");
+    CHECK_EQ(tb_mem_load(a + 0x18, 8), 0xeeeeeeeeeeeeeeeeull, "the bytes above ADDR untouched");
+
+    cq_submit(cmd_iofence(true, false, false, false, a + 0x20, 0xcafef00d));
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "IOFENCE.C AV=1 (lower half) did not complete");
+    CHECK_EQ(tb_mem_load(a + 0x20, 4), 0xcafef00d, "DATA at ADDR (lower half)");
+    CHECK_EQ(tb_mem_load(a + 0x24, 4), 0xeeeeeeee, "the upper half untouched");
+    CHECK_EQ(tb_mem_load(a + 0x1c, 4), 0xeeeeeeee, "the word below untouched");
+
+    /* ADDR[63:2] uses every bit up to the 56-bit physical address space */
+    const uint64_t hi = 0x00fedcba98765430ull;
+    tb_mem_fill(hi - 8, 24, 0xee);
+    cq_submit(cmd_iofence(true, false, false, false, hi + 4, 0xa5a5a5a5));
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "IOFENCE.C AV=1 (high address) did not complete");
+    CHECK_EQ(tb_mem_load(hi + 4, 4), 0xa5a5a5a5, "DATA at a high ADDR");
+    CHECK_EQ(tb_mem_load(hi, 4), 0xeeeeeeee, "below the high ADDR untouched");
+    CHECK_EQ(tb_mem_load(hi + 8, 8), 0xeeeeeeeeeeeeeeeeull, "above the high ADDR untouched");
+
+    /* AV=0: ADDR and DATA ignored */
+    uint64_t w0 = axi_slave_writes(sim_ds_slave());
+    cq_submit(cmd_iofence(false, false, false, false, a + 0x30, 0x11111111));
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "IOFENCE.C AV=0 did not complete");
+    CHECK_EQ(tb_mem_load(a + 0x30, 4), 0xeeeeeeee, "AV=0: nothing written at ADDR");
+    CHECK_EQ(axi_slave_writes(sim_ds_slave()), w0, "AV=0: no write on the data-structure port");
+    CHECK_EQ(cqcsr() & (CQCSR_ERR | IOMMU_CQCSR_FENCE_W_IP_MASK), 0, "no error bit, no fence_w_ip");
+    CHECK_EQ(rd32(IOMMU_REG_IPSR), 0, "no interrupt pending");
+    return 0;
+}
+
+/* IOFENCE.C AV=1 while the data-structure port is busy: page-table walks and
+ * fault records (4-beat writes) share it with the fences' writes.  Every
+ * fence still writes exactly its 4 bytes, every record is intact.  Run with
+ * the port idle-fast and again with random back-pressure and response gaps. */
+static int fence_busy_case(bool stall) {
+    ddt_t d;
+    setup(&d, false);
+    uint64_t root = add_device(&d, D1, P1);
+    const unsigned npages = 48, nfault = 16, nfence = 24;
+    for (unsigned k = 0; k < npages; k++) {   /* each page under its own leaf table: 2-3 reads per walk */
+        pt_map(root, 3, 0x1000000ull + 0x200000ull * k, 0, pt_leaf(DATA_BASE + 0x1000ull * k, PTE_RWUAD));
+        tb_mem_store(DATA_BASE + 0x1000ull * k, 8, pattern(k));
+    }
+    axi_slave_cfg_t c0, c;
+    axi_slave_get_cfg(sim_ds_slave(), &c0);
+    c = c0;
+    if (stall) {
+        c.stall_pct = 30;
+        c.gap_pct = 30;
+        c.jitter = 8;
+    }
+    axi_slave_set_cfg(sim_ds_slave(), &c);
+    const uint64_t f = FLAG_BASE + 0x400;
+    tb_mem_fill(f, 8 * nfence + 8, 0xee);
+    dma_txn_t *t[64];
+    unsigned nt = 0, fences = 0;
+    for (unsigned k = 0; k < npages + nfault; k++) {
+        bool fault = k % 4 == 3;   /* every fourth read goes to an unmapped page */
+        uint64_t iova = fault ? 0x40000000ull + 0x1000ull * k : 0x1000000ull + 0x200000ull * (k - k / 4);
+        dma_txn_t *x = dma_txn_new(false, iova, 0, 3);
+        x->user = sim_user(D1, false, 0);
+        x->id = k & 3;
+        x->tag = fault;
+        dev_master_submit(sim_dev(), x, tb_now());
+        t[nt++] = x;
+        if (k % 8 == 7 && fences < nfence) {
+            for (unsigned j = 0; j < 3 && fences < nfence; j++, fences++)
+                cq_put(cmd_iofence(true, false, false, false, f + 8 * fences + 4 * (fences & 1), 0xf000 + fences));
+            cq_ring();
+        }
+    }
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "%s: the fences did not complete", stall ? "stalls" : "no stalls");
+    uint64_t start = tb_now();
+    while (dev_master_busy(sim_dev()) && tb_now() - start < CQ_TIMEOUT) tb_cycles(1);
+    for (unsigned i = 0; i < nt; i++)
+        if (t[i]->done && !t[i]->tag)
+            CHECK(t[i]->data[0] == pattern((t[i]->addr - 0x1000000ull) / 0x200000ull),
+                  "DMA at %#llx read the wrong data", (unsigned long long)t[i]->addr);
+    bool ok = txns_finish(t, nt, CQ_TIMEOUT, stall ? "stalls" : "no stalls");
+    axi_slave_set_cfg(sim_ds_slave(), &c0);
+    CHECK_EQ(fences, nfence, "fences queued");
+    for (unsigned k = 0; k < nfence; k++) {
+        uint64_t a = f + 8 * k;
+        uint32_t lo = (uint32_t)tb_mem_load(a, 4), hi = (uint32_t)tb_mem_load(a + 4, 4);
+        uint32_t want = 0xf000 + k;
+        CHECK((k & 1 ? hi : lo) == want && (k & 1 ? lo : hi) == 0xeeeeeeee,
+              "%s: fence %u: doubleword %#llx holds %08x_%08x, expected DATA %#x in the %s half only",
+              stall ? "stalls" : "no stalls", k, (unsigned long long)a, hi, lo, want, k & 1 ? "upper" : "lower");
+    }
+    CHECK_EQ(tb_mem_load(f + 8 * nfence, 8), 0xeeeeeeeeeeeeeeeeull, "past the last fence's word");
+    CHECK(poll_reg(IOMMU_REG_FQT, 4, nfault, ~0ull, 5000), "fault records: fqt %u, expected %u",
+          rd32(IOMMU_REG_FQT), nfault);
+    for (unsigned i = 0; i < nfault; i++) {
+        fault_rec_t r = fq_record(FQ_BASE, i);
+        CHECK(r.cause == 13 && r.did == D1 && r.ttyp == 2 && r.iotval >= 0x40000000ull &&
+                  r.iotval < 0x40000000ull + 0x1000ull * (npages + nfault) && r.iotval2 == 0 && r.dw1 == 0,
+              "record %u corrupt: cause %u did %#x ttyp %u iotval %#llx", i, r.cause, r.did, r.ttyp,
+              (unsigned long long)r.iotval);
+    }
+    return ok ? 0 : 1;
+}
+
+static int t_fence_av_busy(void) {
+    int rc = fence_busy_case(false);
+    return rc | fence_busy_case(true);
+}
+
+/* WSI=1: fence_w_ip on completion; with cie, ipsr.cip and the wire icvec.civ
+ * selects.  WSI=0 sets nothing.  Each civ value 0..3 selects its wire. */
+static int t_fence_wsi(void) {
+    ddt_t d;
+    setup(&d, false);
+    /* cie = 0: fence_w_ip only */
+    cq_submit(cmd_iofence(false, true, false, false, 0, 0));
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "IOFENCE.C WSI=1 did not complete");
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_FENCE_W_IP_MASK, IOMMU_CQCSR_FENCE_W_IP_MASK, 100),
+          "fence_w_ip not set by IOFENCE.C WSI=1");
+    CHECK_EQ(rd32(IOMMU_REG_IPSR) & IOMMU_IPSR_CIP_MASK, 0, "cie=0: no cip");
+    CHECK_EQ(tb_wsi(), 0, "cie=0: no wire");
+    cqcsr_write(IOMMU_CQCSR_CQEN_MASK | IOMMU_CQCSR_FENCE_W_IP_MASK);
+    CHECK_EQ(cqcsr() & IOMMU_CQCSR_FENCE_W_IP_MASK, 0, "fence_w_ip cleared by writing 1");
+
+    cqcsr_write(IOMMU_CQCSR_CQEN_MASK | IOMMU_CQCSR_CIE_MASK);
+    for (unsigned k = 0; k < 4; k++) {
+        wr64(IOMMU_REG_ICVEC, IOMMU_FIELD_PREP(IOMMU_ICVEC_CIV, k) | IOMMU_FIELD_PREP(IOMMU_ICVEC_FIV, 3 - k));
+        tb_mem_store(FLAG_BASE + 0x40, 4, 0);
+        cq_submit(cmd_iofence(false, false, false, false, 0, 0));   /* WSI=0 */
+        CHECK(cq_wait_idle(CQ_TIMEOUT), "IOFENCE.C WSI=0 did not complete");
+        tb_cycles(20);
+        CHECK_EQ(cqcsr() & IOMMU_CQCSR_FENCE_W_IP_MASK, 0, "WSI=0: no fence_w_ip");
+        CHECK_EQ(rd32(IOMMU_REG_IPSR), 0, "WSI=0: no cip");
+        CHECK_EQ(tb_wsi(), 0, "WSI=0: no wire");
+        cq_submit(cmd_iofence(true, true, false, false, FLAG_BASE + 0x40, 0x77 + k));   /* WSI=1, AV=1 */
+        CHECK(cq_wait_idle(CQ_TIMEOUT), "IOFENCE.C WSI=1 AV=1 did not complete");
+        CHECK_EQ(tb_mem_load(FLAG_BASE + 0x40, 4), 0x77 + k, "WSI=1 AV=1: DATA written too");
+        CHECK(poll_reg(IOMMU_REG_IPSR, 4, IOMMU_IPSR_CIP_MASK, IOMMU_IPSR_CIP_MASK, 100), "civ=%u: no cip", k);
+        CHECK_EQ(cqcsr() & IOMMU_CQCSR_FENCE_W_IP_MASK, IOMMU_CQCSR_FENCE_W_IP_MASK, "fence_w_ip");
+        tb_cycles(2);
+        CHECK_EQ(tb_wsi(), 1u << k, "the wire icvec.civ selects, and only it");
+        cqcsr_write(IOMMU_CQCSR_CQEN_MASK | IOMMU_CQCSR_CIE_MASK | IOMMU_CQCSR_FENCE_W_IP_MASK);
+        wr32(IOMMU_REG_IPSR, IOMMU_IPSR_CIP_MASK);
+        tb_cycles(2);
+        CHECK_EQ(rd32(IOMMU_REG_IPSR), 0, "cip cleared (fence_w_ip cleared first)");
+        CHECK_EQ(tb_wsi(), 0, "wire drops with cip");
+    }
+    return 0;
+}
+
+/* ipsr.cip follows the spec's condition, not an edge: "set to 1 if cie is 1
+ * and fence_w_ip (cmd_ill, cmd_to, cqmf) is 1", and "if the conditions to set
+ * that bit are still present" after software clears it, it is set again.
+ * So clearing cip while fence_w_ip holds does not stick, and turning cie on
+ * while fence_w_ip holds sets cip. */
+static int t_cip_level(void) {
+    ddt_t d;
+    setup(&d, true);
+    wr64(IOMMU_REG_ICVEC, IOMMU_FIELD_PREP(IOMMU_ICVEC_CIV, 1));
+    cq_submit(cmd_iofence(false, true, false, false, 0, 0));
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "IOFENCE.C WSI=1 did not complete");
+    CHECK(poll_reg(IOMMU_REG_IPSR, 4, 1, 1, 100), "no cip");
+    wr32(IOMMU_REG_IPSR, IOMMU_IPSR_CIP_MASK);
+    tb_cycles(2);
+    CHECK_EQ(rd32(IOMMU_REG_IPSR) & 1, 1, "cip set again while fence_w_ip is 1");
+    CHECK_EQ(tb_wsi(), 2, "wire 1 stays up");
+    cqcsr_write(IOMMU_CQCSR_CQEN_MASK | IOMMU_CQCSR_CIE_MASK | IOMMU_CQCSR_FENCE_W_IP_MASK);
+    wr32(IOMMU_REG_IPSR, IOMMU_IPSR_CIP_MASK);
+    tb_cycles(2);
+    CHECK_EQ(rd32(IOMMU_REG_IPSR), 0, "cip stays 0 once fence_w_ip is 0");
+    CHECK_EQ(tb_wsi(), 0, "wire down");
+    /* cie = 0, fence_w_ip = 1, then cie = 1 */
+    cqcsr_write(IOMMU_CQCSR_CQEN_MASK);
+    cq_submit(cmd_iofence(false, true, false, false, 0, 0));
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "IOFENCE.C WSI=1 did not complete");
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_FENCE_W_IP_MASK, IOMMU_CQCSR_FENCE_W_IP_MASK, 100), "fence_w_ip");
+    CHECK_EQ(rd32(IOMMU_REG_IPSR), 0, "cie=0: no cip");
+    cqcsr_write(IOMMU_CQCSR_CQEN_MASK | IOMMU_CQCSR_CIE_MASK);
+    tb_cycles(2);
+    CHECK_EQ(rd32(IOMMU_REG_IPSR) & 1, 1, "cie turned on while fence_w_ip is 1: cip");
+    CHECK_EQ(tb_wsi(), 2, "wire 1");
+    return 0;
+}
+
+/* PR/PW: a fence must not complete before the device reads (PR) / writes (PW)
+ * the IOMMU already passed on have completed at memory.  The memory port is
+ * made slow (its responses come LAT cycles after the request); the DMA is on
+ * the memory port before the fence is queued; the fence's completion write
+ * (AV=1) must start after the DMA's last R beat / B at the memory port, and
+ * cqh must stay on the fence meanwhile. */
+#define LAT 1500
+#define NONE UINT64_MAX
+static struct {
+    uint64_t flag;
+    uint64_t mem_ar, mem_r, mem_aw, mem_w, mem_b, fence_aw;
+} ob;
+
+static void observe(void *ctx, const dut_io_t *io, uint64_t now) {
+    (void)ctx;
+    const axi_port_t *m = &io->mem, *s = &io->ds;
+    if (m->arvalid && m->arready && ob.mem_ar == NONE) ob.mem_ar = now;
+    if (m->rvalid && m->rready && m->rlast) ob.mem_r = now;
+    if (m->awvalid && m->awready && ob.mem_aw == NONE) ob.mem_aw = now;
+    if (m->wvalid && m->wready && m->wlast && ob.mem_w == NONE) ob.mem_w = now;
+    if (m->bvalid && m->bready) ob.mem_b = now;
+    if (s->awvalid && s->awready && (s->awaddr & ~7ull) == (ob.flag & ~7ull) && ob.fence_aw == NONE)
+        ob.fence_aw = now;
+}
+
+static void ob_clear(uint64_t flag) {
+    ob.flag = flag;
+    ob.mem_ar = ob.mem_r = ob.mem_aw = ob.mem_w = ob.mem_b = ob.fence_aw = NONE;
+}
+
+static int fence_order_case(bool bare, bool rd, bool wr, bool pr, bool pw) {
+    char what[96];
+    snprintf(what, sizeof what, "%s, %s%s outstanding, IOFENCE.C PR=%d PW=%d", bare ? "Bare" : "1LVL",
+             rd ? "read " : "", wr ? "write " : "", pr, pw);
+    ddt_t d;
+    setup(&d, false);
+    const uint64_t pa = DATA_BASE + 0x5000, iova = bare ? pa : IOVA_X;
+    if (bare) {
+        set_mode(1);
+    } else {
+        uint64_t root = add_device(&d, D1, P1);
+        pt_map(root, 3, IOVA_X, 0, pt_leaf(pa, PTE_RWUAD));
+    }
+    tb_mem_store(pa, 8, pattern(pa));
+    CHECK_EQ(rd_dev(D1, iova), pattern(pa), "warm-up read");
+
+    axi_slave_cfg_t c0, c;
+    axi_slave_get_cfg(sim_mem_slave(), &c0);
+    c = c0;
+    c.latency = LAT;
+    axi_slave_set_cfg(sim_mem_slave(), &c);
+    const uint64_t flag = FLAG_BASE + 0x80;
+    tb_mem_store(flag, 4, 0);
+    ob_clear(flag);
+    sim_set_observer(observe, NULL);
+
+    dma_txn_t *tr = NULL, *tw = NULL;
+    if (rd) {
+        tr = dma_txn_new(false, iova, 0, 3);
+        tr->user = sim_user(D1, false, 0);
+        dev_master_submit(sim_dev(), tr, tb_now());
+    }
+    if (wr) {
+        tw = dma_txn_new(true, iova + 8, 0, 3);
+        tw->user = sim_user(D1, false, 0);
+        tw->id = 1;
+        tw->data[0] = 0x600d;
+        dev_master_submit(sim_dev(), tw, tb_now());
+    }
+    /* wait until the IOMMU has passed the DMA on to memory */
+    uint64_t start = tb_now();
+    while (((rd && ob.mem_ar == NONE) || (wr && ob.mem_w == NONE)) && tb_now() - start < 1000) tb_cycles(1);
+    CHECK((!rd || ob.mem_ar != NONE) && (!wr || ob.mem_w != NONE), "%s: the DMA did not reach the memory port", what);
+
+    uint32_t idx = cq_submit(cmd_iofence(true, false, pr, pw, flag, 0xf1a9));
+    tb_cycles(LAT / 3);
+    CHECK((!tr || !tr->done) && (!tw || !tw->done), "%s: DMA done too early: the memory latency did not apply", what);
+    CHECK(rd32(IOMMU_REG_CQH) == idx, "%s: cqh moved past the fence while the DMA was outstanding", what);
+    CHECK(tb_mem_load(flag, 4) == 0, "%s: the fence wrote its DATA while the DMA was outstanding", what);
+
+    dma_txn_t *both[2] = {tr, tw};
+    bool ok = txns_finish(both, 2, 4 * LAT, what);
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "%s: the fence did not complete", what);
+    CHECK_EQ(tb_mem_load(flag, 4), 0xf1a9, "the fence's DATA");
+    CHECK(ob.fence_aw != NONE, "%s: no fence write seen", what);
+    if (rd && pr)
+        CHECK(ob.fence_aw != NONE && ob.mem_r != NONE && ob.fence_aw > ob.mem_r,
+              "%s: fence write at cycle %llu, the read completed at memory at %llu", what,
+              (unsigned long long)ob.fence_aw, (unsigned long long)ob.mem_r);
+    if (wr && pw)
+        CHECK(ob.fence_aw != NONE && ob.mem_b != NONE && ob.fence_aw > ob.mem_b,
+              "%s: fence write at cycle %llu, the write completed at memory (B) at %llu", what,
+              (unsigned long long)ob.fence_aw, (unsigned long long)ob.mem_b);
+    if (wr) CHECK_EQ(tb_mem_load(pa + 8, 8), 0x600d, "the DMA write landed");
+    sim_set_observer(NULL, NULL);
+    axi_slave_set_cfg(sim_mem_slave(), &c0);
+    return ok ? 0 : 1;
+}
+
+static int t_fence_pr_pw(void) {
+    int rc = 0;
+    for (int bare = 0; bare <= 1; bare++) {
+        rc |= fence_order_case(bare, true, false, true, false);
+        rc |= fence_order_case(bare, false, true, false, true);
+        rc |= fence_order_case(bare, true, true, true, true);
+    }
+    return rc;
+}
+
+/* ---- errors ---------------------------------------------------------------------------- */
+typedef struct {
+    const char *what;
+    cq_cmd_t c;
+} ill_t;
+
+#define B(n) (1ull << (n))
+/* IOTINVAL.VMA, IOFENCE.C, IODIR.INVAL_DDT with nothing else set */
+#define VMA    0x001ull
+#define GVMA   0x081ull
+#define FENCE  0x002ull
+#define DDT    0x003ull
+#define PDT_DV (0x083ull | B(33))
+static const ill_t ill[] = {
+    {"opcode 0", {0, 0}},
+    {"opcode 4 (ATS.INVAL, capabilities.ATS=0)", {0x004, 0}},
+    {"opcode 4 func3 1 (ATS.PRGR, capabilities.ATS=0)", {0x084, 0}},
+    {"opcode 5 (reserved)", {0x005, 0}},
+    {"opcode 63 (reserved)", {0x03f, 0}},
+    {"opcode 64 (custom, none implemented)", {0x040, 0}},
+    {"opcode 127 (custom, none implemented)", {0x07f, 0}},
+    {"IOTINVAL func3 2", {0x101, 0}},
+    {"IOTINVAL func3 7", {0x381, 0}},
+    {"IOFENCE func3 1", {0x082, 0}},
+    {"IOFENCE func3 7", {0x382, 0}},
+    {"IODIR func3 2", {0x103, 0}},
+    {"IODIR func3 7", {0x383, 0}},
+    {"IOTINVAL.VMA reserved bit 11", {VMA | B(11), 0}},
+    {"IOTINVAL.VMA bit 34 (NL, capabilities.NL=0)", {VMA | B(34), 0}},
+    {"IOTINVAL.VMA reserved bit 35", {VMA | B(35), 0}},
+    {"IOTINVAL.VMA reserved bit 43", {VMA | B(43), 0}},
+    {"IOTINVAL.VMA reserved bit 60", {VMA | B(60), 0}},
+    {"IOTINVAL.VMA reserved bit 63", {VMA | B(63), 0}},
+    {"IOTINVAL.VMA dword1 reserved bit 0", {VMA | B(10), B(0)}},
+    {"IOTINVAL.VMA dword1 bit 9 (S, capabilities.S=0)", {VMA | B(10), B(9)}},
+    {"IOTINVAL.VMA dword1 reserved bit 62", {VMA | B(10), B(62)}},
+    {"IOTINVAL.VMA dword1 reserved bit 63, AV=0", {VMA, B(63)}},
+    {"IOTINVAL.GVMA with PSCV=1", {GVMA | B(32), 0}},
+    {"IOTINVAL.GVMA reserved bit 11", {GVMA | B(11), 0}},
+    {"IOFENCE.C reserved bit 14", {FENCE | B(14), 0}},
+    {"IOFENCE.C reserved bit 31", {FENCE | B(31), 0}},
+    {"IOFENCE.C dword1 reserved bit 62", {FENCE, B(62)}},
+    {"IOFENCE.C dword1 reserved bit 63", {FENCE | B(10), B(63) | (FLAG_BASE >> 2)}},
+    {"IODIR.INVAL_DDT reserved bit 10", {DDT | B(10), 0}},
+    {"IODIR.INVAL_DDT reserved bit 11", {DDT | B(11), 0}},
+    {"IODIR.INVAL_DDT reserved bit 32", {DDT | B(32), 0}},
+    {"IODIR.INVAL_DDT reserved bit 34", {DDT | B(34), 0}},
+    {"IODIR.INVAL_DDT reserved bit 39", {DDT | B(39), 0}},
+    {"IODIR.INVAL_DDT dword1 bit 0", {DDT, B(0)}},
+    {"IODIR.INVAL_DDT dword1 bit 63", {DDT | B(33), B(63)}},
+    {"IODIR.INVAL_DDT PID=1 (reserved for INVAL_DDT)", {DDT | B(12), 0}},
+    {"IODIR.INVAL_DDT PID=0x80000", {DDT | B(33) | B(31), 0}},
+    {"IODIR.INVAL_PDT with DV=0", {0x083, 0}},
+    {"IODIR.INVAL_PDT reserved bit 10", {PDT_DV | B(10), 0}},
+    {"IODIR.INVAL_PDT dword1 bit 5", {PDT_DV, B(5)}},
+};
+
+/* Each illegal command, between two good ones: cmd_ill, cqh stays on it, the
+ * one before completed, the one after not executed; cip and the civ wire;
+ * after software rewrites the entry and clears cmd_ill the queue re-fetches
+ * it at cqh and goes on. */
+static int t_cmd_ill(void) {
+    ddt_t d;
+    setup(&d, true);
+    const unsigned n = sizeof ill / sizeof *ill;
+    const uint64_t f = FLAG_BASE + 0x200;
+    tb_mem_fill(f, 0x600, 0);
+    for (unsigned i = 0; i < n; i++) {
+        unsigned civ = i & 3;
+        wr64(IOMMU_REG_ICVEC, IOMMU_FIELD_PREP(IOMMU_ICVEC_CIV, civ));
+        uint64_t fa = f + 16ull * i;
+        cq_put(cmd_iofence(true, false, false, false, fa, 0xa000 + i));
+        uint32_t ib = cq_put(ill[i].c);
+        cq_put(cmd_iofence(true, false, false, false, fa + 4, 0xb000 + i));
+        cq_ring();
+        bool ill_set = poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_CMD_ILL_MASK, IOMMU_CQCSR_CMD_ILL_MASK, 20000);
+        CHECK(ill_set, "%s: cmd_ill not set (cqh %u, cqcsr %#x)", ill[i].what, rd32(IOMMU_REG_CQH), cqcsr());
+        if (!ill_set) {
+            if (tb_mem_load(fa, 4) != 0xa000 + i) {
+                CHECK(0, "%s: the legal command before it did not run either: the queue does not work", ill[i].what);
+                return 1;
+            }
+            setup(&d, true);   /* taken as legal, or stuck: start again from a known state */
+            continue;
+        }
+        CHECK(rd32(IOMMU_REG_CQH) == ib, "%s: cqh %u, expected %u (the illegal command)", ill[i].what,
+              rd32(IOMMU_REG_CQH), ib);
+        CHECK(tb_mem_load(fa, 4) == 0xa000 + i, "%s: the command before it did not complete", ill[i].what);
+        CHECK((cqcsr() & (IOMMU_CQCSR_CQMF_MASK | IOMMU_CQCSR_CMD_TO_MASK)) == 0, "%s: other error bits", ill[i].what);
+        CHECK((rd32(IOMMU_REG_IPSR) & 1) == 1, "%s: no cip with cie=1", ill[i].what);
+        tb_cycles(2);
+        CHECK(tb_wsi() == 1u << civ, "%s: wires %#x, expected %#x (civ %u)", ill[i].what, tb_wsi(), 1u << civ, civ);
+        tb_cycles(100);
+        CHECK(rd32(IOMMU_REG_CQH) == ib, "%s: cqh moved while cmd_ill", ill[i].what);
+        CHECK(tb_mem_load(fa + 4, 4) == 0, "%s: the command after it was executed", ill[i].what);
+        /* software fixes the entry, then clears cmd_ill */
+        tb_mem_store(cq_entry_addr(ib), 8, cmd_iofence(true, false, false, false, fa + 8, 0xc000 + i).dw0);
+        tb_mem_store(cq_entry_addr(ib) + 8, 8, cmd_iofence(true, false, false, false, fa + 8, 0xc000 + i).dw1);
+        cqcsr_write(IOMMU_CQCSR_CQEN_MASK | IOMMU_CQCSR_CIE_MASK | IOMMU_CQCSR_CMD_ILL_MASK);
+        CHECK(cq_wait_idle(CQ_TIMEOUT), "%s: the queue did not resume after clearing cmd_ill", ill[i].what);
+        CHECK(tb_mem_load(fa + 8, 4) == 0xc000 + i, "%s: the rewritten entry was not re-fetched", ill[i].what);
+        CHECK(tb_mem_load(fa + 4, 4) == 0xb000 + i, "%s: the command after it did not run", ill[i].what);
+        CHECK((cqcsr() & CQCSR_ERR) == 0, "%s: error bits after recovery", ill[i].what);
+        wr32(IOMMU_REG_IPSR, IOMMU_IPSR_CIP_MASK);
+        tb_cycles(2);
+        CHECK(rd32(IOMMU_REG_IPSR) == 0 && tb_wsi() == 0, "%s: cip or wire stays after clearing", ill[i].what);
+    }
+    return 0;
+}
+
+/* cmd_ill with cie=0: no cip, no wire. */
+static int t_cmd_ill_no_cie(void) {
+    ddt_t d;
+    setup(&d, false);
+    uint32_t ib = cq_submit((cq_cmd_t){0x005, 0});
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_CMD_ILL_MASK, IOMMU_CQCSR_CMD_ILL_MASK, CQ_TIMEOUT), "cmd_ill");
+    CHECK_EQ(rd32(IOMMU_REG_CQH), ib, "cqh on the illegal command");
+    tb_cycles(20);
+    CHECK_EQ(rd32(IOMMU_REG_IPSR), 0, "cie=0: no cip");
+    CHECK_EQ(tb_wsi(), 0, "cie=0: no wire");
+    return 0;
+}
+
+/* cqmf on a command fetch: an AXI error reading the entry (either half). */
+static int t_cqmf_fetch(void) {
+    ddt_t d;
+    for (unsigned half = 0; half < 2; half++) {
+        setup(&d, true);
+        wr64(IOMMU_REG_ICVEC, IOMMU_FIELD_PREP(IOMMU_ICVEC_CIV, 3));
+        const uint64_t f = FLAG_BASE + 0x100;
+        cq_put(cmd_iofence(true, false, false, false, f, 0x1111));
+        uint32_t ib = cq_put(cmd_iofence(true, false, false, false, f + 4, 0x2222));
+        cq_put(cmd_iofence(true, false, false, false, f + 8, 0x3333));
+        tb_mem_error(cq_entry_addr(ib) + 8 * half, 8, true);
+        cq_ring();
+        bool mf = poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_CQMF_MASK, IOMMU_CQCSR_CQMF_MASK, CQ_TIMEOUT);
+        CHECK(mf, "dword %u of a command unreadable: cqmf not set", half);
+        tb_cycles(100);
+        CHECK_EQ(rd32(IOMMU_REG_CQH), ib, "cqh stays on the command that could not be fetched");
+        CHECK_EQ(tb_mem_load(f, 4), 0x1111, "the command before it completed");
+        CHECK_EQ(tb_mem_load(f + 4, 4), 0, "the unreadable command did not run");
+        CHECK_EQ(tb_mem_load(f + 8, 4), 0, "the command after it did not run");
+        CHECK_EQ(cqcsr() & (IOMMU_CQCSR_CMD_ILL_MASK | IOMMU_CQCSR_CMD_TO_MASK), 0, "only cqmf");
+        CHECK_EQ(rd32(IOMMU_REG_IPSR) & 1, 1, "cqmf sets cip with cie=1");
+        CHECK_EQ(tb_wsi(), 8, "wire 3 (civ=3)");
+        tb_mem_error(cq_entry_addr(ib) + 8 * half, 8, false);
+        if (!mf) return 1;
+        cqcsr_write(IOMMU_CQCSR_CQEN_MASK | IOMMU_CQCSR_CIE_MASK | IOMMU_CQCSR_CQMF_MASK);
+        CHECK(cq_wait_idle(CQ_TIMEOUT), "the queue did not resume after clearing cqmf");
+        CHECK_EQ(tb_mem_load(f + 4, 4), 0x2222, "the command was fetched again and ran");
+        CHECK_EQ(tb_mem_load(f + 8, 4), 0x3333, "the command after it ran");
+        CHECK_EQ(cqcsr() & CQCSR_ERR, 0, "no error bits after recovery");
+        wr32(IOMMU_REG_IPSR, 1);
+        tb_cycles(2);
+        CHECK_EQ(tb_wsi(), 0, "wire down after clearing cip");
+    }
+    return 0;
+}
+
+/* cqmf from the memory access a command makes: IOFENCE.C AV=1 whose write
+ * gets an AXI error, or whose ADDR is beyond the 56-bit physical address
+ * space.  cqh stays on the fence ("did not complete"); after clearing cqmf
+ * the fence runs again from cqh. */
+static int t_cqmf_fence(void) {
+    ddt_t d;
+    setup(&d, true);
+    const uint64_t f = FLAG_BASE + 0x300;
+    tb_mem_fill(f, 16, 0xee);
+    uint32_t ib = cq_put(cmd_iofence(true, false, false, false, f + 4, 0x4444));
+    cq_put(cmd_iofence(true, false, false, false, f + 8, 0x5555));
+    tb_mem_error(f, 16, true);
+    cq_ring();
+    bool mf = poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_CQMF_MASK, IOMMU_CQCSR_CQMF_MASK, CQ_TIMEOUT);
+    CHECK(mf, "fence write error: cqmf not set");
+    tb_cycles(100);
+    CHECK_EQ(rd32(IOMMU_REG_CQH), ib, "cqh stays on the fence whose write failed");
+    CHECK_EQ(tb_mem_load(f + 8, 4), 0xeeeeeeee, "the command after it did not run");
+    CHECK_EQ(rd32(IOMMU_REG_IPSR) & 1, 1, "cip");
+    tb_mem_error(f, 16, false);
+    if (!mf) return 1;
+    cqcsr_write(IOMMU_CQCSR_CQEN_MASK | IOMMU_CQCSR_CIE_MASK | IOMMU_CQCSR_CQMF_MASK);
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "the queue did not resume after clearing cqmf");
+    CHECK_EQ(tb_mem_load(f + 4, 4), 0x4444, "the fence ran again and wrote");
+    CHECK_EQ(tb_mem_load(f + 8, 4), 0x5555, "the next command ran");
+    wr32(IOMMU_REG_IPSR, 1);
+
+    /* ADDR beyond the physical address space (bit 56): an access fault; the
+     * low bits must not be written either */
+    tb_mem_fill(f, 16, 0xee);
+    ib = cq_submit(cmd_iofence(true, false, false, false, (1ull << 56) | f, 0x6666));
+    mf = poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_CQMF_MASK, IOMMU_CQCSR_CQMF_MASK, CQ_TIMEOUT);
+    CHECK(mf, "fence ADDR beyond PAS: cqmf not set");
+    CHECK_EQ(rd32(IOMMU_REG_CQH), ib, "cqh on the fence");
+    CHECK_EQ(tb_mem_load(f, 4), 0xeeeeeeee, "nothing written at ADDR truncated to 56 bits");
+    if (!mf) return 1;
+    /* software fixes the address, clears cqmf */
+    tb_mem_store(cq_entry_addr(ib) + 8, 8, f >> 2);
+    cqcsr_write(IOMMU_CQCSR_CQEN_MASK | IOMMU_CQCSR_CIE_MASK | IOMMU_CQCSR_CQMF_MASK);
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "the queue did not resume");
+    CHECK_EQ(tb_mem_load(f, 4), 0x6666, "the fixed fence wrote");
+    return 0;
+}
+
+/* ---- queue mechanics ------------------------------------------------------------------- */
+/* A 4-entry queue (3 commands at most in flight: full is cqt == cqh - 1):
+ * cqt's writable bits are LOG2SZ-1:0; 40 commands in rounds of 1..3 wrap
+ * the indices many times; every command runs once, in order. */
+static int t_wrap(void) {
+    ddt_t d;
+    setup(&d, false);
+    cqcsr_write(0);
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, 0, IOMMU_CQCSR_CQON_MASK | IOMMU_CQCSR_BUSY_MASK, 1000), "cqon off");
+    wr64(IOMMU_REG_CQB, IOMMU_FIELD_PREP(IOMMU_CQB_PPN, CQ_BASE >> 12) | IOMMU_FIELD_PREP(IOMMU_CQB_LOG2SZM1, 1));
+    wr32(IOMMU_REG_CQT, 0x13);
+    CHECK_EQ(rd32(IOMMU_REG_CQT), 3, "cqt: only bits 1:0 writable with 4 entries");
+    cq_enable(CQ_BASE, 1, false);
+    const uint64_t f = FLAG_BASE + 0x400;
+    tb_mem_fill(f, 4 * 64, 0);
+    unsigned k = 0, round = 0;
+    static const unsigned sizes[] = {1, 3, 2, 3, 3, 1, 2, 3, 2, 1, 3};
+    while (k < 40) {
+        unsigned n = sizes[round++ % (sizeof sizes / sizeof *sizes)];
+        for (unsigned j = 0; j < n && k < 40; j++, k++)
+            cq_put(cmd_iofence(true, false, false, false, f + 4 * k, 0x100 + k));
+        cq_ring();
+        if (!cq_wait_idle(CQ_TIMEOUT)) {
+            CHECK(0, "round %u: the queue did not drain (cqh %u, cqt %u)", round, rd32(IOMMU_REG_CQH), cq_tail());
+            return 1;
+        }
+        CHECK(rd32(IOMMU_REG_CQH) < 4, "cqh %u out of range", rd32(IOMMU_REG_CQH));
+    }
+    for (k = 0; k < 40; k++) CHECK(tb_mem_load(f + 4 * k, 4) == 0x100 + k, "command %u did not run", k);
+    CHECK_EQ(rd32(IOMMU_REG_CQH), 40 % 4, "cqh after 40 commands");
+    CHECK_EQ(cqcsr() & CQCSR_ERR, 0, "no error bits");
+    return 0;
+}
+
+/* Order within a batch: the fences' writes reach the data-structure port in
+ * queue order (a fence completes after every earlier command). */
+static struct { uint64_t lo, hi; uint64_t addr[64]; unsigned n; } wseen;
+static void watch_writes(void *ctx, const dut_io_t *io, uint64_t now) {
+    (void)ctx;
+    (void)now;
+    if (io->ds.awvalid && io->ds.awready && io->ds.awaddr >= wseen.lo && io->ds.awaddr < wseen.hi && wseen.n < 64)
+        wseen.addr[wseen.n++] = io->ds.awaddr;
+}
+
+/* Many commands published with one cqt write, every kind mixed, executed in
+ * order; cqh ends at cqt. */
+static int t_batch(void) {
+    ddt_t d;
+    setup(&d, false);
+    uint64_t root = add_device(&d, D1, P1);
+    pt_map(root, 3, IOVA_X, 0, pt_leaf(DATA_BASE, PTE_RWUAD));
+    tb_mem_store(DATA_BASE + 8, 8, pattern(3));
+    CHECK_EQ(rd_dev(D1, IOVA_X + 8), pattern(3), "warm-up read");
+    const uint64_t f = FLAG_BASE + 0x800;
+    tb_mem_fill(f, 0x100, 0);
+    wseen.lo = f;
+    wseen.hi = f + 0x100;
+    wseen.n = 0;
+    sim_set_observer(watch_writes, NULL);
+    for (unsigned k = 0; k < 12; k++) {
+        switch (k % 4) {
+        case 0: cq_put(cmd_iotinval(0, k & 4, IOVA_X, k & 8, P1, false, 0)); break;
+        case 1: cq_put(cmd_iodir(0, k & 4, D1, 0)); break;
+        case 2: cq_put(cmd_iofence(false, false, true, true, 0, 0)); break;
+        default: break;
+        }
+        cq_put(cmd_iofence(true, false, false, false, f + 8 * k, 0x200 + k));
+    }
+    uint32_t t = cq_tail();
+    CHECK_EQ(rd32(IOMMU_REG_CQH), 0, "nothing runs before cqt is written");
+    cq_ring();
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "the batch did not drain (cqh %u, cqt %u)", rd32(IOMMU_REG_CQH), t);
+    sim_set_observer(NULL, NULL);
+    for (unsigned k = 0; k < 12; k++) CHECK(tb_mem_load(f + 8 * k, 4) == 0x200 + k, "fence %u did not write", k);
+    CHECK_EQ(wseen.n, 12, "fence writes seen");
+    for (unsigned k = 0; k < wseen.n; k++)
+        CHECK(wseen.addr[k] == f + 8 * k, "fence write %u went to %#llx, expected %#llx (queue order)", k,
+              (unsigned long long)wseen.addr[k], (unsigned long long)(f + 8 * k));
+    CHECK_EQ(cqcsr() & CQCSR_ERR, 0, "no error bits");
+    CHECK_EQ(rd_dev(D1, IOVA_X + 8), pattern(3), "translation after the batch");
+    return 0;
+}
+
+/* cqen 1 -> 0 -> 1: cqon follows with busy back to 0; while off, cqt moves
+ * and nothing is fetched; cqen 0 -> 1 sets cqh to 0 (so entries from 0 to
+ * cqt run again) and clears cmd_ill, cqmf and fence_w_ip. */
+static int t_enable(void) {
+    ddt_t d;
+    setup(&d, false);
+    const uint64_t f = FLAG_BASE + 0x900;
+    tb_mem_fill(f, 0x40, 0);
+    for (unsigned k = 0; k < 3; k++) cq_put(cmd_iofence(true, false, false, false, f + 4 * k, 0x300 + k));
+    cq_ring();
+    if (!cq_wait_idle(CQ_TIMEOUT)) {
+        CHECK(0, "the first commands did not run");
+        return 1;
+    }
+    CHECK_EQ(rd32(IOMMU_REG_CQH), 3, "cqh after 3 commands");
+
+    wr32(IOMMU_REG_CQCSR, 0);
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, 0, IOMMU_CQCSR_CQON_MASK | IOMMU_CQCSR_BUSY_MASK, 1000),
+          "cqen=0: cqon and busy did not go to 0");
+    /* queue off: a command published is not fetched */
+    cq_put(cmd_iofence(true, false, false, false, f + 0x10, 0x3ff));
+    uint64_t r0 = axi_slave_reads(sim_ds_slave());
+    cq_ring();
+    tb_cycles(300);
+    CHECK_EQ(axi_slave_reads(sim_ds_slave()), r0, "cqon=0: no read from the queue");
+    CHECK_EQ(tb_mem_load(f + 0x10, 4), 0, "cqon=0: the command did not run");
+    CHECK_EQ(rd32(IOMMU_REG_CQT), 4, "cqt written while off");
+
+    /* entries 0 and 1 rewritten; cqt = 2; on again: cqh = 0, they run */
+    tb_mem_fill(f, 0x10, 0);
+    tb_mem_store(cq_entry_addr(0), 8, cmd_iofence(true, false, false, false, f + 0x20, 0x400).dw0);
+    tb_mem_store(cq_entry_addr(0) + 8, 8, cmd_iofence(true, false, false, false, f + 0x20, 0x400).dw1);
+    tb_mem_store(cq_entry_addr(1), 8, cmd_iofence(true, false, false, false, f + 0x24, 0x401).dw0);
+    tb_mem_store(cq_entry_addr(1) + 8, 8, cmd_iofence(true, false, false, false, f + 0x24, 0x401).dw1);
+    wr32(IOMMU_REG_CQT, 2);
+    cq_set_tail(2);
+    wr32(IOMMU_REG_CQCSR, IOMMU_CQCSR_CQEN_MASK);
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_CQON_MASK | IOMMU_CQCSR_CQEN_MASK, ~0ull, 1000),
+          "cqen=1: cqon did not come back with busy 0 and no error bit");
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "after re-enabling, cqh did not reach cqt = 2");
+    CHECK_EQ(tb_mem_load(f + 0x20, 4), 0x400, "entry 0 ran (cqh restarted at 0)");
+    CHECK_EQ(tb_mem_load(f + 0x24, 4), 0x401, "entry 1 ran");
+    CHECK_EQ(tb_mem_load(f + 0x10, 4), 0, "entry 3 (beyond cqt) did not run");
+    CHECK_EQ(tb_mem_load(f + 8, 4), 0, "entry 2 (cqt = 2) did not run again");
+
+    /* fence_w_ip, then cmd_ill; off; on: both cleared, cqh = 0 */
+    cq_put(cmd_iofence(false, true, false, false, 0, 0));
+    uint32_t ib = cq_put((cq_cmd_t){0x7f, 0});
+    cq_ring();
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_CMD_ILL_MASK | IOMMU_CQCSR_FENCE_W_IP_MASK,
+                   IOMMU_CQCSR_CMD_ILL_MASK | IOMMU_CQCSR_FENCE_W_IP_MASK, CQ_TIMEOUT),
+          "fence_w_ip and cmd_ill not both set");
+    CHECK_EQ(rd32(IOMMU_REG_CQH), ib, "cqh on the illegal command");
+    wr32(IOMMU_REG_CQCSR, 0);
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, 0, IOMMU_CQCSR_CQON_MASK | IOMMU_CQCSR_BUSY_MASK, 1000), "cqon off");
+    wr32(IOMMU_REG_CQT, 0);
+    cq_set_tail(0);
+    wr32(IOMMU_REG_CQCSR, IOMMU_CQCSR_CQEN_MASK);
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_CQON_MASK | IOMMU_CQCSR_CQEN_MASK, ~0ull, 1000),
+          "cqen 0->1 did not clear cmd_ill and fence_w_ip");
+    CHECK_EQ(rd32(IOMMU_REG_CQH), 0, "cqen 0->1 sets cqh to 0");
+
+    /* cqmf, then off and on: cleared */
+    tb_mem_error(cq_entry_addr(0), 16, true);
+    cq_submit(cmd_iofence(false, false, false, false, 0, 0));
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_CQMF_MASK, IOMMU_CQCSR_CQMF_MASK, CQ_TIMEOUT), "cqmf");
+    tb_mem_error(cq_entry_addr(0), 16, false);
+    wr32(IOMMU_REG_CQCSR, 0);
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, 0, IOMMU_CQCSR_CQON_MASK | IOMMU_CQCSR_BUSY_MASK, 1000), "cqon off");
+    wr32(IOMMU_REG_CQT, 0);
+    cq_set_tail(0);
+    wr32(IOMMU_REG_CQCSR, IOMMU_CQCSR_CQEN_MASK);
+    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_CQON_MASK | IOMMU_CQCSR_CQEN_MASK, ~0ull, 1000),
+          "cqen 0->1 did not clear cqmf");
+    CHECK_EQ(rd32(IOMMU_REG_CQH), 0, "cqh = 0");
+    return cq_sync("after re-enabling") ? 0 : 1;
+}
+
+const test_def_t tests_cq[] = {
+    {"cq_vma_all", "IOTINVAL.VMA AV=0 PSCV=0: every cached translation, globals and superpages too", t_vma_all, false},
+    {"cq_vma_pscid", "IOTINVAL.VMA AV=0 PSCV=1: one PSCID, globals kept, other PSCIDs kept", t_vma_pscid, false},
+    {"cq_vma_addr", "IOTINVAL.VMA AV=1 PSCV=0: one address in every PSCID, superpage by any address in it, globals dropped", t_vma_addr, false},
+    {"cq_vma_addr_pscid", "IOTINVAL.VMA AV=1 PSCV=1: one address in one PSCID, globals kept", t_vma_addr_pscid, false},
+    {"cq_vma_nonleaf", "IOTINVAL.VMA AV=0: a changed non-leaf PTE is used afterwards (walk cache)", t_vma_nonleaf, false},
+    {"cq_gv", "IOTINVAL.VMA GV=1 and IOTINVAL.GVMA: legal, complete", t_gv, false},
+    {"cq_ignored_operands", "operands the spec says are ignored do not make a command illegal", t_ignored_operands, false},
+    {"cq_iodir_ddt", "IODIR.INVAL_DDT: DV=1 one DC, DV=0 all; IOTINVAL leaves DCs cached", t_iodir_ddt, false},
+    {"cq_iodir_pdt", "IODIR.INVAL_PDT DV=1: legal, completes", t_iodir_pdt, false},
+    {"cq_fence_av", "IOFENCE.C AV=1 writes DATA as 4 bytes at ADDR, nothing else; AV=0 writes nothing", t_fence_av, false},
+    {"cq_fence_av_busy", "IOFENCE.C AV=1 writes exactly 4 bytes while walks and fault records share the port", t_fence_av_busy, false},
+    {"cq_fence_wsi", "IOFENCE.C WSI=1: fence_w_ip, cip with cie, the civ wire; WSI=0 nothing", t_fence_wsi, false},
+    {"cq_cip_level", "ipsr.cip re-asserts while fence_w_ip holds; cie 0->1 with fence_w_ip sets cip", t_cip_level, false},
+    {"cq_fence_pr_pw", "IOFENCE.C PR/PW completes only after outstanding DMA completed at memory", t_fence_pr_pw, false},
+    {"cq_cmd_ill", "every illegal command class: cmd_ill, cqh stays, cip/wire, resume after fix + clear", t_cmd_ill, false},
+    {"cq_cmd_ill_no_cie", "cmd_ill with cie=0: no cip, no wire", t_cmd_ill_no_cie, false},
+    {"cq_cqmf_fetch", "AXI error fetching a command: cqmf, cqh stays, re-fetch after clear", t_cqmf_fetch, false},
+    {"cq_cqmf_fence", "IOFENCE.C write error or ADDR beyond PAS: cqmf, cqh on the fence, re-run after clear", t_cqmf_fence, false},
+    {"cq_wrap", "4-entry queue: cqt WARL bits, 40 commands wrap the indices, all run in order", t_wrap, false},
+    {"cq_batch", "commands published by one cqt write run in queue order", t_batch, false},
+    {"cq_enable", "cqen 1->0->1: cqon/busy, nothing fetched while off, cqh reset to 0, error bits cleared", t_enable, false},
+    {0},
+};
