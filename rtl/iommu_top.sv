@@ -8,7 +8,8 @@
 //          AxUSER repeats the device's {PV, process_id, device_id}).
 //   ds_*   AXI4 master, 64-bit data: the IOMMU's own memory accesses: directory
 //          and page-table walks (ARID = walk, 0..Walks-1), command fetches
-//          (ARID = Walks), fault records (AWID 0) and IOFENCE.C writes (AWID 1).
+//          (ARID = Walks, up to 4 commands per burst), fault records (AWID 0)
+//          and IOFENCE.C writes (AWID 1).
 //   reg_*  AXI4-Lite slave, 64-bit data: the 4 KiB register page.
 //   wsi_o  wired interrupts; icvec selects the wire of each cause.
 // Modules: iommu_regs (register page), iommu_datapath (translation: two
@@ -189,6 +190,8 @@ module iommu_top #(
   // command queue
   logic        cq_run, wsi_en, cq_head_inc, cq_ill_set, cq_mf_set, cq_fwip_set, cq_idle;
   logic [43:0] cq_ppn;
+  logic [4:0]  cq_log2szm1;
+  logic [7:0]  cq_arlen;
   logic [31:0] cq_head, cq_tail;
   logic        inv_vma, inv_pscv, inv_av, inv_ddt, inv_dv;
   logic [iommu_pkg::PscidW-1:0] inv_pscid;
@@ -237,6 +240,7 @@ module iommu_top #(
     .dp_settled_i  (dp_settled),
     .cq_run_o      (cq_run),
     .cq_ppn_o      (cq_ppn),
+    .cq_log2szm1_o (cq_log2szm1),
     .cq_head_o     (cq_head),
     .cq_tail_o     (cq_tail),
     .wsi_en_o      (wsi_en),
@@ -426,6 +430,7 @@ module iommu_top #(
     .rst_ni           (rst_ni),
     .run_i            (cq_run),
     .base_ppn_i       (cq_ppn),
+    .log2szm1_i       (cq_log2szm1),
     .head_i           (cq_head),
     .tail_i           (cq_tail),
     .wsi_en_i         (wsi_en),
@@ -447,6 +452,7 @@ module iommu_top #(
     .ar_valid_o       (cq_arvalid),
     .ar_ready_i       (cq_arready),
     .ar_addr_o        (cq_araddr),
+    .ar_len_o         (cq_arlen),
     .r_valid_i        (cq_rvalid),
     .r_data_i         (ds_rdata_i),
     .r_err_i          (ds_rresp_i[1]),
@@ -478,6 +484,7 @@ module iommu_top #(
     .wk_rvalid_o  (wk_rvalid),
     .wk_rready_i  (wk_rready),
     .cq_araddr_i  (cq_araddr),
+    .cq_arlen_i   (cq_arlen),
     .cq_arvalid_i (cq_arvalid),
     .cq_arready_o (cq_arready),
     .cq_rvalid_o  (cq_rvalid),

@@ -1,7 +1,7 @@
 // iommu_ds_arbiter: shares the data-structure port between the IOMMU's own
 // requesters.
 //   AR: the walker (ARID = its walk, below CqArId) and the command fetch
-//       (ARID = CqArId, 2 beats).  The command fetch has priority (it is
+//       (ARID = CqArId, 2 beats per command).  The command fetch has priority (it is
 //       rare and everything after it waits for it); a request presented and
 //       not yet accepted keeps the grant, so AR never changes under VALID.
 //       R beats go by RID: CqArId to the command queue, the rest to the walker.
@@ -31,6 +31,7 @@ module iommu_ds_arbiter #(
   input  wire logic               wk_rready_i,
   // command fetches
   input  wire logic [PaW-1:0]     cq_araddr_i,
+  input  wire logic [7:0]         cq_arlen_i,
   input  wire logic               cq_arvalid_i,
   output      logic               cq_arready_o,
   output      logic               cq_rvalid_o,
@@ -89,7 +90,7 @@ module iommu_ds_arbiter #(
 
   assign ds_arid_o    = ar_cq ? CqArId : wk_arid_i;
   assign ds_araddr_o  = ar_cq ? cq_araddr_i : wk_araddr_i;
-  assign ds_arlen_o   = ar_cq ? 8'd1 : wk_arlen_i;
+  assign ds_arlen_o   = ar_cq ? cq_arlen_i : wk_arlen_i;
   assign ds_arvalid_o = ar_cq ? cq_arvalid_i : wk_arvalid_i;
   assign cq_arready_o = ar_cq && ds_arready_i;
   assign wk_arready_o = !ar_cq && ds_arready_i;

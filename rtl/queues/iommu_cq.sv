@@ -2,9 +2,11 @@
 // command sections of the in-memory queue chapter).
 //
 // While run_i (cqon, cqen, and no cqmf/cmd_ill/cmd_to) and cqh != cqt, it
-// reads the 16-byte command at cqb.PPN * 4096 + cqh * 16 as one 2-beat read on
-// the data-structure port, decodes it, executes it, and asks the register
-// block to advance cqh (head_inc_o).  One command at a time, in order:
+// reads the commands from cqb.PPN * 4096 + cqh * 16 on the data-structure
+// port, up to Burst of them in one INCR burst (2 beats each; never past cqt,
+// the end of the queue or a 4 KiB page), then decodes and executes them one
+// at a time, in order, asking the register block to advance cqh (head_inc_o)
+// as each one completes:
 //   IOTINVAL.VMA, GV=0  inv_vma_o for one cycle (IOTLB and walk cache, see
 //                       iommu_iotlb / iommu_walk_cache for the scopes);
 //   IOTINVAL.VMA, GV=1, IOTINVAL.GVMA
@@ -17,12 +19,16 @@
 //                       has completed at memory; then, with AV, the 4-byte
 //                       DATA is written to ADDR[63:2] * 4; then WSI sets
 //                       fence_w_ip.  Only then does cqh pass the fence.
-// Errors (cqh stays on the command; run_i falls once the register block has
-// set the bit): an illegal or unsupported command (reserved encoding or bit,
+// An error response on a burst of several commands drops the rest of the
+// burst and reads the command at cqh again alone (an interconnect may fail a
+// whole burst for one bad address), so the commands before a bad one run.
+// Errors (cqh stays on the command, the rest of the burst is dropped and read
+// again later; run_i falls once the register block has set the bit): an illegal or unsupported command (reserved encoding or bit,
 // ATS.* with ATS = 0, NL or S bits, IOTINVAL.GVMA with PSCV, INVAL_DDT with a
 // PID, INVAL_PDT without DV, WSI with fctl.WSI = 0) -> ill_set_o; an error
-// response or an address beyond PAS on the fetch or the fence write ->
-// mf_set_o.
+// response on the command's beats, a base beyond PAS, or an error or an
+// address beyond PAS on the fence write -> mf_set_o.  cqen 1->0 stops after
+// the command in progress.
 // Every invalidation also makes in-flight walks stale in the data path, so no
 // fill from before it survives it.  idle_o is 1 between commands (cqon/busy).
 // Assumes: base, size and cqh are stable while a command is in progress (the
@@ -31,14 +37,16 @@
 `default_nettype none
 
 module iommu_cq #(
-  parameter int unsigned PaW  = 56,   /// physical address bits
-  parameter int unsigned DidW = 24    /// device_id bits of the data path
+  parameter int unsigned PaW   = 56,  /// physical address bits
+  parameter int unsigned DidW  = 24,  /// device_id bits of the data path
+  parameter int unsigned Burst = 4    /// commands per fetch (1, 2, 4, 8)
 ) (
   input  wire logic                          clk_i,
   input  wire logic                          rst_ni,
   // queue state from the register block
   input  wire logic                          run_i,       /// cqon && cqen && no error bit
   input  wire logic [43:0]                   base_ppn_i,
+  input  wire logic [4:0]                    log2szm1_i,  /// cqb.LOG2SZ-1
   input  wire logic [31:0]                   head_i,
   input  wire logic [31:0]                   tail_i,
   input  wire logic                          wsi_en_i,    /// fctl.WSI
@@ -63,6 +71,7 @@ module iommu_cq #(
   output      logic                          ar_valid_o,
   input  wire logic                          ar_ready_i,
   output      logic [PaW-1:0]                ar_addr_o,
+  output      logic [7:0]                    ar_len_o,
   input  wire logic                          r_valid_i,
   input  wire logic [63:0]                   r_data_i,
   input  wire logic                          r_err_i,     /// RRESP is SLVERR or DECERR
@@ -83,18 +92,46 @@ module iommu_cq #(
   localparam logic [6:0] OpIodir    = 7'd3;
 
   typedef enum logic [2:0] { CqIdle, CqAr, CqR, CqExec, CqFence, CqWrite, CqB } cq_state_e;
+  localparam int unsigned CntW = $clog2(Burst) + 1;   // 0..Burst
+  localparam int unsigned IdxW = (Burst > 1) ? $clog2(Burst) : 1;
+
   cq_state_e st_q, st_d;
+  logic [127:0]     buf_q [Burst];     // fetched commands
+  logic [Burst-1:0] err_q;             // a beat of that command had an error
+  logic [CntW-1:0]  n_q;               // commands in the burst
+  logic [IdxW-1:0]  idx_q;             // the one executing
+  logic [CntW:0]    beat_q;
+  logic             aw_done_q, w_done_q;
+  logic             single_q;          // read the next command alone
 
-  logic [63:0] dw0_q, dw1_q;
-  logic        beat_q, err_q, aw_done_q, w_done_q;
-
-  // ---- fetch address ------------------------------------------------------------
+  // ---- fetch ----------------------------------------------------------------------
   // cqb.PPN * 4096 + cqh * 16; a base beyond PAS is a memory fault without a read.
   logic [57:0] fetch_addr;
   logic        fetch_fits;
   assign fetch_addr = {2'b00, base_ppn_i, 12'd0} + {22'd0, head_i, 4'd0};
   assign fetch_fits = (fetch_addr >> PaW) == '0;
   assign ar_addr_o  = fetch_addr[PaW-1:0];
+
+  // Commands to read: the published ones (cqt - cqh), no further than the end
+  // of the queue or of the 4 KiB page (256 commands), at most Burst.
+  logic [31:0]     mask, avail, to_end, to_page, k32;
+  logic [CntW-1:0] k;
+  assign mask    = (32'd2 << log2szm1_i) - 32'd1;
+  assign avail   = (tail_i - head_i) & mask;
+  assign to_end  = mask - head_i + 32'd1;
+  assign to_page = 32'd256 - {24'd0, head_i[7:0]};
+  always_comb begin
+    k32 = 32'(Burst);
+    if (avail < k32)   k32 = avail;
+    if (to_end < k32)  k32 = to_end;
+    if (to_page < k32) k32 = to_page;
+  end
+  assign k        = single_q ? CntW'(1) : k32[CntW-1:0];
+  assign ar_len_o = 8'({n_q, 1'b0}) - 8'd1;
+
+  logic [63:0] dw0_q, dw1_q;
+  assign dw0_q = buf_q[idx_q][63:0];
+  assign dw1_q = buf_q[idx_q][127:64];
 
   // ---- decode -------------------------------------------------------------------
   logic [6:0]  op;
@@ -137,7 +174,7 @@ module iommu_cq #(
   assign did_fits   = (dw0_q[63:40] >> DidW) == '0;
 
   logic exec, drained;
-  assign exec    = st_q == CqExec && !ill;
+  assign exec    = st_q == CqExec && !err_q[idx_q] && !ill;
   assign drained = (!pr || idle_i[0]) && (!pw || idle_i[1]);
 
   assign inv_vma_o   = exec && op == OpIotinval && f3 == 3'd0 && !gv;
@@ -162,13 +199,16 @@ module iommu_cq #(
   assign ar_valid_o = st_q == CqAr;
 
   // ---- sequence ---------------------------------------------------------------------
-  logic fence_done;
+  // done: the command completed (cqh advances); the next one of the burst runs
+  // unless it was the last or the queue is being disabled.
+  logic done, more;
+  assign more = ({1'b0, idx_q} + 1'b1) < (IdxW + 1)'(n_q) && run_i;
+
   always_comb begin
-    st_d             = st_q;
-    head_inc_o       = 1'b0;
-    ill_set_o        = 1'b0;
-    mf_set_o         = 1'b0;
-    fence_done       = 1'b0;
+    st_d      = st_q;
+    ill_set_o = 1'b0;
+    mf_set_o  = 1'b0;
+    done      = 1'b0;
     unique case (st_q)
       CqIdle:
         if (run_i && head_i != tail_i) begin
@@ -178,27 +218,22 @@ module iommu_cq #(
       CqAr:
         if (ar_ready_i) st_d = CqR;
       CqR:
-        if (r_valid_i && r_last_i) begin
-          if (err_q || r_err_i) begin
-            mf_set_o = 1'b1;
-            st_d     = CqIdle;
-          end else begin
-            st_d = CqExec;
-          end
-        end
+        if (r_valid_i && r_last_i) st_d = CqExec;
       CqExec:
-        if (ill) begin
+        if (err_q[idx_q]) begin
+          mf_set_o = n_q == CntW'(1);
+          st_d     = CqIdle;
+        end else if (ill) begin
           ill_set_o = 1'b1;
           st_d      = CqIdle;
         end else if (op == OpIofence) begin
           st_d = CqFence;
         end else begin
-          head_inc_o = 1'b1;
-          st_d       = CqIdle;
+          done = 1'b1;
         end
       CqFence:
         if (drained) begin
-          if (!av)             fence_done = 1'b1;
+          if (!av)             done = 1'b1;
           else if (fence_fits) st_d = CqWrite;
           else begin
             mf_set_o = 1'b1;
@@ -213,40 +248,42 @@ module iommu_cq #(
             mf_set_o = 1'b1;
             st_d     = CqIdle;
           end else begin
-            fence_done = 1'b1;
+            done = 1'b1;
           end
         end
       default: st_d = CqIdle;
     endcase
-    if (fence_done) begin
-      head_inc_o = 1'b1;
-      st_d       = CqIdle;
-    end
+    if (done) st_d = more ? CqExec : CqIdle;
   end
-  assign fence_w_ip_set_o = fence_done && wsi;
+  assign head_inc_o       = done;
+  assign fence_w_ip_set_o = done && op == OpIofence && wsi;
   assign idle_o           = st_q == CqIdle;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       st_q      <= CqIdle;
-      beat_q    <= 1'b0;
-      err_q     <= 1'b0;
+      n_q       <= '0;
+      single_q  <= 1'b0;
+      idx_q     <= '0;
+      beat_q    <= '0;
+      err_q     <= '0;
       aw_done_q <= 1'b0;
       w_done_q  <= 1'b0;
-      dw0_q     <= '0;
-      dw1_q     <= '0;
     end else begin
       st_q <= st_d;
-      if (st_q == CqAr) begin
-        beat_q <= 1'b0;
-        err_q  <= 1'b0;
+      if (st_q == CqExec && err_q[idx_q]) single_q <= n_q != CntW'(1);
+      else if (st_q == CqAr)                single_q <= 1'b0;
+      if (st_q == CqIdle) begin
+        n_q    <= k;
+        idx_q  <= '0;
+        beat_q <= '0;
+        err_q  <= '0;
       end
       if (st_q == CqR && r_valid_i) begin
-        beat_q <= 1'b1;
-        err_q  <= err_q || r_err_i;
-        if (!beat_q) dw0_q <= r_data_i;
-        else         dw1_q <= r_data_i;
+        beat_q <= beat_q + 1'b1;
+        if (r_err_i) err_q[beat_q[IdxW:1]] <= 1'b1;
       end
+      if (done) idx_q <= idx_q + 1'b1;
       if (st_q == CqWrite) begin
         if (aw_ready_i) aw_done_q <= 1'b1;
         if (w_ready_i)  w_done_q  <= 1'b1;
@@ -254,6 +291,14 @@ module iommu_cq #(
         aw_done_q <= 1'b0;
         w_done_q  <= 1'b0;
       end
+    end
+  end
+
+  // The command buffer needs no reset: a command is used only after its beats.
+  always_ff @(posedge clk_i) begin
+    if (st_q == CqR && r_valid_i) begin
+      if (beat_q[0]) buf_q[beat_q[IdxW:1]][127:64] <= r_data_i;
+      else           buf_q[beat_q[IdxW:1]][63:0]   <= r_data_i;
     end
   end
 

@@ -52,6 +52,7 @@ module iommu_regs #(
   // command queue
   output      logic        cq_run_o,        /// cqon && cqen && no error bit: fetch
   output      logic [43:0] cq_ppn_o,
+  output      logic [4:0]  cq_log2szm1_o,
   output      logic [31:0] cq_head_o,
   output      logic [31:0] cq_tail_o,
   output      logic        wsi_en_o,        /// fctl.WSI
@@ -417,6 +418,7 @@ module iommu_regs #(
   assign ddtp_wr_o     = !ddtp_busy_q && (we_ddtp_lo || we_ddtp_hi);
   assign cq_run_o      = cqon_q && cqen_q && !cqmf_q && !cmd_ill_q && !cmd_to_q;
   assign cq_ppn_o      = cq_ppn_q;
+  assign cq_log2szm1_o = cq_lsz_q;
   assign cq_head_o     = cqh_q;
   assign cq_tail_o     = cqt_q;
   assign wsi_en_o      = FctlValue[1];
