@@ -20,7 +20,7 @@ CFLAGS  := -std=c11 -O2 -g -Wall -Wextra -Werror -Itb -Iinclude $(TB_DEFS)
 TB_C    := tb/sim.c tb/mem.c tb/rng.c tb/axi_slave.c tb/axil_master.c tb/dev_master.c \
            tb/monitor.c tb/scenario.c tb/ref_xlate.c tb/isolation.c tb/ptgen.c \
            $(sort $(wildcard tb/tests/*.c))
-TB_H    := $(wildcard tb/*.h) include/iommu_regs.h
+TB_H    := $(wildcard tb/*.h tb/tests/*.h include/*.h)
 VERILATOR_FLAGS := --cc --exe --build -j $(JOBS) --assert --trace-fst -Irtl \
            --top-module $(TOP) -O3 -CFLAGS "-O2 -DVL_USER_STOP $(TB_DEFS)" \
            -MAKEFLAGS "OPT_FAST=-O2 OPT_SLOW=-O1"
@@ -206,7 +206,7 @@ TB_OBJS_NOBENCH := $(filter-out $(BUILD)/obj/tests/bench.o,$(TB_OBJS))
 # the default build's bench.o knows the RTL defaults
 $(BUILD)/obj/tests/bench.o: CFLAGS += -DTB_WALKS=$(RTL_WALKS) -DTB_SLOTS=$(RTL_SLOTS)
 
-$(BUILD)/obj-w%/tests/bench.o: tb/tests/bench.c $(TB_H) tb/tests/tutil.h
+$(BUILD)/obj-w%/tests/bench.o: tb/tests/bench.c $(TB_H)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DTB_WALKS=$* -DTB_SLOTS=$* -c $< -o $@
 

@@ -54,8 +54,10 @@ typedef struct iommu_config {
                                  above it one per-PSCID IOTINVAL; 0 = 32 */
     /* No command queue: do not enable it, and let the domain layer skip every
      * invalidation and fence.  Only for bring-up on hardware whose command
-     * queue cannot execute commands yet and which caches nothing; the
-     * structure-level functions are unaffected. */
+     * queue cannot execute commands yet and which caches nothing, or when the
+     * caller runs the command queue itself and so owns every invalidation
+     * (the simulator's cq_inval_* benchmarks); the structure-level functions
+     * are unaffected. */
     bool no_cq;
 } iommu_config_t;
 

@@ -866,6 +866,52 @@ static int t_cmd_ill(void) {
     return 0;
 }
 
+/* After cmd_ill or cqmf the IOMMU fetches again from cqh ("the index into the
+ * command-queue from where the next command will be fetched"), so software
+ * may rewrite the entry at cqh and every entry after it before clearing the
+ * error (the spec's note: resubmit the commands since the last completed
+ * IOFENCE.C).  The entries after the bad one were published in the same cqt
+ * write, so an IOMMU that reads ahead has already read them once: those
+ * copies must not run. */
+static int t_refetch(void) {
+    ddt_t d;
+    setup(&d, false);
+    for (unsigned round = 0; round < 2; round++) {
+        const bool mf = round == 1;
+        const char *what = mf ? "cqmf" : "cmd_ill";
+        const uint64_t f = FLAG_BASE + 0xa00 + 0x40 * round;
+        tb_mem_fill(f, 0x40, 0);
+        cq_put(cmd_iofence(true, false, false, false, f, 0x11));
+        uint32_t b = cq_put(mf ? cmd_iofence(true, false, false, false, f + 0x30, 0x99) : (cq_cmd_t){0x005, 0});
+        cq_put(cmd_iofence(true, false, false, false, f + 4, 0x22));
+        cq_put(cmd_iofence(true, false, false, false, f + 8, 0x33));
+        if (mf) tb_mem_error(cq_entry_addr(b), 16, true);
+        cq_ring();
+        uint32_t bit = mf ? IOMMU_CQCSR_CQMF_MASK : IOMMU_CQCSR_CMD_ILL_MASK;
+        bool err = poll_reg(IOMMU_REG_CQCSR, 4, bit, bit, CQ_TIMEOUT);
+        CHECK(err, "%s not set", what);
+        if (mf) tb_mem_error(cq_entry_addr(b), 16, false);
+        if (!err) return 1;
+        CHECK_EQ(rd32(IOMMU_REG_CQH), b, "cqh on the bad command");
+        CHECK_EQ(tb_mem_load(f, 4), 0x11, "the command before it ran");
+        /* software resubmits: new commands at b, b+1, b+2 */
+        for (unsigned k = 0; k < 3; k++) {
+            cq_cmd_t c = cmd_iofence(true, false, false, false, f + 0xc + 4 * k, 0x44 + 0x11 * k);
+            tb_mem_store(cq_entry_addr(b + k), 8, c.dw0);
+            tb_mem_store(cq_entry_addr(b + k) + 8, 8, c.dw1);
+        }
+        cqcsr_write(IOMMU_CQCSR_CQEN_MASK | bit);
+        CHECK(cq_wait_idle(CQ_TIMEOUT), "%s: the queue did not resume", what);
+        for (unsigned k = 0; k < 3; k++)
+            CHECK(tb_mem_load(f + 0xc + 4 * k, 4) == 0x44 + 0x11 * k, "%s: rewritten entry %u did not run", what,
+                  b + k);
+        CHECK(tb_mem_load(f + 4, 4) == 0 && tb_mem_load(f + 8, 4) == 0 && tb_mem_load(f + 0x30, 4) == 0,
+              "%s: an old copy of an entry at or after cqh ran (read ahead, not fetched again)", what);
+        CHECK_EQ(cqcsr() & CQCSR_ERR, 0, "no error bit");
+    }
+    return 0;
+}
+
 /* cmd_ill with cie=0: no cip, no wire. */
 static int t_cmd_ill_no_cie(void) {
     ddt_t d;
@@ -1120,6 +1166,61 @@ static int t_enable(void) {
     return cq_sync("after re-enabling") ? 0 : 1;
 }
 
+/* Command fetches on the data-structure port stay inside the queue and inside
+ * one 4 KiB page (AXI4: no burst crosses 4 KiB), read whole 16-byte commands,
+ * and read each command once when nothing goes wrong.  A 512-entry queue
+ * spans two pages; starting at cqh = 2 puts a fetch across index 255/256 and
+ * another across the wrap at 511/0, so both limits are exercised whatever
+ * number of commands one fetch reads. */
+static struct { uint64_t beats, bursts, longest; unsigned bad; } fb;
+static void watch_fetch(void *ctx, const dut_io_t *io, uint64_t now) {
+    (void)ctx;
+    if (!(io->ds.arvalid && io->ds.arready)) return;
+    uint64_t a = io->ds.araddr, n = (uint64_t)io->ds.arlen + 1;
+    if (a < CQ_BASE || a >= CQ_BASE + 512 * 16) return;
+    fb.bursts++;
+    fb.beats += n;
+    if (n > fb.longest) fb.longest = n;
+    bool ok = io->ds.arsize == 3 && io->ds.arburst == 1 && n % 2 == 0 && (a & 15) == 0 &&
+              (a & 0xfff) + 8 * n <= 4096 && a + 8 * n <= CQ_BASE + 512 * 16;
+    if (!ok && fb.bad++ < 5)
+        CHECK(false, "cycle %llu: command fetch at %#llx, %llu beats of size %u, burst %u",
+              (unsigned long long)now, (unsigned long long)a, (unsigned long long)n, io->ds.arsize,
+              io->ds.arburst);
+}
+
+static int t_fetch_bounds(void) {
+    ddt_t d;
+    setup(&d, false);
+    cqcsr_write(0);
+    cq_enable(CQ_BASE, 8, false);                         /* 512 entries: 8 KiB */
+    tb_mem_fill(FLAG_BASE + 0xa00, 0x10, 0);
+    cq_put(cmd_iodir(1, true, D1, 0));
+    cq_put(cmd_iodir(1, true, D1, 0));
+    cq_ring();
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "the first two commands did not run");
+    memset(&fb, 0, sizeof fb);
+    sim_set_observer(watch_fetch, NULL);
+    unsigned total = 2;
+    for (unsigned round = 0; round < 2; round++) {
+        for (unsigned k = 0; k < 299; k++) cq_put(cmd_iodir(1, true, D1, 0));
+        cq_put(cmd_iofence(true, false, false, false, FLAG_BASE + 0xa00, 0x600 + round));
+        cq_ring();
+        total += 300;
+        CHECK(cq_wait_idle(CQ_TIMEOUT), "round %u did not drain (cqh %u, cqt %u, cqcsr %#x)", round,
+              rd32(IOMMU_REG_CQH), cq_tail(), cqcsr());
+        CHECK_EQ(tb_mem_load(FLAG_BASE + 0xa00, 4), 0x600 + round, "the round's last command (a fence) ran");
+    }
+    sim_set_observer(NULL, NULL);
+    CHECK_EQ(rd32(IOMMU_REG_CQH), total & 511, "cqh after wrapping");
+    CHECK_EQ(cqcsr() & CQCSR_ERR, 0, "no error bits");
+    CHECK_EQ(fb.bad, 0, "fetches outside the queue or across 4 KiB");
+    CHECK_EQ(fb.beats, 2 * 600, "each of the 600 commands read once, 2 beats each");
+    printf("cq_fetch_bounds: 600 commands in %llu fetches, the longest %llu beats\n",
+           (unsigned long long)fb.bursts, (unsigned long long)fb.longest);
+    return 0;
+}
+
 const test_def_t tests_cq[] = {
     {"cq_vma_all", "IOTINVAL.VMA AV=0 PSCV=0: every cached translation, globals and superpages too", t_vma_all, false},
     {"cq_vma_pscid", "IOTINVAL.VMA AV=0 PSCV=1: one PSCID, globals kept, other PSCIDs kept", t_vma_pscid, false},
@@ -1136,11 +1237,13 @@ const test_def_t tests_cq[] = {
     {"cq_cip_level", "ipsr.cip re-asserts while fence_w_ip holds; cie 0->1 with fence_w_ip sets cip", t_cip_level, false},
     {"cq_fence_pr_pw", "IOFENCE.C PR/PW completes only after outstanding DMA completed at memory", t_fence_pr_pw, false},
     {"cq_cmd_ill", "every illegal command class: cmd_ill, cqh stays, cip/wire, resume after fix + clear", t_cmd_ill, false},
+    {"cq_refetch", "after cmd_ill/cqmf, entries at and after cqh rewritten by software are fetched again", t_refetch, false},
     {"cq_cmd_ill_no_cie", "cmd_ill with cie=0: no cip, no wire", t_cmd_ill_no_cie, false},
     {"cq_cqmf_fetch", "AXI error fetching a command: cqmf, cqh stays, re-fetch after clear", t_cqmf_fetch, false},
     {"cq_cqmf_fence", "IOFENCE.C write error or ADDR beyond PAS: cqmf, cqh on the fence, re-run after clear", t_cqmf_fence, false},
     {"cq_wrap", "4-entry queue: cqt WARL bits, 40 commands wrap the indices, all run in order", t_wrap, false},
     {"cq_batch", "commands published by one cqt write run in queue order", t_batch, false},
+    {"cq_fetch_bounds", "command fetches stay in the queue and in one 4 KiB page, each command read once", t_fetch_bounds, false},
     {"cq_enable", "cqen 1->0->1: cqon/busy, nothing fetched while off, cqh reset to 0, error bits cleared", t_enable, false},
     {0},
 };

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "iommu_drv.h"
+#include "tdrv.h"   /* TRY, CHECK_RC */
 #include "tutil.h"
 
 #define POOL_BASE 0x00000000a0000000ull   /* the driver's DMA pool (tables, queues) */
@@ -31,19 +32,6 @@
 #define BUF_2M    0x00000000c0000000ull   /* a 2 MiB page */
 #define CPU_PHYS  0x00000000d0000000ull   /* physical pages behind the test's "CPU" buffers */
 #define BUF_X     0x00000000d1000000ull   /* plain pages for the attach tests */
-
-#define TRY(call)                                                                       \
-    do {                                                                                \
-        int rc_ = (call);                                                               \
-        CHECK(rc_ == IOMMU_OK, "%s: %s", #call, iommu_strerror(rc_));                   \
-        if (rc_ != IOMMU_OK) return 1;                                                  \
-    } while (0)
-#define CHECK_RC(call, want)                                                            \
-    do {                                                                                \
-        int rc_ = (call), w_ = (want);                                                  \
-        CHECK(rc_ == w_, "%s: %s, expected %s", #call, iommu_strerror(rc_),             \
-              iommu_strerror(w_));                                                      \
-    } while (0)
 
 static uint64_t pat(uint64_t pa) { return pa * 0x9e3779b97f4a7c15ull + 1; }
 

@@ -1,27 +1,65 @@
 /* xlate.c - directed tests of the translation engine: each DDT level, each
  * page size, each fault cause and each PTE rule, with the expected outcome
  * written from the spec (translation process; privileged spec's Sv39/48/57
- * walk) next to each case.  Tables are built by hand with raw stores, so a
- * case can set exactly the bits it is about. */
+ * walk) next to each case.
+ *
+ * The fault tests (xlate_ddt_faults, xlate_pte_faults) build their tables by
+ * hand with raw stores, so a case can set exactly the bits it is about.  The
+ * tests that only need ordinary mappings (xlate_levels, xlate_page_sizes,
+ * xlate_order, xlate_bursts) get the IOMMU, its fault queue, the directory, a
+ * domain per device and the mappings from the driver library (tdrv.h); the
+ * records are still decoded here, straight from the library's fault queue. */
 #include <string.h>
 
+#include "tdrv.h"
 #include "tutil.h"
 
 /* Memory map of these tests. */
-#define DDT_BASE  0x80000000ull     /* directory pages and page tables (pt_alloc) */
+#define DDT_BASE  0x80000000ull     /* raw: directory pages and page tables (pt_alloc);
+                                     * library: its DMA pool (directory, tables, queues) */
+#define DRV_SIZE  (16ull << 20)
 #define DATA_BASE 0x90000000ull     /* data pages */
-#define FQ_BASE   0x7f000000ull     /* fault queue, 64 records */
+#define FQ_BASE   0x7f000000ull     /* raw: fault queue, 64 records */
 
 /* ---- set-up shared by the cases --------------------------------------------------------- */
-/* Reset the IOMMU (memory is kept), enable the fault queue, point ddtp at a
- * fresh root in `mode`. */
+static uint64_t fq_base;            /* the fault queue of the current set-up */
+
+/* Raw: reset the IOMMU (memory is kept), enable the fault queue, point ddtp
+ * at a fresh root in `mode`. */
 static void setup(ddt_t *d, unsigned mode) {
     tb_reset();
     pt_alloc_init(DDT_BASE);
     d->mode = mode;
     d->root = pt_alloc();
+    fq_base = FQ_BASE;
     fq_enable(FQ_BASE, 5, false);
     set_ddtp(mode, d->root);
+}
+
+/* Library: reset the IOMMU and bring it up through the driver library with
+ * both queues and the directory in ddtp mode `mode`. */
+static bool lib_setup(tdrv_t *t, unsigned mode) {
+    tb_reset();
+    if (!tdrv_up(t, DDT_BASE, DRV_SIZE, mode, false)) return false;
+    fq_base = t->info.fq_phys;
+    return true;
+}
+
+/* The leaf PTE that maps iova in a table rooted at root (levels 3..5), and
+ * its level; 0 if there is none.  Read from memory, to make sure the library
+ * built the page size a case is about. */
+static uint64_t leaf_of(uint64_t root, unsigned levels, uint64_t iova, unsigned *level) {
+    uint64_t t = root;
+    for (int l = (int)levels - 1; l >= 0; l--) {
+        uint64_t pte = tb_mem_load(t + 8 * ((iova >> (12 + 9 * l)) & 511), 8);
+        if (!(pte & PTE_V)) return 0;
+        if (pte & (PTE_R | PTE_W | PTE_X)) {
+            *level = (unsigned)l;
+            return pte;
+        }
+        t = ((pte >> 10) & ((1ull << 44) - 1)) << 12;
+    }
+    return 0;
 }
 
 static unsigned fq_count(void) { return rd32(IOMMU_REG_FQT) - rd32(IOMMU_REG_FQH); }
@@ -29,7 +67,7 @@ static unsigned fq_count(void) { return rd32(IOMMU_REG_FQT) - rd32(IOMMU_REG_FQH
 /* Expect the next record (index `*seen`) to have these fields. */
 static void expect_record(unsigned *seen, unsigned cause, unsigned ttyp, uint32_t did, uint64_t iotval) {
     CHECK(poll_reg(IOMMU_REG_FQT, 4, *seen + 1, ~0ull, 2000), "no fault record %u (cause %u)", *seen, cause);
-    fault_rec_t r = fq_record(FQ_BASE, *seen);
+    fault_rec_t r = fq_record(fq_base, *seen);
     CHECK_EQ(r.cause, cause, "record CAUSE");
     CHECK_EQ(r.ttyp, ttyp, "record TTYP");
     CHECK_EQ(r.did, did, "record DID");
@@ -43,19 +81,19 @@ static uint64_t pattern(uint64_t pa) { return pa * 0x9e3779b97f4a7c15ull ^ 0x123
 /* ---- tests -------------------------------------------------------------------------------- */
 
 /* Each DDT level and each first-stage mode: a read and a write through a
- * 4 KiB mapping reach the mapped physical page; a second access hits. */
+ * 4 KiB mapping reach the mapped physical page; a second access hits.
+ * Set-up through the library: ddtp in that mode, a Sv39/48/57 domain. */
 static int t_levels(void) {
     static const unsigned ddt_modes[] = {2, 3, 4};
     for (unsigned mi = 0; mi < 3; mi++) {
         for (unsigned levels = 3; levels <= 5; levels++) {
-            ddt_t d;
-            setup(&d, ddt_modes[mi]);
+            tdrv_t t;
+            if (!lib_setup(&t, ddt_modes[mi])) return 1;
             /* the widest device_id the mode allows */
             uint32_t did = ddt_modes[mi] == 2 ? 0x7f : ddt_modes[mi] == 3 ? 0xffff : 0xabcdef;
-            uint64_t root = pt_alloc();
-            dc_write(&d, did, 1, 0, 7ull << 12, pt_satp(levels, root));
+            iommu_domain_t *dom = tdrv_paging(&t, levels, did);
             uint64_t iova = 0x12345000ull, pa = DATA_BASE + 0x7000;
-            pt_map(root, levels, iova, 0, pt_leaf(pa, PTE_RWUAD));
+            if (!dom || !tdrv_map(dom, iova, pa, 4096, IOMMU_PGSIZE_4K)) return 1;
             tb_mem_store(pa + 0x18, 8, pattern(pa));
             uint64_t v = 0;
             CHECK_EQ(dma_rd(did, iova + 0x18, 8, &v), AXI_OKAY, "read through the mapping");
@@ -68,30 +106,39 @@ static int t_levels(void) {
             CHECK_EQ(v, ~pattern(pa), "second read: data from the mapped page, offset kept");
             CHECK_EQ(axi_slave_reads(sim_ds_slave()), ds0, "second read hit the IOTLB (no walk)");
             CHECK_EQ(fq_count(), 0, "no fault record");
+            tdrv_down(&t);
         }
     }
     return 0;
 }
 
 /* Every page size: 4 KiB, 64 KiB (Svnapot), 2 MiB, 1 GiB, 512 GiB (Sv48),
- * with accesses at both ends of the page. */
+ * with accesses at both ends of the page.  The library maps each page (one
+ * iommu_map of exactly the page's size); the leaf it wrote is checked to be
+ * of that size before the accesses. */
 static int t_page_sizes(void) {
     static const struct { unsigned level; bool napot; uint64_t size; } pg[] = {
         {0, false, 4096}, {0, true, 65536}, {1, false, 2ull << 20},
         {2, false, 1ull << 30}, {3, false, 512ull << 30},
     };
-    ddt_t d;
-    setup(&d, 2);
-    uint64_t root = pt_alloc();
-    dc_write(&d, 3, 1, 0, 1ull << 12, pt_satp(4, root));
+    tdrv_t t;
+    if (!lib_setup(&t, 2)) return 1;
+    iommu_domain_t *dom = tdrv_paging(&t, 4, 3);
+    iommu_domain_info_t di;
+    if (!dom) return 1;
+    TRY(iommu_domain_get_info(dom, &di));
     for (unsigned i = 0; i < sizeof pg / sizeof *pg; i++) {
         uint64_t iova = (uint64_t)(i + 1) << 40;                  /* its own level-3 entry */
         uint64_t pa = 0x40000000000ull + pg[i].size * (i + 1);    /* aligned to the size */
-        if (pg[i].napot) {
-            for (unsigned k = 0; k < 16; k++)
-                pt_map(root, 4, iova + k * 4096ull, 0, pt_leaf(pa, PTE_RWUAD | PTE_N) | (1ull << 13));
-        } else {
-            pt_map(root, 4, iova, pg[i].level, pt_leaf(pa, PTE_RWUAD));
+        if (!tdrv_map(dom, iova, pa, pg[i].size, pg[i].size)) return 1;
+        for (uint64_t o = 0; o < pg[i].size; o += pg[i].napot ? 4096 : pg[i].size) {
+            unsigned level = 99;
+            uint64_t pte = leaf_of(di.root, 4, iova + o, &level);
+            uint64_t want = pt_leaf(pa, PTE_RWUAD | (pg[i].napot ? PTE_N | (1ull << 13) : 0));
+            CHECK(level == pg[i].level && pte == want,
+                  "page of %#llx bytes: leaf %#llx at level %u, expected %#llx at level %u",
+                  (unsigned long long)pg[i].size, (unsigned long long)pte, level,
+                  (unsigned long long)want, pg[i].level);
         }
         uint64_t offs[2] = {0x8, pg[i].size - 8};
         for (unsigned k = 0; k < 2; k++) {
@@ -102,6 +149,7 @@ static int t_page_sizes(void) {
         }
     }
     CHECK_EQ(fq_count(), 0, "no fault record");
+    tdrv_down(&t);
     return 0;
 }
 
@@ -360,13 +408,11 @@ static int t_pte_faults(void) {
 /* Bursts: an INCR burst that crosses a 4 KiB boundary is refused with custom
  * cause 2048; one that ends exactly on the boundary passes. */
 static int t_bursts(void) {
-    ddt_t d;
+    tdrv_t t;
     unsigned seen = 0;
-    setup(&d, 2);
-    uint64_t root = pt_alloc();
-    dc_write(&d, 9, 1, 0, 0, pt_satp(3, root));
-    pt_map(root, 3, 0x10000, 0, pt_leaf(DATA_BASE, PTE_RWUAD));
-    pt_map(root, 3, 0x11000, 0, pt_leaf(DATA_BASE + 0x1000, PTE_RWUAD));
+    if (!lib_setup(&t, 2)) return 1;
+    iommu_domain_t *dom = tdrv_paging(&t, 3, 9);
+    if (!dom || !tdrv_map(dom, 0x10000, DATA_BASE, 0x2000, IOMMU_PGSIZE_4K)) return 1;
     for (int write = 0; write <= 1; write++) {
         tb_dma_t r;
         tb_dma_result_t res;
@@ -384,6 +430,7 @@ static int t_bursts(void) {
         if (!write) CHECK_EQ(res.beats, 16, "every beat of a refused read answered");
         expect_record(&seen, 2048, write ? 3 : 2, 9, r.iova);
     }
+    tdrv_down(&t);
     return 0;
 }
 
@@ -392,12 +439,13 @@ static int t_bursts(void) {
  * write that hits, but not by a later read that hits on its own ID 1; a
  * write miss does not hold a read. */
 static int t_order(void) {
-    ddt_t d;
-    setup(&d, 2);
-    uint64_t root = pt_alloc();
-    dc_write(&d, 4, 1, 0, 1ull << 12, pt_satp(3, root));
-    for (unsigned p = 0; p < 4; p++)
-        pt_map(root, 3, 0x100000 + p * 0x200000ull, 0, pt_leaf(DATA_BASE + p * 4096, PTE_RWUAD));
+    tdrv_t tdrv;
+    if (!lib_setup(&tdrv, 2)) return 1;
+    iommu_domain_t *dom = tdrv_paging(&tdrv, 3, 4);
+    if (!dom) return 1;
+    for (unsigned p = 0; p < 4; p++)   /* four 4 KiB pages, each in its own 2 MiB */
+        if (!tdrv_map(dom, 0x100000 + p * 0x200000ull, DATA_BASE + p * 4096, 4096, IOMMU_PGSIZE_4K))
+            return 1;
     uint64_t v;
     CHECK_EQ(dma_rd(4, 0x100000, 8, &v), AXI_OKAY, "warm page 0");     /* IOTLB: page 0 */
     axi_slave_cfg_t c;
@@ -444,6 +492,7 @@ static int t_order(void) {
         CHECK_EQ(t->resp, AXI_OKAY, "response");
         dma_txn_free(t);
     }
+    tdrv_down(&tdrv);
     return 0;
 }
 
