@@ -14,6 +14,7 @@ module iommu_victim #(
   input  wire logic [Entries-1:0] same_i,    /// valid entries with the fill's tag
   input  wire logic               fill_i,    /// a fill this cycle
   input  wire logic [Entries-1:0] inval_i,   /// entries to invalidate
+  output      logic               fill_o,    /// the fill is taken: write the entry's tag and data
   output      logic [Entries-1:0] valid_o,   /// entries in use
   output      logic [IdxW-1:0]    victim_o   /// the entry the fill writes
 );
@@ -21,6 +22,7 @@ module iommu_victim #(
   logic [IdxW-1:0]    same_idx, free_idx, rr_q;
   logic [Entries-1:0] valid_q;
   assign valid_o = valid_q;
+  assign fill_o  = fill_i && inval_i == '0;
 
   always_comb begin
     same_hit = 1'b0;

@@ -64,14 +64,13 @@ module iommu_dc_cache #(
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
     .same_i   (same),
-    .fill_i   (fill),
+    .fill_i   (fill_i),
+    .fill_o   (fill),
     .inval_i  (inval),
     .valid_o  (valid_q),
     .victim_o (victim)
   );
 
-
-  assign fill = fill_i && inval == '0;
 
   always_ff @(posedge clk_i) begin
     if (fill) begin

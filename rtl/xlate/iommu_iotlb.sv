@@ -111,14 +111,13 @@ module iommu_iotlb #(
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
     .same_i   (same),
-    .fill_i   (fill),
+    .fill_i   (fill_i),
+    .fill_o   (fill),
     .inval_i  (inval),
     .valid_o  (valid_q),
     .victim_o (victim)
   );
 
-
-  assign fill = fill_i && inval == '0;
 
   // Tag and data arrays need no reset: valid_q guards them.
   always_ff @(posedge clk_i) begin
