@@ -737,7 +737,7 @@ static int t_miss_latency(void) {
 
 enum { BQ_IDLE, BQ_WRITE, BQ_DELAY, BQ_POLL };
 static struct {
-    uint32_t mask, tail;            /* queue size - 1; software's tail */
+    uint32_t mask;                  /* queue size - 1 (the tail is tutil's cq_tail) */
     int st;
     unsigned phase;                 /* first cqh read 0 or 1 cycle later */
     uint64_t t_aw, t_ar, t_poll;    /* observer: cqt write accepted, last register AR */
@@ -777,13 +777,7 @@ static void bq_observe(void *ctx, const dut_io_t *io, uint64_t now) {
 static void bq_enable(void) {
     memset(&bq, 0, sizeof bq);
     bq.mask = (2u << BQ_LOG2SZM1) - 1;
-    wr64(IOMMU_REG_CQB, IOMMU_FIELD_PREP(IOMMU_CQB_PPN, BQ_BASE >> 12) |
-                            IOMMU_FIELD_PREP(IOMMU_CQB_LOG2SZM1, BQ_LOG2SZM1));
-    wr32(IOMMU_REG_CQT, 0);
-    wr32(IOMMU_REG_CQCSR, (uint32_t)IOMMU_CQCSR_CQEN_MASK);
-    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_CQON_MASK,
-                   IOMMU_CQCSR_CQON_MASK | IOMMU_CQCSR_BUSY_MASK, 1000),
-          "cqcsr.cqon did not come up");
+    cq_enable(BQ_BASE, BQ_LOG2SZM1, false);
     sim_set_observer(bq_observe, NULL);
 }
 
@@ -799,25 +793,16 @@ static int bq_check(const char *what) {
     return 0;
 }
 
-static void bq_put(uint64_t dw0, uint64_t dw1) {
-    uint64_t a = BQ_BASE + 16ull * bq.tail;
-    tb_mem_store(a, 8, dw0);
-    tb_mem_store(a + 8, 8, dw1);
-    bq.tail = (bq.tail + 1) & bq.mask;
-}
+/* IOTINVAL.VMA of one page of the benches' domain: AV = 1, PSCV = 1. */
+static void bq_put_inval(uint64_t iova) { cq_put(cmd_iotinval(0, true, iova, true, bench_pscid, false, 0)); }
 
-/* IOTINVAL.VMA (opcode 1, func3 0), AV (bit 10) = 1, PSCV (32) = 1, PSCID
- * (31:12) the benches' domain; dw1 61:10 = IOVA[63:12]. */
-static void bq_put_inval(uint64_t iova) {
-    bq_put(1u | 1ull << 10 | (uint64_t)bench_pscid << 12 | 1ull << 32, (iova >> 12) << 10);
-}
+/* IOFENCE.C with PR = PW = 1, AV = WSI = 0. */
+static void bq_put_fence(void) { cq_put(cmd_iofence(false, false, true, true, 0, 0)); }
 
-/* IOFENCE.C (opcode 2), PR (bit 12) = PW (13) = 1, AV = WSI = 0. */
-static void bq_put_fence(void) { bq_put(2u | 1ull << 12 | 1ull << 13, 0); }
-
-/* Publish what bq_put stored: the cqt write starts (it completes in bq_tick). */
+/* Publish what cq_put stored without waiting: the cqt write starts here and
+ * completes in bq_tick (tutil's cq_ring would block the traffic). */
 static void bq_ring(unsigned phase) {
-    axil_master_write(IOMMU_REG_CQT, 4, bq.tail);
+    axil_master_write(IOMMU_REG_CQT, 4, cq_tail());
     bq.st = BQ_WRITE;
     bq.phase = phase;
     bq.have = false;
@@ -844,7 +829,7 @@ static void bq_tick(void) {
         break;
     case BQ_POLL:
         if (!s->done) return;
-        if (s->resp == AXI_OKAY && (uint32_t)s->rdata == bq.tail) {
+        if (s->resp == AXI_OKAY && (uint32_t)s->rdata == cq_tail()) {
             bq.lat = bq.t_ar - bq.t_aw;
             bq.fetch = bq.nf ? bq.f_sum / bq.nf : 0;
             bq.exec = bq.t_ar - bq.t_fr;
@@ -853,7 +838,7 @@ static void bq_tick(void) {
             return;
         }
         if (++bq.polls > 200000) {
-            if (!bq.err) CHECK(0, "cqh stays at %u, cqt %u", (unsigned)s->rdata, bq.tail);
+            if (!bq.err) CHECK(0, "cqh stays at %u, cqt %u", (unsigned)s->rdata, cq_tail());
             bq.err = true;
             bq.st = BQ_IDLE;
             return;

@@ -194,7 +194,7 @@ static struct {
     mout_t *mo;
     size_t nmo, capmo;
     /* command queue, software side */
-    uint32_t cq_tail, cq_rung, cq_head_seen;
+    uint32_t cq_rung, cq_head_seen;   /* the tail itself is tutil's (cq_put, cq_tail) */
     fence_t fence[16];
     unsigned nfence, fence_seq;
     change_t chg[64];
@@ -682,19 +682,11 @@ static void saw_cqh(uint32_t h) {
     if (last) sw_complete(last);
 }
 
-static unsigned cq_space(void) { return (S.cq_head_seen - S.cq_tail - 1) & CQ_MASK; }
-
-static uint32_t cmd_put(uint64_t dw0, uint64_t dw1) {
-    uint32_t i = S.cq_tail;
-    tb_mem_store(CQ_BASE + 16ull * i, 8, dw0);
-    tb_mem_store(CQ_BASE + 16ull * i + 8, 8, dw1);
-    S.cq_tail = (S.cq_tail + 1) & CQ_MASK;
-    return i;
-}
+static unsigned cq_space(void) { return (S.cq_head_seen - cq_tail() - 1) & CQ_MASK; }
 
 static void cq_ring_now(void) {
-    wr32(IOMMU_REG_CQT, S.cq_tail);
-    S.cq_rung = S.cq_tail;
+    cq_ring();
+    S.cq_rung = cq_tail();
     for (unsigned f = 0; f < S.nfence; f++)
         if (!S.fence[f].t_sub) S.fence[f].t_sub = tb_now();
 }
@@ -702,9 +694,7 @@ static void cq_ring_now(void) {
 /* IOTINVAL.VMA (GV=0) of one kind; kinds 0..3 as kind_name. */
 static void put_inval(unsigned kind, uint32_t pscid, uint64_t iova) {
     bool av = kind < 2, pscv = kind == 0 || kind == 2;
-    uint64_t dw0 = 1u | (uint64_t)av << 10 | (uint64_t)(pscid & 0xfffff) << 12 | (uint64_t)pscv << 32;
-    uint64_t dw1 = av ? ((iova >> 12) & ((1ull << 52) - 1)) << 10 : 0;
-    cmd_put(dw0, dw1);
+    cq_put(cmd_iotinval(0, av, av ? iova : 0, pscv, pscid, false, 0));
     S.invals_put++;
     S.invals_unfenced++;
     S.n_inval_kind[kind]++;
@@ -721,9 +711,7 @@ static void put_fence(bool av) {
         tb_mem_fill(slot, 16, GUARD);   /* a slot serves again 256 fences later */
         tb_mem_store(fe->flag, 4, 0);
     }
-    uint64_t dw0 = 2u | (uint64_t)av << 10 | 1ull << 12 | 1ull << 13 | (uint64_t)(av ? fe->seq : 0) << 32;
-    uint64_t dw1 = av ? fe->flag >> 2 : 0;
-    fe->idx = cmd_put(dw0, dw1);
+    fe->idx = cq_put(cmd_iofence(av, false, true, true, av ? fe->flag : 0, av ? fe->seq : 0));
     fe->invals_before = S.invals_put;
     S.invals_unfenced = 0;
     for (unsigned c = 0; c < S.nchg; c++)
@@ -861,7 +849,7 @@ static bool sw_step(bool stopping) {
         return true;
     }
     if (now < S.sw_wait) return false;
-    if (S.cq_rung != S.cq_tail && (stopping || rng_below(3) == 0)) {
+    if (S.cq_rung != cq_tail() && (stopping || rng_below(3) == 0)) {
         cq_ring_now();
         return true;
     }
@@ -894,7 +882,7 @@ static bool sw_step(bool stopping) {
         put_fence(rng_below(2));
         did = true;
     }
-    if (did && S.cq_rung != S.cq_tail && rng_below(2)) {
+    if (did && S.cq_rung != cq_tail() && rng_below(2)) {
         cq_ring_now();
         return true;
     }
@@ -985,12 +973,7 @@ static void setup(void) {
     random_ports();
     fq_enable(FQ_BASE, FQ_LOG2 - 1, false);
     /* the command queue (spec, initialization guidelines) */
-    wr64(IOMMU_REG_CQB, IOMMU_FIELD_PREP(IOMMU_CQB_PPN, CQ_BASE >> 12) |
-                            IOMMU_FIELD_PREP(IOMMU_CQB_LOG2SZM1, CQ_LOG2 - 1));
-    wr32(IOMMU_REG_CQT, 0);
-    wr32(IOMMU_REG_CQCSR, (uint32_t)IOMMU_CQCSR_CQEN_MASK);
-    CHECK(poll_reg(IOMMU_REG_CQCSR, 4, IOMMU_CQCSR_CQON_MASK, IOMMU_CQCSR_CQON_MASK | IOMMU_CQCSR_BUSY_MASK, 1000),
-          "cqcsr: cqon did not come up");
+    cq_enable(CQ_BASE, CQ_LOG2 - 1, false);
     set_ddtp(2, ddt.root);
 }
 
@@ -1046,7 +1029,7 @@ static int race(uint64_t target) {
             return 1;
         }
         if (!stopping && S.invals_done >= target) stopping = true;
-        if (stopping && !S.nfence && !S.invals_unfenced && S.cq_rung == S.cq_tail) return 0;
+        if (stopping && !S.nfence && !S.invals_unfenced && S.cq_rung == cq_tail()) return 0;
         if (!stopping)
             while (dev_master_busy(sim_dev()) < S.depth) submit_random();
         take_done();
