@@ -2,13 +2,19 @@
 // AW when IsWrite = 1): intake, translation by the caches, hand-off of misses
 // to the walker, and release to the memory port in AXI order.
 //
-// Intake: a one-entry stage.  The cycle after a request enters it, the DC
-// cache and the IOTLB are looked up (combinationally, every cycle it waits)
+// Intake: two one-entry stages (doc/pipeline.md).  The request stage (s)
+// takes the device's request; in its cycle the DC cache is looked up and the
+// IOTLB's read address is presented (tlb_rd_vpn_o).  The decision stage (t)
+// holds the request with its registered DC; in its cycle the IOTLB answers
 // and the request either
-//   * leaves for the memory port with its physical address, when it hits
-//     and nothing older with its ordering key waits in a slot (+1 cycle);
-//   * or moves into a slot: misses (to walk), refusals, and hits that must
-//     wait behind an older request with the same key.
+//   * leaves for the memory port with its physical address, when it hits,
+//     nothing older with its ordering key waits in a slot and the port takes
+//     it (+2 cycles in all);
+//   * or moves into a slot: misses (to walk), refusals, hits that must wait
+//     behind an older request with the same key, and hits the port did not
+//     take (a hit presented without READY keeps its AXI lock from the slot).
+// s moves into t whenever t is empty or a slot is free (t then leaves for
+// sure), so no enable of the wide stage registers depends on a lookup.
 // The ordering key is the AXI ID for reads; writes are kept in arrival order
 // because AXI4 W beats carry no ID and follow AW order (no write-data buffer
 // here), so a write miss holds later writes but never a read.
@@ -86,6 +92,7 @@ module iommu_chan #(
   output      logic [DidW-1:0]              dc_lk_did_o,
   input  wire logic                         dc_lk_hit_i,
   input  wire logic [iommu_pkg::DcW-1:0]    dc_lk_data_i,
+  output      logic [iommu_pkg::VpnW-1:0]   tlb_rd_vpn_o,    /// VPN looked up next cycle
   output      logic [iommu_pkg::PscidW-1:0] tlb_lk_pscid_o,
   output      logic [iommu_pkg::VpnW-1:0]   tlb_lk_vpn_o,
   input  wire logic                         tlb_lk_hit_i,
@@ -145,53 +152,81 @@ module iommu_chan #(
                 user[DidW+PidW] ? 20'(user[DidW+PidW-1:DidW]) : 20'd0, cause, 64'(addr), 64'd0};
   endfunction
 
-  // ---- stage ----------------------------------------------------------------
-  logic           s_v_q;
-  logic [AxW-1:0] s_q;
-  logic           s_leave;
+  // ---- request stage (s): DC lookup ------------------------------------------
+  logic           r_v_q, r_move;
+  logic [AxW-1:0] r_q;
+  logic [DidW-1:0] r_did;
+  assign r_did = r_q[0 +: DidW];
+
+  assign dev_ready_o = (!r_v_q || r_move) && !hold_i;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      r_v_q <= 1'b0;
+      r_q   <= '0;
+    end else if (!r_v_q || r_move) begin
+      r_v_q <= dev_valid_i && dev_ready_o;
+      if (dev_valid_i && dev_ready_o)
+        r_q <= {dev_id_i, dev_addr_i, dev_len_i, dev_size_i, dev_burst_i, dev_lock_i,
+                dev_cache_i, dev_prot_i, dev_qos_i, dev_user_i};
+    end
+  end
+  assign dc_lk_did_o = r_did;
+
+  // ---- decision stage (t): IOTLB lookup and decision ---------------------------
+  // The request, its DC lookup (dropped by a DC invalidation, so the request
+  // walks and reads the DC again) and whether its INCR burst crosses 4 KiB.
+  logic             s_v_q;
+  logic [AxW-1:0]   s_q;
+  logic             s_dc_hit_q, s_cross_q, s_leave, s_sure;
+  logic [DcW-1:0]   s_dc_q;
+  logic [15:0]      r_end;
+  logic [IovaW-1:0] r_addr;
+  logic [2:0]       r_size;
+  assign r_addr = r_q[AddrLsb +: IovaW];
+  assign r_size = r_q[AddrLsb-11 +: 3];
+  // Bytes of an INCR burst from the start of its first beat's container.
+  assign r_end  = (16'(r_addr[11:0]) & ~((16'd1 << r_size) - 16'd1)) +
+                  ((16'(r_q[AddrLsb-8 +: 8]) + 16'd1) << r_size);
+  assign r_move = !s_v_q || s_sure;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      s_v_q      <= 1'b0;
+      s_dc_hit_q <= 1'b0;
+    end else if (r_move) begin
+      s_v_q      <= r_v_q;
+      s_dc_hit_q <= dc_lk_hit_i && !dc_inval_i;
+    end else begin
+      if (s_leave) s_v_q <= 1'b0;
+      if (dc_inval_i) s_dc_hit_q <= 1'b0;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (r_move) begin
+      s_q       <= r_q;
+      s_dc_q    <= dc_lk_data_i;
+      s_cross_q <= (r_q[AddrLsb-13 +: 2] == 2'b01) && (r_end > 16'd4096);
+    end
+  end
 
   logic [IdW-1:0]   s_id;
   logic [IovaW-1:0] s_addr;
-  logic [7:0]       s_len;
-  logic [2:0]       s_size;
-  logic [1:0]       s_burst;
   logic [2:0]       s_prot;
   logic [UserW-1:0] s_user;
   assign s_id    = s_q[IdLsb +: IdW];
   assign s_addr  = s_q[AddrLsb +: IovaW];
-  assign s_len   = s_q[AddrLsb-8 +: 8];
-  assign s_size  = s_q[AddrLsb-11 +: 3];
-  assign s_burst = s_q[AddrLsb-13 +: 2];
   assign s_prot  = s_q[ProtLsb +: 3];
   assign s_user  = s_q[0 +: UserW];
-
-  assign dev_ready_o = (!s_v_q || s_leave) && !hold_i;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      s_v_q <= 1'b0;
-      s_q   <= '0;
-    end else if (!s_v_q || s_leave) begin
-      s_v_q <= dev_valid_i && dev_ready_o;
-      if (dev_valid_i && dev_ready_o)
-        s_q <= {dev_id_i, dev_addr_i, dev_len_i, dev_size_i, dev_burst_i, dev_lock_i,
-                dev_cache_i, dev_prot_i, dev_qos_i, dev_user_i};
-    end
-  end
 
   // What the request is.
   logic [23:0] s_did;
   logic        s_pv;
   logic [1:0]  s_acc;
-  logic [15:0] s_end;
-  logic        s_cross, s_wide;
+  logic        s_wide;
   assign s_did = 24'(s_user[DidW-1:0]);
   assign s_pv  = s_user[DidW+PidW];
   assign s_acc = IsWrite ? iommu_pkg::AccWrite :
                  s_prot[2] ? iommu_pkg::AccExec : iommu_pkg::AccRead;
-  // Bytes of an INCR burst from the start of its first beat's container.
-  assign s_end   = (16'(s_addr[11:0]) & ~((16'd1 << s_size) - 16'd1)) +
-                   ((16'(s_len) + 16'd1) << s_size);
-  assign s_cross = (s_burst == 2'b01) && (s_end > 16'd4096);
   assign s_wide  = (mode_i == iommu_pkg::Mode1Lvl) ? (s_did[23:7] != '0) :
                    (mode_i == iommu_pkg::Mode2Lvl) ? (s_did[23:16] != '0) : 1'b0;
 
@@ -201,8 +236,8 @@ module iommu_chan #(
   logic [iommu_pkg::PscidW-1:0] dc_pscid;
   logic [iommu_pkg::PpnW-1:0]   dc_root;
   logic [1:0]        pd_kind;
-  assign {dc_dtf, dc_pdtv, dc_s1_bare, dc_smode, dc_pscid, dc_root} = dc_lk_data_i;
-  assign dc_lk_did_o    = DidW'(s_did);
+  assign {dc_dtf, dc_pdtv, dc_s1_bare, dc_smode, dc_pscid, dc_root} = s_dc_q;
+  assign tlb_rd_vpn_o   = r_move ? r_addr[12 +: iommu_pkg::VpnW] : s_addr[12 +: iommu_pkg::VpnW];
   assign tlb_lk_pscid_o = dc_pscid;
   assign tlb_lk_vpn_o   = s_addr[12 +: iommu_pkg::VpnW];
   assign pd_kind = iommu_pkg::post_dc_kind(s_pv, dc_pdtv, dc_s1_bare, dc_smode, 64'(s_addr), PaW);
@@ -223,13 +258,13 @@ module iommu_chan #(
     end else if (mode_i == iommu_pkg::ModeBare) begin
       o_hit   = iommu_pkg::pa_fits(64'(s_addr), PaW);
       o_fault = !o_hit;
-    end else if (s_cross) begin
+    end else if (s_cross_q) begin
       o_fault = 1'b1;
       o_cause = iommu_pkg::CauseBurstCross;
     end else if (s_wide) begin
       o_fault = 1'b1;
       o_cause = iommu_pkg::CauseTtypDisallowed;
-    end else if (dc_lk_hit_i) begin
+    end else if (s_dc_hit_q) begin
       if (pd_kind == iommu_pkg::PostDcFault) begin
         o_fault  = 1'b1;
         o_cause  = iommu_pkg::post_dc_cause(s_pv, dc_pdtv, dc_s1_bare, s_acc);
@@ -327,16 +362,20 @@ module iommu_chan #(
       lock_idx_q  <= '0;
       lock_pa_q   <= '0;
     end else begin
+      // a stage request presented without READY moves into a slot (s_alloc)
+      // and stays presented from there
       lock_q      <= mem_valid_o && !mem_ready_i;
-      lock_slot_q <= f_slot;
-      lock_idx_q  <= f_idx;
+      lock_slot_q <= f_slot || s_alloc;
+      lock_idx_q  <= f_slot ? f_idx : free_idx;
       lock_pa_q   <= f_pa;
     end
   end
 
-  // Stage: leaves to memory, or into a slot (anything but a free-to-go hit).
+  // Stage: leaves to memory, else into a slot whenever one is free (s_sure:
+  // known from registers alone).
   logic s_alloc;
-  assign s_alloc = s_v_q && !(o_hit && !s_dep) && free_any && !(lock_q && !lock_slot_q);
+  assign s_sure  = free_any && !(lock_q && !lock_slot_q);
+  assign s_alloc = s_v_q && s_sure && !(mem_hs && !f_slot);
   assign s_leave = (mem_hs && !f_slot) || s_alloc;
 
   // ---- walk requests ---------------------------------------------------------------
@@ -438,8 +477,8 @@ module iommu_chan #(
       if (s_alloc && free_idx == SlotW'(k)) begin
         sl_req_q[k]    <= s_q;
         sl_dep_q[k]    <= tail_idx;
-        sl_dc_hit_q[k] <= dc_lk_hit_i && !dc_inval_i;
-        sl_dc_q[k]     <= dc_lk_data_i;
+        sl_dc_hit_q[k] <= s_dc_hit_q && !dc_inval_i;
+        sl_dc_q[k]     <= s_dc_q;
         sl_st_q[k]     <= (o_hit || o_fault) ? SReady : SWalkReq;
         sl_fault_q[k]  <= o_fault;
         sl_cause_q[k]  <= o_cause;
@@ -465,12 +504,13 @@ module iommu_chan #(
     assign may_pass[k] = sl_v_q[k] && !(sl_st_q[k] == SReady && sl_fault_q[k]);
   end
   assign pending_o = (out_q != '0) || (may_pass != '0) || lock_q;
-  assign idle_o    = !s_v_q && !pending_o;
+  assign idle_o    = !r_v_q && !s_v_q && !pending_o;
 
   /* verilator lint_off UNUSEDSIGNAL */
   logic unused;
   // the root is for the walker; the address leaves translated (f_pa)
-  assign unused = ^{dc_root, s_prot[1:0], f_req[AddrLsb +: IovaW]};
+  // the stage checks the device_id's high bits; the IOTLB reads VPN bits only
+  assign unused = ^{dc_root, s_prot[1:0], f_req[AddrLsb +: IovaW], s_did[6:0], r_addr[IovaW-1:57]};
   /* verilator lint_on UNUSEDSIGNAL */
 
   `IOMMU_ASSERT(OutNoUnderflow_A, clk_i, rst_ni, !(mem_rsp_done_i && out_q == '0))

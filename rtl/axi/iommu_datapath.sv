@@ -17,7 +17,7 @@
 // flight stale, so nothing read before the invalidation is cached after it
 // (doc/architecture.md, "No stale refill").  IOFENCE.C: hold_i stops intake
 // on a channel; idle_o says everything that channel accepted has completed.
-// Cost of a hit: one cycle on AR and AW, none on R, W and B.
+// Cost of a hit: two cycles on AR and AW, none on R, W and B.
 `default_nettype none
 
 module iommu_datapath #(
@@ -164,7 +164,7 @@ module iommu_datapath #(
   logic [2*DidW-1:0]   dc_did;
   logic [2*DcW-1:0]    dc_data;
   logic [2*PscidW-1:0] tlb_pscid;
-  logic [2*VpnW-1:0]   tlb_vpn;
+  logic [2*VpnW-1:0]   tlb_vpn, tlb_rd_vpn;
   logic [2*PpnW-1:0]   tlb_ppn;
   logic [2*5-1:0]      tlb_perm;
 
@@ -241,6 +241,7 @@ module iommu_datapath #(
     .dc_lk_did_o     (dc_did[0 +: DidW]),
     .dc_lk_hit_i     (dc_hit[0]),
     .dc_lk_data_i    (dc_data[0 +: DcW]),
+    .tlb_rd_vpn_o    (tlb_rd_vpn[0 +: VpnW]),
     .tlb_lk_pscid_o  (tlb_pscid[0 +: PscidW]),
     .tlb_lk_vpn_o    (tlb_vpn[0 +: VpnW]),
     .tlb_lk_hit_i    (tlb_hit[0]),
@@ -313,6 +314,7 @@ module iommu_datapath #(
     .dc_lk_did_o     (dc_did[DidW +: DidW]),
     .dc_lk_hit_i     (dc_hit[1]),
     .dc_lk_data_i    (dc_data[DcW +: DcW]),
+    .tlb_rd_vpn_o    (tlb_rd_vpn[VpnW +: VpnW]),
     .tlb_lk_pscid_o  (tlb_pscid[PscidW +: PscidW]),
     .tlb_lk_vpn_o    (tlb_vpn[VpnW +: VpnW]),
     .tlb_lk_hit_i    (tlb_hit[1]),
@@ -376,6 +378,7 @@ module iommu_datapath #(
   iommu_iotlb #(.Entries (TlbEntries), .Ports (2)) u_iotlb (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
+    .rd_vpn_i     (tlb_rd_vpn),
     .lk_pscid_i   (tlb_pscid),
     .lk_vpn_i     (tlb_vpn),
     .lk_hit_o     (tlb_hit),

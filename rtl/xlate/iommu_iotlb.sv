@@ -9,8 +9,14 @@
 // failed check is handled as a miss, so every fault comes from a walk).
 // GSCID is always 0 here (no second stage), so it is not stored.
 //
-// Lookup is combinational (tag compare and a priority select: the lowest
-// matching entry wins, so a duplicate can never corrupt the data).  A fill
+// A lookup takes two cycles.  In the first, rd_vpn_i (the VPN the port looks
+// up next) is compared with every entry's VPN under the entry's page size
+// and the match vector is registered; an entry written by a fill in that
+// cycle drops out of it.  In the second, the matches that are still valid
+// and whose PSCID matches (or whose G is set) select the data with a priority
+// select (the lowest matching entry wins, so a duplicate can never corrupt
+// it).  An invalidation in the first cycle clears valid bits, which the
+// second cycle sees.  A fill
 // overwrites an entry with the same tag, else the first invalid entry, else
 // a round-robin victim.  flush_i empties the cache in one cycle.
 // inv_i applies IOTINVAL.VMA with GV=0 in one cycle (spec table "IOTINVAL.VMA
@@ -27,7 +33,8 @@ module iommu_iotlb #(
 ) (
   input  wire logic                                   clk_i,
   input  wire logic                                   rst_ni,
-  // lookups
+  // lookups: rd_vpn_i names, one cycle ahead, the VPN presented on lk_vpn_i
+  input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     lk_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
   output      logic [Ports-1:0]                       lk_hit_o,
@@ -61,21 +68,34 @@ module iommu_iotlb #(
   logic [PpnW-1:0]    ppn_q   [Entries];
   logic [4:0]         perm_q  [Entries];
 
+  logic [IdxW-1:0] victim;
+  logic            fill;
+
   // ---- lookups ----------------------------------------------------------
   for (genvar p = 0; p < Ports; p++) begin : g_port
-    logic [PscidW-1:0] pscid;
-    logic [VpnW-1:0]   vpn, keep;
-    logic              hit;
-    logic [IdxW-1:0]   idx;
-    assign pscid = lk_pscid_i[p*PscidW +: PscidW];
-    assign vpn   = lk_vpn_i[p*VpnW +: VpnW];
+    logic [PscidW-1:0]  pscid;
+    logic [VpnW-1:0]    vpn, rd_vpn, keep;
+    logic [Entries-1:0] vm_d, vm_q;
+    logic               hit;
+    logic [IdxW-1:0]    idx;
+    assign pscid  = lk_pscid_i[p*PscidW +: PscidW];
+    assign vpn    = lk_vpn_i[p*VpnW +: VpnW];
+    assign rd_vpn = rd_vpn_i[p*VpnW +: VpnW];
+
+    for (genvar e = 0; e < Entries; e++) begin : g_vm
+      assign vm_d[e] = ((vpn_q[e] ^ rd_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
+                       !(fill && victim == IdxW'(e));
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) vm_q <= '0;
+      else         vm_q <= vm_d;
+    end
 
     always_comb begin
       hit = 1'b0;
       idx = '0;
       for (int e = Entries - 1; e >= 0; e--) begin
-        if (valid_q[e] && (g_q[e] || pscid_q[e] == pscid) &&
-            ((vpn_q[e] ^ vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0) begin
+        if (vm_q[e] && valid_q[e] && (g_q[e] || pscid_q[e] == pscid)) begin
           hit = 1'b1;
           idx = IdxW'(e);
         end
@@ -90,14 +110,12 @@ module iommu_iotlb #(
     assign lk_perm_o[p*5 +: 5]         = perm_q[idx];
     /* verilator lint_off UNUSEDSIGNAL */
     logic unused_keep;
-    assign unused_keep = keep[VpnW-1];   // no PPN bit above 43
+    assign unused_keep = ^{keep[VpnW-1], vpn[VpnW-1]};   // no PPN bit above 43
     /* verilator lint_on UNUSEDSIGNAL */
   end
 
   // ---- invalidation and fill -----------------------------------------------
   logic [Entries-1:0] same, inval;
-  logic [IdxW-1:0]    victim;
-  logic               fill;
   for (genvar e = 0; e < Entries; e++) begin : g_same
     assign inval[e] = flush_i ||
                       (inv_i && (!inv_pscv_i || (pscid_q[e] == inv_pscid_i && !g_q[e])) &&
