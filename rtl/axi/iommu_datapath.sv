@@ -439,6 +439,7 @@ module iommu_datapath #(
     .mode_i           (mode_i),
     .ddtp_ppn_i       (ddtp_ppn_i),
     .kill_i           (kill),
+    .dc_inval_i       (dc_inval),
     .stale_o          (walker_stale),
     .req_valid_i      (|wreq_valid),
     .req_ready_o      (walk_ready),

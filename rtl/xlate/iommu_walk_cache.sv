@@ -4,7 +4,11 @@
 // PPN"; it is filled each time a walk follows a valid non-leaf PTE.
 //
 // A lookup returns the deepest matching entry (lowest LVL: fewest reads
-// left).  LVL is 0..3 (Sv57's root has level 4 and is never cached: it comes
+// left), combinationally: every entry is compared at once, each level's
+// matches select its PPN with an AND-OR (a level has at most one match: a
+// fill replaces the entry with the same tag), and the deepest level with a
+// match wins, so the depth grows with log(Entries), not with Entries.
+// LVL is 0..3 (Sv57's root has level 4 and is never cached: it comes
 // from the DC).  Fully associative; fill replaces the same tag, else the
 // first invalid entry, else round-robin; flush_i empties it.
 // inv_i applies IOTINVAL.VMA with GV=0: PSCV=1 selects the entries of PSCID
@@ -14,6 +18,7 @@
 // page-table pages under an AV=1 invalidation safe).  A fill in the cycle of
 // an invalidation is dropped.
 `default_nettype none
+`include "common/iommu_assert.svh"
 
 module iommu_walk_cache #(
   parameter int unsigned Entries = 32
@@ -58,24 +63,31 @@ module iommu_walk_cache #(
   logic [1:0]         lvl_q   [Entries];
   logic [PpnW-1:0]    ppn_q   [Entries];
 
-  // Deepest match: scan so that a lower level replaces a higher one.
-  logic            hit;
-  logic [IdxW-1:0] idx;
-  always_comb begin
-    hit = 1'b0;
-    idx = '0;
-    for (int e = 0; e < Entries; e++) begin
-      if (valid_q[e] && pscid_q[e] == lk_pscid_i &&
-          ((vpn_q[e] ^ lk_vpn_i) & prefix_mask(lvl_q[e])) == '0 &&
-          (!hit || lvl_q[e] < lvl_q[idx])) begin
-        hit = 1'b1;
-        idx = IdxW'(e);
-      end
-    end
+  // Deepest match: the matches of each level, then the lowest level that has one.
+  logic [Entries-1:0] match;
+  logic [Entries-1:0] lvl_match [4];
+  logic [3:0]         lvl_hit;
+  logic [PpnW-1:0]    lvl_ppn [4];
+  for (genvar e = 0; e < Entries; e++) begin : g_match
+    assign match[e] = valid_q[e] && pscid_q[e] == lk_pscid_i &&
+                      ((vpn_q[e] ^ lk_vpn_i) & prefix_mask(lvl_q[e])) == '0;
   end
-  assign lk_hit_o = hit;
-  assign lk_lvl_o = lvl_q[idx];
-  assign lk_ppn_o = ppn_q[idx];
+  for (genvar l = 0; l < 4; l++) begin : g_lvl
+    for (genvar e = 0; e < Entries; e++) begin : g_e
+      assign lvl_match[l][e] = match[e] && lvl_q[e] == 2'(l);
+    end
+    assign lvl_hit[l] = |lvl_match[l];
+    always_comb begin
+      lvl_ppn[l] = '0;
+      for (int e = 0; e < Entries; e++)
+        lvl_ppn[l] = lvl_ppn[l] | (lvl_match[l][e] ? ppn_q[e] : '0);
+    end
+    `IOMMU_ASSERT(OneMatchPerLevel_A, clk_i, rst_ni, $onehot0(lvl_match[l]))
+  end
+  assign lk_hit_o = |lvl_hit;
+  assign lk_lvl_o = lvl_hit[0] ? 2'd0 : lvl_hit[1] ? 2'd1 : lvl_hit[2] ? 2'd2 : 2'd3;
+  assign lk_ppn_o = lvl_hit[0] ? lvl_ppn[0] : lvl_hit[1] ? lvl_ppn[1] :
+                    lvl_hit[2] ? lvl_ppn[2] : lvl_ppn[3];
 
   logic [Entries-1:0] same, inval;
   logic [IdxW-1:0]    victim;

@@ -18,6 +18,15 @@
 // the IOTLB.  The result (translated 4 KiB PPN, or a fault with its cause and
 // whether DTF suppresses its record) goes back to the requester's tag.
 //
+// Intake is a two-register pipeline: a request is registered (q1), the walk
+// cache is looked up from that register and its answer registered with the
+// request (q2), and a walk context is allocated from q2; a DC invalidation
+// drops the DC a request in the pipeline carries (it reads the directory
+// again), and kill_i drops its walk-cache answer.  R beats are registered
+// before the response processor sees them.  A miss pays 2 cycles for the
+// intake and 1 per read for these registers; in return no path runs from a
+// requester's slot through the walk cache into a walk context, or from the
+// R channel into a context.
 // The response processor handles one R beat per cycle, so results and fills
 // come at most one per cycle.  A table address beyond PAS is answered like a
 // read error without reading (a "synthetic" error beat when the R channel is
@@ -41,6 +50,7 @@ module iommu_walker #(
   input  wire logic [3:0]                    mode_i,      /// ddtp.iommu_mode
   input  wire logic [43:0]                   ddtp_ppn_i,
   input  wire logic                          kill_i,
+  input  wire logic                          dc_inval_i,  /// DCs carried by requests are stale
   output      logic                          stale_o,     /// a stale walk is in flight
   // walk requests
   input  wire logic                          req_valid_i,
@@ -180,21 +190,70 @@ module iommu_walker #(
 
   assign stale_o = |(stale_q & ~is_idle);
 
+  // ---- intake pipeline --------------------------------------------------------
+  localparam int unsigned ReqW = TagW + DidW + IovaW + 2 + 1 + iommu_pkg::DcW;
+  logic            q1_v_q, q2_v_q, q1_dc_hit_q, q2_dc_hit_q, q2_wc_hit_q, q1_move, alloc;
+  logic [ReqW-1:0] q1_q, q2_q;
+  logic [1:0]      q2_wc_lvl_q;
+  logic [PpnW-1:0] q2_wc_ppn_q;
+  assign q1_move     = !q2_v_q || alloc;
+  assign req_ready_o = !q1_v_q || q1_move;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      q1_v_q      <= 1'b0;
+      q2_v_q      <= 1'b0;
+      q1_dc_hit_q <= 1'b0;
+      q2_dc_hit_q <= 1'b0;
+      q2_wc_hit_q <= 1'b0;
+    end else begin
+      if (req_ready_o) begin
+        q1_v_q      <= req_valid_i;
+        q1_dc_hit_q <= req_dc_hit_i && !dc_inval_i;
+      end else if (dc_inval_i) begin
+        q1_dc_hit_q <= 1'b0;
+      end
+      if (q1_move) begin
+        q2_v_q      <= q1_v_q;
+        q2_dc_hit_q <= q1_dc_hit_q && !dc_inval_i;
+        q2_wc_hit_q <= wc_lk_hit_i && !kill_i;
+      end else begin
+        if (dc_inval_i) q2_dc_hit_q <= 1'b0;
+        if (kill_i)     q2_wc_hit_q <= 1'b0;
+      end
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (req_ready_o) q1_q <= {req_tag_i, req_did_i, req_iova_i, req_acc_i, req_pv_i, req_dc_i};
+    if (q1_move) begin
+      q2_q        <= q1_q;
+      q2_wc_lvl_q <= wc_lk_lvl_i;
+      q2_wc_ppn_q <= wc_lk_ppn_i;
+    end
+  end
+
   // ---- allocation -----------------------------------------------------------
-  // Unpack the cached DC of a hit.
+  // Unpack the request in q2 (the walk cache sees q1's).
+  logic [TagW-1:0]  rq_tag;
+  logic [DidW-1:0]  rq_did_w;
+  logic [IovaW-1:0] rq_iova;
+  logic [1:0]       rq_acc;
+  logic             rq_pv;
+  logic [iommu_pkg::DcW-1:0] rq_dc;
+  assign {rq_tag, rq_did_w, rq_iova, rq_acc, rq_pv, rq_dc} = q2_q;
   logic             rq_dtf, rq_pdtv, rq_s1_bare;
   logic [1:0]       rq_smode;
   logic [PscidW-1:0] rq_pscid;
   logic [PpnW-1:0]  rq_root;
   logic [23:0]      rq_did;
   logic [VpnW-1:0]  rq_vpn;
-  assign {rq_dtf, rq_pdtv, rq_s1_bare, rq_smode, rq_pscid, rq_root} = req_dc_i;
-  assign rq_did = 24'(req_did_i);
-  assign rq_vpn = req_iova_i[12 +: VpnW];
+  assign {rq_dtf, rq_pdtv, rq_s1_bare, rq_smode, rq_pscid, rq_root} = rq_dc;
+  assign rq_did = 24'(rq_did_w);
+  assign rq_vpn = rq_iova[12 +: VpnW];
 
-  assign req_ready_o   = alloc_any;
-  assign wc_lk_pscid_o = rq_pscid;
-  assign wc_lk_vpn_o   = rq_vpn;
+  // q1's PSCID (in its DC) and VPN, for the walk-cache lookup
+  assign wc_lk_pscid_o = q1_q[PpnW +: PscidW];
+  assign wc_lk_vpn_o   = q1_q[iommu_pkg::DcW + 3 + 12 +: VpnW];
 
   // First read of a new walk.
   logic            wc_use;
@@ -202,12 +261,12 @@ module iommu_walker #(
   logic [2:0]      a_lvl;
   logic [PpnW-1:0] a_table;
   logic [PaW-1:0]  a_addr;
-  assign wc_use = wc_lk_hit_i && (3'(wc_lk_lvl_i) < top_lvl(rq_smode));
+  assign wc_use = q2_wc_hit_q && (3'(q2_wc_lvl_q) < top_lvl(rq_smode));
   always_comb begin
-    if (req_dc_hit_i) begin
+    if (q2_dc_hit_q) begin
       a_ph    = PhPt;
-      a_lvl   = wc_use ? 3'(wc_lk_lvl_i) : top_lvl(rq_smode);
-      a_table = wc_use ? wc_lk_ppn_i : rq_root;
+      a_lvl   = wc_use ? 3'(q2_wc_lvl_q) : top_lvl(rq_smode);
+      a_table = wc_use ? q2_wc_ppn_q : rq_root;
       a_addr  = pte_addr(a_table, vpn_at(rq_vpn, a_lvl));
     end else begin
       a_table = ddtp_ppn_i;
@@ -223,8 +282,7 @@ module iommu_walker #(
     end
   end
 
-  logic alloc;
-  assign alloc = req_valid_i && alloc_any;
+  assign alloc = q2_v_q && alloc_any;
 
   // ---- read issue -------------------------------------------------------------
   // The lowest walk with a read to send; a read presented without ARREADY
@@ -252,15 +310,31 @@ module iommu_walker #(
   end
 
   // ---- response processor -------------------------------------------------------
-  // Input: an R beat, else the synthetic error of a walk in CErr.
+  // Input: a registered R beat, else the synthetic error of a walk in CErr.
+  logic             rb_v_q, rb_err_q, rb_last_q;
+  logic [WIdxW-1:0] rb_id_q;
+  logic [63:0]      rb_data_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) rb_v_q <= 1'b0;
+    else         rb_v_q <= ds_rvalid_i;
+  end
+  always_ff @(posedge clk_i) begin
+    if (ds_rvalid_i) begin
+      rb_id_q   <= WIdxW'(ds_rid_i);
+      rb_data_q <= ds_rdata_i;
+      rb_err_q  <= ds_rresp_i[1];
+      rb_last_q <= ds_rlast_i;
+    end
+  end
+
   logic             p_v, p_err, p_last;
   logic [WIdxW-1:0] c;
   logic [63:0]      d;
-  assign p_v    = ds_rvalid_i || err_any;
-  assign c      = ds_rvalid_i ? WIdxW'(ds_rid_i) : err_idx;
-  assign d      = ds_rvalid_i ? ds_rdata_i : 64'd0;
-  assign p_err  = ds_rvalid_i ? (ds_rresp_i[1] != 1'b0) : 1'b1;
-  assign p_last = ds_rvalid_i ? ds_rlast_i : 1'b1;
+  assign p_v    = rb_v_q || err_any;
+  assign c      = rb_v_q ? rb_id_q : err_idx;
+  assign d      = rb_v_q ? rb_data_q : 64'd0;
+  assign p_err  = rb_v_q ? rb_err_q : 1'b1;
+  assign p_last = rb_v_q ? rb_last_q : 1'b1;
 
   // The walk's request and DC, as known before this beat.
   logic [VpnW-1:0] c_vpn;
@@ -498,17 +572,17 @@ module iommu_walker #(
         lvl_q[k]     <= a_lvl;
         beat_q[k]    <= 2'd0;
         addr_q[k]    <= a_addr;
-        tag_q[k]     <= req_tag_i;
+        tag_q[k]     <= rq_tag;
         did_q[k]     <= rq_did;
-        iova_q[k]    <= req_iova_i;
-        acc_q[k]     <= req_acc_i;
-        pv_q[k]      <= req_pv_i;
+        iova_q[k]    <= rq_iova;
+        acc_q[k]     <= rq_acc;
+        pv_q[k]      <= rq_pv;
         g_q[k]       <= 1'b0;
-        dc_ok_q[k]   <= req_dc_hit_i;
+        dc_ok_q[k]   <= q2_dc_hit_q;
         dc_err_q[k]  <= 1'b0;
         dc_v_q[k]    <= 1'b0;
         dc_bad_q[k]  <= 1'b0;
-        dtf_q[k]     <= req_dc_hit_i & rq_dtf;
+        dtf_q[k]     <= q2_dc_hit_q & rq_dtf;
         pdtv_q[k]    <= 1'b0;
         pscid_q[k]   <= rq_pscid;
       end else if (p_v && c == WIdxW'(k)) begin
