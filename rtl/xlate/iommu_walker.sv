@@ -188,7 +188,8 @@ module iommu_walker #(
     end
   end
 
-  assign stale_o = |(stale_q & ~is_idle);
+  logic res_stale_q;   // the result in the output register is of a stale walk
+  assign stale_o = |(stale_q & ~is_idle) || res_stale_q;
 
   // ---- intake pipeline --------------------------------------------------------
   localparam int unsigned ReqW = TagW + DidW + IovaW + 2 + 1 + iommu_pkg::DcW;
@@ -517,31 +518,50 @@ module iommu_walker #(
                  iommu_pkg::dtf_suppresses(o_cause));
   end
 
-  assign res_valid_o  = p_v && o_done;
-  assign res_tag_o    = tag_q[c];
-  assign res_fault_o  = o_fault;
-  assign res_cause_o  = o_cause;
-  assign res_record_o = o_record;
-  assign res_ppn_o    = o_ppn;
+  // Results and fills leave through registers; a fill is dropped when an
+  // invalidation comes in the cycle it was computed or the cycle it is
+  // applied, so no fill from before an invalidation lands after it.
+  localparam int unsigned DcFillW  = DidW + iommu_pkg::DcW;
+  localparam int unsigned TlbFillW = PscidW + 1 + VpnW + 3 + PpnW + 5;
+  localparam int unsigned WcFillW  = PscidW + VpnW + 2 + PpnW;
+  logic                res_v_q, dcf_v_q, tf_v_q, wf_v_q;
+  logic [TagW+1+12+1+PpnW-1:0] res_q;
+  logic [DcFillW-1:0]  dcf_q;
+  logic [TlbFillW-1:0] tf_q;
+  logic [WcFillW-1:0]  wf_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      res_v_q <= 1'b0;
+      res_stale_q <= 1'b0;
+      dcf_v_q <= 1'b0;
+      tf_v_q  <= 1'b0;
+      wf_v_q  <= 1'b0;
+    end else begin
+      res_v_q <= p_v && o_done;
+      res_stale_q <= p_v && o_done && (stale_q[c] || kill_i);
+      dcf_v_q <= p_v && o_fill_dc && !stale_q[c] && !kill_i;
+      tf_v_q  <= p_v && o_fill_tlb && !stale_q[c] && !kill_i;
+      wf_v_q  <= p_v && o_fill_wc && !stale_q[c] && !kill_i;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    res_q <= {tag_q[c], o_fault, o_cause, o_record, o_ppn};
+    dcf_q <= {DidW'(did_q[c]), dtf_n, pdtv_n, n_s1_bare, n_smode, pscid_q[c], d[43:0]};
+    tf_q  <= {pscid_q[c], g_q[c] | pte_g, c_vpn, leaf_size, pte_ppn,
+              pte_d, pte_u, pte_x, pte_w, pte_r};
+    // a non-leaf PTE at level l (1..4) points to a level l-1 table (0..3)
+    wf_q  <= {pscid_q[c], c_vpn, 2'(c_lvl - 3'd1), pte_ppn};
+  end
 
-  assign dc_fill_o      = p_v && o_fill_dc && !stale_q[c] && !kill_i;
-  assign dc_fill_did_o  = DidW'(did_q[c]);
-  assign dc_fill_data_o = {dtf_n, pdtv_n, n_s1_bare, n_smode, pscid_q[c], d[43:0]};
-
-  assign tlb_fill_o       = p_v && o_fill_tlb && !stale_q[c] && !kill_i;
-  assign tlb_fill_pscid_o = pscid_q[c];
-  assign tlb_fill_g_o     = g_q[c] | pte_g;
-  assign tlb_fill_vpn_o   = c_vpn;
-  assign tlb_fill_size_o  = leaf_size;
-  assign tlb_fill_ppn_o   = pte_ppn;
-  assign tlb_fill_perm_o  = {pte_d, pte_u, pte_x, pte_w, pte_r};
-
-  // A non-leaf PTE at level l (1..4) points to a level l-1 table (0..3).
-  assign wc_fill_o       = p_v && o_fill_wc && !stale_q[c] && !kill_i;
-  assign wc_fill_pscid_o = pscid_q[c];
-  assign wc_fill_vpn_o   = c_vpn;
-  assign wc_fill_lvl_o   = 2'(c_lvl - 3'd1);
-  assign wc_fill_ppn_o   = pte_ppn;
+  assign res_valid_o = res_v_q;
+  assign {res_tag_o, res_fault_o, res_cause_o, res_record_o, res_ppn_o} = res_q;
+  assign dc_fill_o   = dcf_v_q && !kill_i;
+  assign {dc_fill_did_o, dc_fill_data_o} = dcf_q;
+  assign tlb_fill_o  = tf_v_q && !kill_i;
+  assign {tlb_fill_pscid_o, tlb_fill_g_o, tlb_fill_vpn_o, tlb_fill_size_o, tlb_fill_ppn_o,
+          tlb_fill_perm_o} = tf_q;
+  assign wc_fill_o   = wf_v_q && !kill_i;
+  assign {wc_fill_pscid_o, wc_fill_vpn_o, wc_fill_lvl_o, wc_fill_ppn_o} = wf_q;
 
   // ---- context registers --------------------------------------------------------
   always_ff @(posedge clk_i or negedge rst_ni) begin
