@@ -306,20 +306,11 @@ module iommu_chan #(
   // Lowest index of each set.
   logic             free_any, go_any, refuse_any, walk_any, tail_any;
   logic [SlotW-1:0] free_idx, go_idx, refuse_idx, walk_idx, tail_idx;
-  always_comb begin
-    free_any = 1'b0;   free_idx = '0;
-    go_any = 1'b0;     go_idx = '0;
-    refuse_any = 1'b0; refuse_idx = '0;
-    walk_any = 1'b0;   walk_idx = '0;
-    tail_any = 1'b0;   tail_idx = '0;
-    for (int k = Slots - 1; k >= 0; k--) begin
-      if (!sl_v_q[k])   begin free_any = 1'b1;   free_idx = SlotW'(k);   end
-      if (go[k])        begin go_any = 1'b1;     go_idx = SlotW'(k);     end
-      if (refuse[k])    begin refuse_any = 1'b1; refuse_idx = SlotW'(k); end
-      if (want_walk[k]) begin walk_any = 1'b1;   walk_idx = SlotW'(k);   end
-      if (key_match[k] && !has_dependent[k]) begin tail_any = 1'b1; tail_idx = SlotW'(k); end
-    end
-  end
+  iommu_first #(.N (Slots), .IdxW (SlotW)) u_free (.vec_i (~sl_v_q), .any_o (free_any), .idx_o (free_idx));
+  iommu_first #(.N (Slots), .IdxW (SlotW)) u_go (.vec_i (go), .any_o (go_any), .idx_o (go_idx));
+  iommu_first #(.N (Slots), .IdxW (SlotW)) u_refuse (.vec_i (refuse), .any_o (refuse_any), .idx_o (refuse_idx));
+  iommu_first #(.N (Slots), .IdxW (SlotW)) u_walk (.vec_i (want_walk), .any_o (walk_any), .idx_o (walk_idx));
+  iommu_first #(.N (Slots), .IdxW (SlotW)) u_tail (.vec_i (key_match & ~has_dependent), .any_o (tail_any), .idx_o (tail_idx));
 
   // ---- release to memory ---------------------------------------------------------
   refuse_e          rf_st_q, rf_st_d;

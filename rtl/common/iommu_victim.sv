@@ -24,22 +24,16 @@ module iommu_victim #(
   assign valid_o = valid_q;
   assign fill_o  = fill_i && inval_i == '0;
 
-  always_comb begin
-    same_hit = 1'b0;
-    same_idx = '0;
-    free_hit = 1'b0;
-    free_idx = '0;
-    for (int e = Entries - 1; e >= 0; e--) begin
-      if (same_i[e]) begin
-        same_hit = 1'b1;
-        same_idx = IdxW'(e);
-      end
-      if (!valid_q[e]) begin
-        free_hit = 1'b1;
-        free_idx = IdxW'(e);
-      end
-    end
-  end
+  iommu_first #(.N (Entries), .IdxW (IdxW)) u_same (
+    .vec_i (same_i),
+    .any_o (same_hit),
+    .idx_o (same_idx)
+  );
+  iommu_first #(.N (Entries), .IdxW (IdxW)) u_free (
+    .vec_i (~valid_q),
+    .any_o (free_hit),
+    .idx_o (free_idx)
+  );
   assign victim_o = same_hit ? same_idx : free_hit ? free_idx : rr_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

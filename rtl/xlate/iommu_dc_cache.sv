@@ -4,7 +4,9 @@
 // It holds only what the translation needs of a valid, well-formed device
 // context (the walker never fills a faulting one): a payload of DataW bits
 // that the walker packs and the channels unpack (see iommu_walker).
-// Lookup is combinational with a priority select; a fill replaces the entry
+// Lookup is combinational (iommu_sel; a fill replaces the entry of the same
+// device_id, so there is never more than one match, and two would count as
+// a miss); a fill replaces the entry
 // of the same device_id, else the first invalid entry, else a round-robin
 // victim; flush_i empties it (a ddtp write), inv_i applies IODIR.INVAL_DDT
 // (DV=1: the entry of DID; DV=0: all).  A fill in the cycle of an
@@ -36,21 +38,24 @@ module iommu_dc_cache #(
   logic [DidW-1:0]    did_q  [Entries];
   logic [DataW-1:0]   data_q [Entries];
 
+  logic [Entries*DataW-1:0] data_flat;
+  for (genvar e = 0; e < Entries; e++) begin : g_flat
+    assign data_flat[e*DataW +: DataW] = data_q[e];
+  end
   for (genvar p = 0; p < Ports; p++) begin : g_port
-    logic            hit;
-    logic [IdxW-1:0] idx;
-    always_comb begin
-      hit = 1'b0;
-      idx = '0;
-      for (int e = Entries - 1; e >= 0; e--) begin
-        if (valid_q[e] && did_q[e] == lk_did_i[p*DidW +: DidW]) begin
-          hit = 1'b1;
-          idx = IdxW'(e);
-        end
-      end
+    logic [Entries-1:0] m;
+    logic               any, multi;
+    for (genvar e = 0; e < Entries; e++) begin : g_m
+      assign m[e] = valid_q[e] && did_q[e] == lk_did_i[p*DidW +: DidW];
     end
-    assign lk_hit_o[p]               = hit;
-    assign lk_data_o[p*DataW +: DataW] = data_q[idx];
+    iommu_sel #(.N (Entries), .W (DataW)) u_sel (
+      .match_i (m),
+      .data_i  (data_flat),
+      .any_o   (any),
+      .multi_o (multi),
+      .data_o  (lk_data_o[p*DataW +: DataW])
+    );
+    assign lk_hit_o[p] = any && !multi;
   end
 
   logic [Entries-1:0] same, inval;

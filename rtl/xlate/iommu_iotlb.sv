@@ -13,9 +13,10 @@
 // up next) is compared with every entry's VPN under the entry's page size
 // and the match vector is registered; an entry written by a fill in that
 // cycle drops out of it.  In the second, the matches that are still valid
-// and whose PSCID matches (or whose G is set) select the data with a priority
-// select (the lowest matching entry wins, so a duplicate can never corrupt
-// it).  An invalidation in the first cycle clears valid bits, which the
+// and whose PSCID matches (or whose G is set) select the data (iommu_sel);
+// two matches (entries of different sizes or G bits that cover the same page,
+// left by a driver that changed a mapping without invalidating) count as a
+// miss, so a duplicate can never corrupt a translation: the request walks.  An invalidation in the first cycle clears valid bits, which the
 // second cycle sees.  A fill
 // overwrites an entry with the same tag, else the first invalid entry, else
 // a round-robin victim.  flush_i empties the cache in one cycle.
@@ -70,14 +71,20 @@ module iommu_iotlb #(
 
   logic [IdxW-1:0] victim;
   logic            fill;
+  logic [Entries*(3+PpnW+5)-1:0] ent_flat;   // {size, PPN, perm} of every entry
+  for (genvar e = 0; e < Entries; e++) begin : g_flat
+    assign ent_flat[e*(3+PpnW+5) +: 3+PpnW+5] = {size_q[e], ppn_q[e], perm_q[e]};
+  end
 
   // ---- lookups ----------------------------------------------------------
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [PscidW-1:0]  pscid;
     logic [VpnW-1:0]    vpn, rd_vpn, keep;
     logic [Entries-1:0] vm_d, vm_q;
-    logic               hit;
-    logic [IdxW-1:0]    idx;
+    logic [Entries-1:0] m;
+    logic               any, multi;
+    logic [2:0]         size;
+    logic [PpnW-1:0]    ppn;
     assign pscid  = lk_pscid_i[p*PscidW +: PscidW];
     assign vpn    = lk_vpn_i[p*VpnW +: VpnW];
     assign rd_vpn = rd_vpn_i[p*VpnW +: VpnW];
@@ -91,23 +98,22 @@ module iommu_iotlb #(
       else         vm_q <= vm_d;
     end
 
-    always_comb begin
-      hit = 1'b0;
-      idx = '0;
-      for (int e = Entries - 1; e >= 0; e--) begin
-        if (vm_q[e] && valid_q[e] && (g_q[e] || pscid_q[e] == pscid)) begin
-          hit = 1'b1;
-          idx = IdxW'(e);
-        end
-      end
+    for (genvar e = 0; e < Entries; e++) begin : g_m
+      assign m[e] = vm_q[e] && valid_q[e] && (g_q[e] || pscid_q[e] == pscid);
     end
+    iommu_sel #(.N (Entries), .W (3 + PpnW + 5)) u_sel (
+      .match_i (m),
+      .data_i  (ent_flat),
+      .any_o   (any),
+      .multi_o (multi),
+      .data_o  ({size, ppn, lk_perm_o[p*5 +: 5]})
+    );
 
     // PPN of the 4 KiB page: the entry's PPN above the page size, the
     // request's VPN below it.
-    assign keep = iommu_pkg::vpn_cmp_mask(size_q[idx]);
-    assign lk_hit_o[p]                 = hit;
-    assign lk_ppn_o[p*PpnW +: PpnW]    = (ppn_q[idx] & keep[PpnW-1:0]) | (vpn[PpnW-1:0] & ~keep[PpnW-1:0]);
-    assign lk_perm_o[p*5 +: 5]         = perm_q[idx];
+    assign keep = iommu_pkg::vpn_cmp_mask(size);
+    assign lk_hit_o[p]                 = any && !multi;
+    assign lk_ppn_o[p*PpnW +: PpnW]    = (ppn & keep[PpnW-1:0]) | (vpn[PpnW-1:0] & ~keep[PpnW-1:0]);
     /* verilator lint_off UNUSEDSIGNAL */
     logic unused_keep;
     assign unused_keep = ^{keep[VpnW-1], vpn[VpnW-1]};   // no PPN bit above 43

@@ -5,9 +5,10 @@
 //
 // A lookup returns the deepest matching entry (lowest LVL: fewest reads
 // left), combinationally: every entry is compared at once, each level's
-// matches select its PPN with an AND-OR (a level has at most one match: a
-// fill replaces the entry with the same tag), and the deepest level with a
-// match wins, so the depth grows with log(Entries), not with Entries.
+// matches select its PPN (iommu_sel; a level has at most one match, as a fill
+// replaces the entry with the same tag, and two would count as none), and
+// the deepest level with a match wins, so the depth grows with
+// log2(Entries), not with Entries.
 // LVL is 0..3 (Sv57's root has level 4 and is never cached: it comes
 // from the DC).  Fully associative; fill replaces the same tag, else the
 // first invalid entry, else round-robin; flush_i empties it.
@@ -64,25 +65,30 @@ module iommu_walk_cache #(
   logic [PpnW-1:0]    ppn_q   [Entries];
 
   // Deepest match: the matches of each level, then the lowest level that has one.
-  logic [Entries-1:0] match;
-  logic [Entries-1:0] lvl_match [4];
-  logic [3:0]         lvl_hit;
-  logic [PpnW-1:0]    lvl_ppn [4];
+  logic [Entries-1:0]      match;
+  logic [Entries*PpnW-1:0] ppn_flat;
+  logic [Entries-1:0]      lvl_match [4];
+  logic [3:0]              lvl_hit;
+  logic [PpnW-1:0]         lvl_ppn [4];
   for (genvar e = 0; e < Entries; e++) begin : g_match
     assign match[e] = valid_q[e] && pscid_q[e] == lk_pscid_i &&
                       ((vpn_q[e] ^ lk_vpn_i) & prefix_mask(lvl_q[e])) == '0;
+    assign ppn_flat[e*PpnW +: PpnW] = ppn_q[e];
   end
   for (genvar l = 0; l < 4; l++) begin : g_lvl
+    logic any, multi;
     for (genvar e = 0; e < Entries; e++) begin : g_e
       assign lvl_match[l][e] = match[e] && lvl_q[e] == 2'(l);
     end
-    assign lvl_hit[l] = |lvl_match[l];
-    always_comb begin
-      lvl_ppn[l] = '0;
-      for (int e = 0; e < Entries; e++)
-        lvl_ppn[l] = lvl_ppn[l] | (lvl_match[l][e] ? ppn_q[e] : '0);
-    end
-    `IOMMU_ASSERT(OneMatchPerLevel_A, clk_i, rst_ni, $onehot0(lvl_match[l]))
+    iommu_sel #(.N (Entries), .W (PpnW)) u_sel (
+      .match_i (lvl_match[l]),
+      .data_i  (ppn_flat),
+      .any_o   (any),
+      .multi_o (multi),
+      .data_o  (lvl_ppn[l])
+    );
+    assign lvl_hit[l] = any && !multi;
+    `IOMMU_ASSERT(OneMatchPerLevel_A, clk_i, rst_ni, !multi)
   end
   assign lk_hit_o = |lvl_hit;
   assign lk_lvl_o = lvl_hit[0] ? 2'd0 : lvl_hit[1] ? 2'd1 : lvl_hit[2] ? 2'd2 : 2'd3;

@@ -177,16 +177,9 @@ module iommu_walker #(
   // Lowest set bit of a vector.
   logic            alloc_any, issue_any, err_any;
   logic [WIdxW-1:0] alloc_idx, issue_idx, err_idx;
-  always_comb begin
-    alloc_any = 1'b0; alloc_idx = '0;
-    issue_any = 1'b0; issue_idx = '0;
-    err_any   = 1'b0; err_idx   = '0;
-    for (int k = Walks - 1; k >= 0; k--) begin
-      if (is_idle[k])  begin alloc_any = 1'b1; alloc_idx = WIdxW'(k); end
-      if (is_issue[k]) begin issue_any = 1'b1; issue_idx = WIdxW'(k); end
-      if (is_err[k])   begin err_any   = 1'b1; err_idx   = WIdxW'(k); end
-    end
-  end
+  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_alloc (.vec_i (is_idle), .any_o (alloc_any), .idx_o (alloc_idx));
+  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_issue (.vec_i (is_issue), .any_o (issue_any), .idx_o (issue_idx));
+  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_err (.vec_i (is_err), .any_o (err_any), .idx_o (err_idx));
 
   logic res_stale_q;   // the result in the output register is of a stale walk
   assign stale_o = |(stale_q & ~is_idle) || res_stale_q;
