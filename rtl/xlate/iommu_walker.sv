@@ -305,7 +305,11 @@ module iommu_walker #(
 
   // ---- response processor -------------------------------------------------------
   // Input: a registered R beat, else the synthetic error of a walk in CErr.
-  logic             rb_v_q, rb_err_q, rb_last_q;
+  // With the beat, what depends on its data alone: whether the PPN of a PTE
+  // (53:10) or of a DC's fsc (43:0) fits in PAS, and whether a leaf at level
+  // l = 1..4 would be a misaligned superpage (PPN bits below 9*l set).
+  logic             rb_v_q, rb_err_q, rb_last_q, rb_fit_pte_q, rb_fit_dc_q;
+  logic [4:1]       rb_mis_q;
   logic [WIdxW-1:0] rb_id_q;
   logic [63:0]      rb_data_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -318,6 +322,10 @@ module iommu_walker #(
       rb_data_q <= ds_rdata_i;
       rb_err_q  <= ds_rresp_i[1];
       rb_last_q <= ds_rlast_i;
+      rb_fit_pte_q <= ppn_fits(ds_rdata_i[53:10]);
+      rb_fit_dc_q  <= ppn_fits(ds_rdata_i[43:0]);
+      rb_mis_q     <= {ds_rdata_i[45:10] != '0, ds_rdata_i[36:10] != '0,
+                       ds_rdata_i[27:10] != '0, ds_rdata_i[18:10] != '0};
     end
   end
 
@@ -396,7 +404,8 @@ module iommu_walker #(
     if (pte_leaf) begin
       pte_bad = pte_bad ||
                 (pte_n && (c_lvl != 3'd0 || pte_ppn[3:0] != 4'b1000)) ||   // Svnapot 64 KiB only
-                ((pte_ppn & ~keep_ppn) != '0 && c_lvl != 3'd0) ||          // misaligned superpage
+                ((c_lvl == 3'd1 && rb_mis_q[1]) || (c_lvl == 3'd2 && rb_mis_q[2]) ||
+                 (c_lvl == 3'd3 && rb_mis_q[3]) || (c_lvl == 3'd4 && rb_mis_q[4])) ||  // misaligned superpage
                 !pte_a ||
                 !iommu_pkg::perm_ok({pte_d, pte_u, pte_x, pte_w, pte_r}, c_acc);
     end else begin
@@ -406,6 +415,9 @@ module iommu_walker #(
     pte_ok = !pte_bad;
   end
   assign pa_ok = ppn_fits(leaf_ppn);
+  // the next table's PPN fits (o_next: the DC's root when leaving PhDc, else a PTE's)
+  logic n_fits;
+  assign n_fits = (ph_q[c] == PhDc) ? rb_fit_dc_q : rb_fit_pte_q;
 
   // Outcome of this beat for walk c.
   logic            o_done, o_fault, o_record, o_next, o_fill_dc, o_fill_tlb, o_fill_wc;
@@ -413,7 +425,6 @@ module iommu_walker #(
   logic [PpnW-1:0] o_ppn;
   logic [1:0]      n_ph;
   logic [2:0]      n_lvl;
-  logic [PpnW-1:0] n_table;
   logic [PaW-1:0]  n_addr;
   logic [1:0]      pd_kind;
   logic [1:0]      n_smode;
@@ -435,7 +446,6 @@ module iommu_walker #(
     o_fill_wc  = 1'b0;
     n_ph       = ph_q[c];
     n_lvl      = c_lvl;
-    n_table    = pte_ppn;
     n_addr     = '0;
     if (p_v) begin
       unique case (ph_q[c])
@@ -476,7 +486,6 @@ module iommu_walker #(
                 o_next  = 1'b1;
                 n_ph    = PhPt;
                 n_lvl   = top_lvl(n_smode);
-                n_table = d[43:0];
                 n_addr  = pte_addr(d[43:0], vpn_at(c_vpn, top_lvl(n_smode)));
               end
             end
@@ -571,7 +580,7 @@ module iommu_walker #(
           if (issue_hs && ar_idx == WIdxW'(k)) st_q[k] <= CWait;
           if (p_v && c == WIdxW'(k)) begin
             if (o_done)      st_q[k] <= CIdle;
-            else if (o_next) st_q[k] <= ppn_fits(n_table) ? CIssue : CErr;
+            else if (o_next) st_q[k] <= n_fits ? CIssue : CErr;
           end
         end
       end
