@@ -179,7 +179,6 @@ module iommu_walker #(
   logic [WIdxW-1:0] alloc_idx, issue_idx, err_idx;
   iommu_first #(.N (Walks), .IdxW (WIdxW)) u_alloc (.vec_i (is_idle), .any_o (alloc_any), .idx_o (alloc_idx));
   iommu_first #(.N (Walks), .IdxW (WIdxW)) u_issue (.vec_i (is_issue), .any_o (issue_any), .idx_o (issue_idx));
-  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_err (.vec_i (is_err), .any_o (err_any), .idx_o (err_idx));
 
   logic res_stale_q;   // the result in the output register is of a stale walk
   assign stale_o = |(stale_q & ~is_idle) || res_stale_q;
@@ -312,12 +311,31 @@ module iommu_walker #(
   logic [4:1]       rb_mis_q;
   logic [WIdxW-1:0] rb_id_q;
   logic [63:0]      rb_data_q;
+  // A walk in CErr (its next address is beyond PAS) gets a synthetic error
+  // beat in a cycle without an R beat; it is not offered again while its
+  // beat waits in the register.
+  logic             rb_synth_q;
+  logic [Walks-1:0] err_cand;
+  for (genvar k = 0; k < Walks; k++) begin : g_err
+    assign err_cand[k] = is_err[k] && !(rb_v_q && rb_synth_q && rb_id_q == WIdxW'(k));
+  end
+  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_err (.vec_i (err_cand), .any_o (err_any), .idx_o (err_idx));
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) rb_v_q <= 1'b0;
-    else         rb_v_q <= ds_rvalid_i;
+    if (!rst_ni) begin
+      rb_v_q     <= 1'b0;
+      rb_synth_q <= 1'b0;
+    end else begin
+      rb_v_q     <= ds_rvalid_i || err_any;
+      rb_synth_q <= !ds_rvalid_i;
+    end
   end
   always_ff @(posedge clk_i) begin
-    if (ds_rvalid_i) begin
+    if (!ds_rvalid_i) begin
+      rb_id_q   <= err_idx;
+      rb_data_q <= '0;
+      rb_err_q  <= 1'b1;
+      rb_last_q <= 1'b1;
+    end else begin
       rb_id_q   <= WIdxW'(ds_rid_i);
       rb_data_q <= ds_rdata_i;
       rb_err_q  <= ds_rresp_i[1];
@@ -332,11 +350,11 @@ module iommu_walker #(
   logic             p_v, p_err, p_last;
   logic [WIdxW-1:0] c;
   logic [63:0]      d;
-  assign p_v    = rb_v_q || err_any;
-  assign c      = rb_v_q ? rb_id_q : err_idx;
-  assign d      = rb_v_q ? rb_data_q : 64'd0;
-  assign p_err  = rb_v_q ? rb_err_q : 1'b1;
-  assign p_last = rb_v_q ? rb_last_q : 1'b1;
+  assign p_v    = rb_v_q;
+  assign c      = rb_id_q;
+  assign d      = rb_data_q;
+  assign p_err  = rb_err_q;
+  assign p_last = rb_last_q;
 
   // The walk's request and DC, as known before this beat.
   logic [VpnW-1:0] c_vpn;
@@ -435,6 +453,39 @@ module iommu_walker #(
   assign n_s1_bare = pdtv_n || fsc_mode == iommu_pkg::SatpBare;
   assign pd_kind   = iommu_pkg::post_dc_kind(pv_q[c], pdtv_n, n_s1_bare, n_smode, 64'(c_iova), PaW);
 
+  // Where the walk reads next if it goes on (o_next), from the beat and the
+  // walk's phase alone, so that no check result steers the address: the
+  // context takes these on every beat it processes (when it does not go on
+  // it ends, or waits for the rest of its DC, and reads nothing meanwhile).
+  always_comb begin
+    n_ph   = ph_q[c];
+    n_lvl  = c_lvl;
+    n_addr = '0;
+    unique case (ph_q[c])
+      PhDdt: begin
+        if (c_lvl == 3'd1) begin
+          n_ph   = PhDc;
+          n_lvl  = 3'd0;
+          n_addr = dc_addr(pte_ppn, did_q[c][6:0]);
+        end else begin
+          n_lvl  = c_lvl - 3'd1;
+          n_addr = pte_addr(pte_ppn, ddi(did_q[c], n_lvl[1:0]));
+        end
+      end
+      PhDc: begin
+        if (p_last) begin
+          n_ph   = PhPt;
+          n_lvl  = top_lvl(n_smode);
+          n_addr = pte_addr(d[43:0], vpn_at(c_vpn, top_lvl(n_smode)));
+        end
+      end
+      default: begin
+        n_lvl  = c_lvl - 3'd1;
+        n_addr = pte_addr(pte_ppn, vpn_at(c_vpn, c_lvl - 3'd1));
+      end
+    endcase
+  end
+
   always_comb begin
     o_done     = 1'b0;
     o_fault    = 1'b0;
@@ -444,9 +495,6 @@ module iommu_walker #(
     o_fill_dc  = 1'b0;
     o_fill_tlb = 1'b0;
     o_fill_wc  = 1'b0;
-    n_ph       = ph_q[c];
-    n_lvl      = c_lvl;
-    n_addr     = '0;
     if (p_v) begin
       unique case (ph_q[c])
         PhDdt: begin
@@ -457,14 +505,6 @@ module iommu_walker #(
                       !d[0] ? iommu_pkg::CauseDdtInvalid : iommu_pkg::CauseDdtMisconf;
           end else begin
             o_next = 1'b1;
-            if (c_lvl == 3'd1) begin
-              n_ph   = PhDc;
-              n_lvl  = 3'd0;
-              n_addr = dc_addr(pte_ppn, did_q[c][6:0]);
-            end else begin
-              n_lvl  = c_lvl - 3'd1;
-              n_addr = pte_addr(pte_ppn, ddi(did_q[c], n_lvl[1:0]));
-            end
           end
         end
         PhDc: begin
@@ -484,9 +524,6 @@ module iommu_walker #(
               end else begin
                 o_done  = 1'b0;
                 o_next  = 1'b1;
-                n_ph    = PhPt;
-                n_lvl   = top_lvl(n_smode);
-                n_addr  = pte_addr(d[43:0], vpn_at(c_vpn, top_lvl(n_smode)));
               end
             end
           end
@@ -509,8 +546,6 @@ module iommu_walker #(
           end else begin
             o_next    = 1'b1;
             o_fill_wc = 1'b1;
-            n_lvl     = c_lvl - 3'd1;
-            n_addr    = pte_addr(pte_ppn, vpn_at(c_vpn, c_lvl - 3'd1));
           end
         end
       endcase
@@ -621,11 +656,9 @@ module iommu_walker #(
           end
         end
         if (ph_q[k] == PhPt && !pte_leaf) g_q[k] <= g_q[k] | pte_g;
-        if (o_next) begin
-          ph_q[k]   <= n_ph;
-          lvl_q[k]  <= n_lvl;
-          addr_q[k] <= n_addr;
-        end
+        ph_q[k]   <= n_ph;
+        lvl_q[k]  <= n_lvl;
+        addr_q[k] <= n_addr;
       end
     end
   end
