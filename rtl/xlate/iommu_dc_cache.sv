@@ -32,7 +32,6 @@ module iommu_dc_cache #(
   input  wire logic                    inv_dv_i,
   input  wire logic [DidW-1:0]         inv_did_i
 );
-  localparam int unsigned IdxW = (Entries > 1) ? $clog2(Entries) : 1;
 
   logic [Entries-1:0] valid_q;
   logic [DidW-1:0]    did_q  [Entries];
@@ -58,9 +57,7 @@ module iommu_dc_cache #(
     assign lk_hit_o[p] = any && !multi;
   end
 
-  logic [Entries-1:0] same, inval;
-  logic [IdxW-1:0]    victim;
-  logic               fill;
+  logic [Entries-1:0] same, inval, write;
   for (genvar e = 0; e < Entries; e++) begin : g_same
     assign inval[e] = flush_i || (inv_i && (!inv_dv_i || did_q[e] == inv_did_i));
     assign same[e] = valid_q[e] && did_q[e] == fill_did_i;
@@ -70,17 +67,19 @@ module iommu_dc_cache #(
     .rst_ni   (rst_ni),
     .same_i   (same),
     .fill_i   (fill_i),
-    .fill_o   (fill),
+    .kill_i   (flush_i || inv_i),
     .inval_i  (inval),
-    .valid_o  (valid_q),
-    .victim_o (victim)
+    .write_o  (write),
+    .valid_o  (valid_q)
   );
 
 
   always_ff @(posedge clk_i) begin
-    if (fill) begin
-      did_q[victim]  <= fill_did_i;
-      data_q[victim] <= fill_data_i;
+    for (int e = 0; e < Entries; e++) begin
+      if (write[e]) begin
+        did_q[e]  <= fill_did_i;
+        data_q[e] <= fill_data_i;
+      end
     end
   end
 

@@ -60,7 +60,6 @@ module iommu_iotlb #(
   localparam int unsigned PscidW = iommu_pkg::PscidW;
   localparam int unsigned VpnW   = iommu_pkg::VpnW;
   localparam int unsigned PpnW   = iommu_pkg::PpnW;
-  localparam int unsigned IdxW   = (Entries > 1) ? $clog2(Entries) : 1;
 
   logic [Entries-1:0] valid_q, g_q;
   logic [PscidW-1:0]  pscid_q [Entries];
@@ -69,8 +68,7 @@ module iommu_iotlb #(
   logic [PpnW-1:0]    ppn_q   [Entries];
   logic [4:0]         perm_q  [Entries];
 
-  logic [IdxW-1:0] victim;
-  logic            fill;
+  logic [Entries-1:0] write;   // the entry a fill writes (one-hot)
   logic [Entries*(3+PpnW+5)-1:0] ent_flat;   // {size, PPN, perm} of every entry
   for (genvar e = 0; e < Entries; e++) begin : g_flat
     assign ent_flat[e*(3+PpnW+5) +: 3+PpnW+5] = {size_q[e], ppn_q[e], perm_q[e]};
@@ -91,7 +89,7 @@ module iommu_iotlb #(
 
     for (genvar e = 0; e < Entries; e++) begin : g_vm
       assign vm_d[e] = ((vpn_q[e] ^ rd_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
-                       !(fill && victim == IdxW'(e));
+                       !write[e];
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) vm_q <= '0;
@@ -136,22 +134,25 @@ module iommu_iotlb #(
     .rst_ni   (rst_ni),
     .same_i   (same),
     .fill_i   (fill_i),
-    .fill_o   (fill),
+    .kill_i   (flush_i || inv_i),
     .inval_i  (inval),
-    .valid_o  (valid_q),
-    .victim_o (victim)
+    .write_o  (write),
+    .valid_o  (valid_q)
   );
 
 
   // Tag and data arrays need no reset: valid_q guards them.
+  // Tag and data arrays need no reset: valid_q guards them.
   always_ff @(posedge clk_i) begin
-    if (fill) begin
-      g_q[victim]     <= fill_g_i;
-      pscid_q[victim] <= fill_pscid_i;
-      vpn_q[victim]   <= fill_vpn_i & iommu_pkg::vpn_cmp_mask(fill_size_i);
-      size_q[victim]  <= fill_size_i;
-      ppn_q[victim]   <= fill_ppn_i;
-      perm_q[victim]  <= fill_perm_i;
+    for (int e = 0; e < Entries; e++) begin
+      if (write[e]) begin
+        g_q[e]     <= fill_g_i;
+        pscid_q[e] <= fill_pscid_i;
+        vpn_q[e]   <= fill_vpn_i & iommu_pkg::vpn_cmp_mask(fill_size_i);
+        size_q[e]  <= fill_size_i;
+        ppn_q[e]   <= fill_ppn_i;
+        perm_q[e]  <= fill_perm_i;
+      end
     end
   end
 

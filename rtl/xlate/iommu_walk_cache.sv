@@ -46,7 +46,6 @@ module iommu_walk_cache #(
   localparam int unsigned PscidW = iommu_pkg::PscidW;
   localparam int unsigned VpnW   = iommu_pkg::VpnW;
   localparam int unsigned PpnW   = iommu_pkg::PpnW;
-  localparam int unsigned IdxW   = (Entries > 1) ? $clog2(Entries) : 1;
 
   // VPN bits that select a level-lvl table: all bits above 9*(lvl+1).
   function automatic logic [VpnW-1:0] prefix_mask(input logic [1:0] lvl);
@@ -95,9 +94,7 @@ module iommu_walk_cache #(
   assign lk_ppn_o = lvl_hit[0] ? lvl_ppn[0] : lvl_hit[1] ? lvl_ppn[1] :
                     lvl_hit[2] ? lvl_ppn[2] : lvl_ppn[3];
 
-  logic [Entries-1:0] same, inval;
-  logic [IdxW-1:0]    victim;
-  logic               fill;
+  logic [Entries-1:0] same, inval, write;
   for (genvar e = 0; e < Entries; e++) begin : g_same
     assign inval[e] = flush_i ||
                       (inv_i && (!inv_pscv_i || pscid_q[e] == inv_pscid_i) &&
@@ -110,19 +107,21 @@ module iommu_walk_cache #(
     .rst_ni   (rst_ni),
     .same_i   (same),
     .fill_i   (fill_i),
-    .fill_o   (fill),
+    .kill_i   (flush_i || inv_i),
     .inval_i  (inval),
-    .valid_o  (valid_q),
-    .victim_o (victim)
+    .write_o  (write),
+    .valid_o  (valid_q)
   );
 
 
   always_ff @(posedge clk_i) begin
-    if (fill) begin
-      pscid_q[victim] <= fill_pscid_i;
-      vpn_q[victim]   <= fill_vpn_i & prefix_mask(fill_lvl_i);
-      lvl_q[victim]   <= fill_lvl_i;
-      ppn_q[victim]   <= fill_ppn_i;
+    for (int e = 0; e < Entries; e++) begin
+      if (write[e]) begin
+        pscid_q[e] <= fill_pscid_i;
+        vpn_q[e]   <= fill_vpn_i & prefix_mask(fill_lvl_i);
+        lvl_q[e]   <= fill_lvl_i;
+        ppn_q[e]   <= fill_ppn_i;
+      end
     end
   end
 
