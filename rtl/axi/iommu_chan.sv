@@ -2,9 +2,9 @@
 // AW when IsWrite = 1): intake, translation by the caches, hand-off of misses
 // to the walker, and release to the memory port in AXI order.
 //
-// Intake: two one-entry stages (doc/pipeline.md).  The request stage (s)
+// Intake: two one-entry stages (doc/pipeline.md).  The request stage (r_*)
 // takes the device's request; in its cycle the DC cache is looked up and the
-// IOTLB's read address is presented (tlb_rd_vpn_o).  The decision stage (t)
+// IOTLB's read address is presented (tlb_rd_vpn_o).  The decision stage (s_*)
 // holds the request with its registered DC; in its cycle the IOTLB answers
 // and the request either
 //   * leaves for the memory port with its physical address, when it hits,
@@ -13,7 +13,7 @@
 //   * or moves into a slot: misses (to walk), refusals, hits that must wait
 //     behind an older request with the same key, and hits the port did not
 //     take (a hit presented without READY keeps its AXI lock from the slot).
-// s moves into t whenever t is empty or a slot is free (t then leaves for
+// r moves into s whenever s is empty or a slot is free (s then leaves for
 // sure), so no enable of the wide stage registers depends on a lookup.
 // The ordering key is the AXI ID for reads; writes are kept in arrival order
 // because AXI4 W beats carry no ID and follow AW order (no write-data buffer
@@ -152,7 +152,7 @@ module iommu_chan #(
                 user[DidW+PidW] ? 20'(user[DidW+PidW-1:DidW]) : 20'd0, cause, 64'(addr), 64'd0};
   endfunction
 
-  // ---- request stage (s): DC lookup ------------------------------------------
+  // ---- request stage (r): DC lookup ------------------------------------------
   logic           r_v_q, r_move;
   logic [AxW-1:0] r_q;
   logic [DidW-1:0] r_did;
@@ -172,7 +172,7 @@ module iommu_chan #(
   end
   assign dc_lk_did_o = r_did;
 
-  // ---- decision stage (t): IOTLB lookup and decision ---------------------------
+  // ---- decision stage (s): IOTLB lookup and decision ---------------------------
   // The request, its DC lookup (dropped by a DC invalidation, so the request
   // walks and reads the DC again) and whether its INCR burst crosses 4 KiB.
   logic             s_v_q;

@@ -16,10 +16,11 @@
 // and whose PSCID matches (or whose G is set) select the data (iommu_sel);
 // two matches (entries of different sizes or G bits that cover the same page,
 // left by a driver that changed a mapping without invalidating) count as a
-// miss, so a duplicate can never corrupt a translation: the request walks.  An invalidation in the first cycle clears valid bits, which the
-// second cycle sees.  A fill
-// overwrites an entry with the same tag, else the first invalid entry, else
-// a round-robin victim.  flush_i empties the cache in one cycle.
+// miss, so a duplicate can never corrupt a translation: the request walks.
+// An invalidation in the first cycle clears valid bits, which the second
+// cycle sees.  A fill overwrites the entry with the same tag, else the first
+// invalid entry, else a round-robin victim (iommu_victim).  flush_i empties
+// the cache in one cycle.
 // inv_i applies IOTINVAL.VMA with GV=0 in one cycle (spec table "IOTINVAL.VMA
 // operands and operations"): PSCV=0 selects every address space, global
 // entries included; PSCV=1 the entries of PSCID, global entries kept; AV=1
