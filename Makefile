@@ -13,7 +13,12 @@ RTL_INCS := $(sort $(shell find rtl -name '*.svh'))
 
 # Parameters of the simulated configuration (the RTL defaults); tb/main.cpp
 # learns them through the TB_* macros.
+# The IOTLB's shape (tests that fill one set need it) is read from the RTL defaults.
+rtl_param = $(shell sed -n 's/.*parameter int unsigned $(1) *= *\([0-9][0-9]*\).*/\1/p' rtl/iommu_top.sv)
 TB_DEFS := -DTB_ID_W=8 -DTB_PA_W=56 -DTB_DID_W=24 -DTB_PID_W=20 -DTB_DS_ID_W=4 -DTB_NUM_IRQ=4
+# tb/main.cpp alone (compiled into each Verilated build) knows the IOTLB's shape.
+TB_TLB  := -DTB_TLB_SETS=$(call rtl_param,TlbSets) -DTB_TLB_WAYS=$(call rtl_param,TlbWays) \
+           -DTB_TLB_FA=$(call rtl_param,TlbEntries)
 
 CC      := gcc
 CFLAGS  := -std=c11 -O2 -g -Wall -Wextra -Werror -Itb -Iinclude $(TB_DEFS)
@@ -82,11 +87,35 @@ $(SIM): $(RTL_SRCS) $(RTL_INCS) $(TB_OBJS) tb/main.cpp tb/dut.h
 	@command -v verilator >/dev/null || { echo "verilator is missing: run 'make deps'"; exit 1; }
 	@rm -f $@    # Verilator's own make does not see the test-bench objects change
 	verilator $(VERILATOR_FLAGS) --Mdir $(BUILD)/vl -o ../iommu-sim \
-	    -CFLAGS "-I$(CURDIR)/tb" $(RTL_SRCS) $(abspath tb/main.cpp) $(abspath $(TB_OBJS)) > $(BUILD)/vl-build.log 2>&1 \
+	    -CFLAGS "-I$(CURDIR)/tb $(TB_TLB)" $(RTL_SRCS) $(abspath tb/main.cpp) $(abspath $(TB_OBJS)) > $(BUILD)/vl-build.log 2>&1 \
 	    || { tail -30 $(BUILD)/vl-build.log; exit 1; }
 
 run: $(SIM)
 	@$(SIM) --faults --scenario tb/scenarios/demo.scn
+
+# Other configurations of the same RTL (-G overrides), each with every test and
+# scenario in make test (make test-cfg): CFG_<name> the parameters, CFG_<name>_TB
+# what tb/main.cpp tells the tests about them.
+#   fa     the IOTLB without its block-RAM array: every page size in the FA entries
+#   small  a 64 x 2 block-RAM array and 4 FA entries: sets and ways overflow all the time
+SIM_CFGS     := fa small
+CFG_fa       := -GTlbSets=0
+CFG_fa_TB    := -DTB_TLB_SETS=0 -DTB_TLB_WAYS=0 -DTB_TLB_FA=$(call rtl_param,TlbEntries)
+CFG_small    := -GTlbSets=64 -GTlbWays=2 -GTlbEntries=4
+CFG_small_TB := -DTB_TLB_SETS=64 -DTB_TLB_WAYS=2 -DTB_TLB_FA=4
+
+$(BUILD)/iommu-sim-cfg-%: $(RTL_SRCS) $(RTL_INCS) $(TB_OBJS) tb/main.cpp tb/dut.h
+	@command -v verilator >/dev/null || { echo "verilator is missing: run 'make deps'"; exit 1; }
+	@rm -f $@
+	verilator $(VERILATOR_FLAGS) $(CFG_$*) --Mdir $(BUILD)/vl-cfg-$* -o ../iommu-sim-cfg-$* \
+	    -CFLAGS "-I$(CURDIR)/tb $(CFG_$*_TB)" $(RTL_SRCS) $(abspath tb/main.cpp) $(abspath $(TB_OBJS)) \
+	    > $(BUILD)/vl-cfg-$*-build.log 2>&1 || { tail -30 $(BUILD)/vl-cfg-$*-build.log; exit 1; }
+
+.PHONY: test-cfg
+test-cfg: $(foreach c,$(SIM_CFGS),$(BUILD)/iommu-sim-cfg-$(c))
+	@$(foreach c,$(SIM_CFGS),echo "test-cfg: $(c): $(CFG_$(c))" && \
+	    python3 tools/run_tests.py --jobs $(JOBS) --sim $(BUILD)/iommu-sim-cfg-$(c) --scenarios $(SCNS) \
+	    | tail -1 && test $${PIPESTATUS[0]} = 0 &&) true
 
 # ---- tests --------------------------------------------------------------------
 $(BUILD)/test_scenario: tb/scenario.c tb/scenario.h tb/host/fake_tb.c tb/host/test_scenario.c tb/tb.h
@@ -130,6 +159,7 @@ test: $(SIM) host-test
 	    --host "make -s ref-test" \
 	    --host "make -s sw-test" \
 	    --host "make -s gls" \
+	    --host "make -s test-cfg" \
 	    --host "make -s lint" \
 	    --host "make -s depth"
 
@@ -186,7 +216,7 @@ sw-cross: $(BUILD)/sw/riscv/libiommu.a
 # 400 seeds x 3000 DMA of xlate_random = 1.2 million transactions checked.
 SOAK_SEEDS ?= 400
 SOAK_FROM  ?= 1000
-SOAK_TESTS := off_refuses bare_passes mode_switch xlate_random cq_race
+SOAK_TESTS := off_refuses bare_passes mode_switch xlate_random cq_race cq_race_sets
 soak: $(SIM)
 	@python3 tools/soak.py --sim $(SIM) --jobs $(JOBS) --from $(SOAK_FROM) --seeds $(SOAK_SEEDS) $(SOAK_TESTS)
 
@@ -199,8 +229,8 @@ soak: $(SIM)
 # them).  CSV files and random.png go to BENCH_DIR (doc/bench.md).
 BENCH_WALKS := 4 16
 BENCH_DIR   := $(BUILD)/bench
-RTL_WALKS   := $(shell sed -n 's/.*parameter int unsigned Walks *= *\([0-9][0-9]*\).*/\1/p' rtl/iommu_top.sv)
-RTL_SLOTS   := $(shell sed -n 's/.*parameter int unsigned Slots *= *\([0-9][0-9]*\).*/\1/p' rtl/iommu_top.sv)
+RTL_WALKS   := $(call rtl_param,Walks)
+RTL_SLOTS   := $(call rtl_param,Slots)
 BENCH_SIMS  := $(foreach w,$(BENCH_WALKS),$(BUILD)/iommu-sim-w$(w))
 TB_OBJS_NOBENCH := $(filter-out $(BUILD)/obj/tests/bench.o,$(TB_OBJS))
 
@@ -218,7 +248,7 @@ $(BUILD)/iommu-sim-w%: $(RTL_SRCS) $(RTL_INCS) $(TB_OBJS_NOBENCH) $(BUILD)/obj-w
 	@command -v verilator >/dev/null || { echo "verilator is missing: run 'make deps'"; exit 1; }
 	@rm -f $@
 	verilator $(VERILATOR_FLAGS) -GWalks=$* -GSlots=$* -GDsIdW=5 --Mdir $(BUILD)/vl-w$* -o ../iommu-sim-w$* \
-	    -CFLAGS "-I$(CURDIR)/tb -DTB_WALKS=$* -DTB_SLOTS=$*" $(RTL_SRCS) $(abspath tb/main.cpp) \
+	    -CFLAGS "-I$(CURDIR)/tb $(TB_TLB) -DTB_WALKS=$* -DTB_SLOTS=$*" $(RTL_SRCS) $(abspath tb/main.cpp) \
 	    $(abspath $(TB_OBJS_NOBENCH) $(BUILD)/obj-w$*/tests/bench.o) > $(BUILD)/vl-w$*-build.log 2>&1 \
 	    || { tail -30 $(BUILD)/vl-w$*-build.log; exit 1; }
 
@@ -241,12 +271,16 @@ lint:
 	yosys -q -p "read_verilog -sv -DSYNTHESIS -Irtl $(RTL_SRCS); prep -top $(TOP); check -assert"
 	@echo "lint: clean"
 
+# The generic netlist (gate-level simulation) keeps the caches' block RAMs as
+# memories: Yosys's synth without memory_map (tools/yosys_hier.py synth_keep_mem).
+SYNTH_KEEP_MEM := $(shell python3 -c 'import sys; sys.path.insert(0, "tools"); import yosys_hier; \
+                    print("; ".join(yosys_hier.synth_keep_mem("$(TOP)")))')
 synth: $(BUILD)/synth/$(TOP).v
-$(BUILD)/synth/$(TOP).v: $(RTL_SRCS) $(RTL_INCS) tools/synth_report.py
+$(BUILD)/synth/$(TOP).v: $(RTL_SRCS) $(RTL_INCS) tools/synth_report.py tools/yosys_hier.py
 	@command -v yosys >/dev/null || { echo "yosys is missing: run 'make deps'"; exit 1; }
 	@mkdir -p $(BUILD)/synth
 	yosys -q -l $(BUILD)/synth/generic.log -p "read_verilog -sv -DSYNTHESIS -Irtl $(RTL_SRCS); \
-	    synth -flatten -top $(TOP); check -assert; tee -o $(BUILD)/synth/generic.stat stat; \
+	    $(SYNTH_KEEP_MEM); check -assert; tee -o $(BUILD)/synth/generic.stat stat; \
 	    write_verilog -noattr $@.tmp"
 	yosys -q -l $(BUILD)/synth/ice40.log -p "read_verilog -sv -DSYNTHESIS -Irtl $(RTL_SRCS); \
 	    synth_ice40 -top $(TOP); check -assert; tee -o $(BUILD)/synth/ice40.stat stat"
@@ -256,7 +290,7 @@ $(BUILD)/synth/$(TOP).v: $(RTL_SRCS) $(RTL_INCS) tools/synth_report.py
 $(GLS_SIM): $(BUILD)/synth/$(TOP).v $(TB_OBJS) tb/main.cpp tb/dut.h
 	@rm -f $@
 	verilator $(VERILATOR_FLAGS) -Wno-fatal -Wno-lint -Wno-style --Mdir $(BUILD)/vl-gls \
-	    -o ../iommu-sim-gls -CFLAGS "-I$(CURDIR)/tb" $(BUILD)/synth/$(TOP).v $(abspath tb/main.cpp) \
+	    -o ../iommu-sim-gls -CFLAGS "-I$(CURDIR)/tb $(TB_TLB)" $(BUILD)/synth/$(TOP).v $(abspath tb/main.cpp) \
 	    $(abspath $(TB_OBJS)) > $(BUILD)/vl-gls-build.log 2>&1 \
 	    || { tail -30 $(BUILD)/vl-gls-build.log; exit 1; }
 

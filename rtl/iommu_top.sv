@@ -29,7 +29,9 @@ module iommu_top #(
   parameter int unsigned NumIrq = 4,    /// interrupt wires (2, 4, 8 or 16)
   parameter int unsigned Slots  = 8,    /// requests per channel waiting for a walk or for order
   parameter int unsigned Walks  = 8,    /// translation walks in flight (< 2^DsIdW)
-  parameter int unsigned TlbEntries = 32, /// IOTLB entries (fully associative)
+  parameter int unsigned TlbSets    = 128, /// IOTLB 4 KiB array: sets in block RAM (0: none)
+  parameter int unsigned TlbWays    = 4,  /// IOTLB 4 KiB array: ways
+  parameter int unsigned TlbEntries = 32, /// IOTLB fully associative entries (superpages; all sizes when TlbSets = 0)
   parameter int unsigned DcEntries  = 8,  /// device-context cache entries
   parameter int unsigned WcEntries  = 32, /// walk-cache (non-leaf PTE) entries
   parameter int unsigned UserW  = DidW + PidW + 1
@@ -196,6 +198,7 @@ module iommu_top #(
   logic        inv_vma, inv_pscv, inv_av, inv_ddt, inv_dv;
   logic [iommu_pkg::PscidW-1:0] inv_pscid;
   logic [iommu_pkg::VpnW-1:0]   inv_vpn;
+  logic                         tlb_busy;
   logic [DidW-1:0]              inv_did;
   logic [1:0]  fence_hold, chan_idle;
   // data-structure port requesters
@@ -272,6 +275,8 @@ module iommu_top #(
     .DsIdW (DsIdW),
     .Slots (Slots),
     .Walks (Walks),
+    .TlbSets    (TlbSets),
+    .TlbWays    (TlbWays),
     .TlbEntries (TlbEntries),
     .DcEntries  (DcEntries),
     .WcEntries  (WcEntries)
@@ -287,6 +292,7 @@ module iommu_top #(
     .inv_pscid_i     (inv_pscid),
     .inv_av_i        (inv_av),
     .inv_vpn_i       (inv_vpn),
+    .tlb_busy_o      (tlb_busy),
     .inv_ddt_i       (inv_ddt),
     .inv_dv_i        (inv_dv),
     .inv_did_i       (inv_did),
@@ -440,6 +446,7 @@ module iommu_top #(
     .fence_w_ip_set_o (cq_fwip_set),
     .idle_o           (cq_idle),
     .inv_vma_o        (inv_vma),
+    .tlb_busy_i       (tlb_busy),
     .inv_pscv_o       (inv_pscv),
     .inv_pscid_o      (inv_pscid),
     .inv_av_o         (inv_av),

@@ -53,9 +53,12 @@ typedef struct {
     uint32_t wsi;
 } dut_io_t;
 
-/* Widths the model was built with (from the RTL parameters). */
+/* Widths the model was built with (from the RTL parameters), and the
+ * IOTLB's shape: tlb_sets x tlb_ways 4 KiB entries (tlb_sets 0: none) and
+ * tlb_fa fully associative ones. */
 typedef struct {
     unsigned id_w, iova_w, pa_w, data_w, did_w, pid_w, ds_id_w, num_irq;
+    unsigned tlb_sets, tlb_ways, tlb_fa;
 } dut_cfg_t;
 
 void dut_open(void);                       /* build the model */

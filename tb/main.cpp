@@ -57,6 +57,9 @@ void dut_cfg(dut_cfg_t *c) {
     c->pid_w = TB_PID_W;
     c->ds_id_w = TB_DS_ID_W;
     c->num_irq = TB_NUM_IRQ;
+    c->tlb_sets = TB_TLB_SETS;
+    c->tlb_ways = TB_TLB_WAYS;
+    c->tlb_fa = TB_TLB_FA;
 }
 
 int dut_trace(const char *path, uint64_t from, uint64_t to) {

@@ -8,6 +8,10 @@ One Yosys script (OUT/depth.ys, run with `yosys -s`):
   synth -flatten -top TOP -lut 4;  ltp -noff          -> the design's longest path
   (the design as read)  synth -top TOP -lut 4;  ltp -noff on the $lut cells
                                                        -> each module's own longest path
+Both synth runs leave out memory_map (yosys_hier.synth_keep_mem), and ltp
+leaves out the block RAMs (iommu_ram's $mem_v2 cells): a RAM's read is
+registered, so its address and write ports end paths and its data starts
+them, as a DP16KD's or RAMB18's do.
 
 What is counted: `ltp -noff` takes flip-flops out of the netlist and reports
 the longest chain of cells from a flip-flop output or an input port to a
@@ -114,7 +118,8 @@ def parse_stat(path):
 def comb_types(counts):
     """Cell types that are neither $lut nor flip-flops nor submodules."""
     return {t: n for t, n in counts.items()
-            if t.startswith("$") and t != "$lut" and not FF_TYPES.match(t) and not t.startswith("$paramod")}
+            if t.startswith("$") and t not in ("$lut", "$mem_v2") and not FF_TYPES.match(t)
+            and not t.startswith("$paramod")}
 
 
 def ff_count(counts):
@@ -127,16 +132,16 @@ def yosys_script(args):
     read = f"read_verilog -sv -DSYNTHESIS -I{args.inc} " + " ".join(args.srcs)
     lines = [read] + yosys_hier.dump_commands(args.top, f"{o}/instances.il") + [
         "design -save rtl",
-        f"synth -flatten -top {args.top} -lut 4",
+    ] + yosys_hier.synth_keep_mem(args.top, flatten=True, lut=4) + [
         f"tee -q -o {o}/flat.stat stat",
-        f"tee -q -o {o}/flat.ltp ltp -noff",
+        f"tee -q -o {o}/flat.ltp ltp -noff t:$mem_v2 %n",
     ]
     if not args.no_modules:
         lines += [
             "design -load rtl",
-            f"synth -top {args.top} -lut 4",
+        ] + yosys_hier.synth_keep_mem(args.top, flatten=False, lut=4) + [
             f"tee -q -o {o}/modules.stat stat",
-            f"tee -q -o {o}/modules.ltp ltp -noff */* */t:{yosys_hier.PREFIX}* */t:$paramod* %u %d",
+            f"tee -q -o {o}/modules.ltp ltp -noff */* */t:{yosys_hier.PREFIX}* */t:$paramod* */t:$mem_v2 %u %u %d",
         ]
     return "\n".join(lines) + "\n"
 

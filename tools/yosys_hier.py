@@ -1,5 +1,5 @@
 """What tools/depth.py and tools/timing.py share: the commit a report is of
-(git_head) and the instance hierarchy of the RTL as Yosys elaborates it: which module a flattened name such as
+(git_head), synthesis that keeps block RAMs as cells (synth_keep_mem), and the instance hierarchy of the RTL as Yosys elaborates it: which module a flattened name such as
 `u_datapath.u_wr.sl_st_q[7]` belongs to.
 
 The Yosys script runs `hierarchy -top TOP` and writes the cells whose type is
@@ -26,6 +26,28 @@ def git_head():
         return head + (" (rtl/ has uncommitted changes)" if dirty else "") if head else "unknown"
     except OSError:
         return "unknown"
+
+
+def synth_keep_mem(top, flatten=True, lut=None):
+    """Yosys `synth` (0.23) with its memory_map step limited to the memories
+    that are not block RAMs, so the caches' block RAMs (iommu_ram,
+    ram_style = "block": one $mem_v2 cell each, its read register merged in)
+    stay one cell each instead of becoming flip-flops and read multiplexers:
+    what block RAM is on an FPGA, and what the gate-level simulation runs."""
+    return [
+        f"synth {'-flatten ' if flatten else ''}-top {top} -run :fine",
+        # every other memory (FIFOs, arrays read asynchronously) becomes
+        # flip-flops and multiplexers as in synth
+        "memory_map */t:$mem_v2 */a:ram_style=block %d",
+        "opt -fast -full",
+        "opt -full",
+        "techmap",
+        "opt -fast",
+        f"abc -fast{f' -lut {lut}' if lut else ''}",
+        "opt -fast",
+        "hierarchy -check",
+        "check",
+    ]
 
 
 def dump_commands(top, path):

@@ -31,7 +31,9 @@ module iommu_datapath #(
   parameter int unsigned DsIdW     = 4,    /// data-structure port ID bits (>= log2 Walks)
   parameter int unsigned Slots     = 8,    /// waiting requests per channel
   parameter int unsigned Walks     = 8,    /// walks in flight
-  parameter int unsigned TlbEntries = 32,  /// IOTLB entries
+  parameter int unsigned TlbSets   = 128,  /// IOTLB 4 KiB sets (0: FA only)
+  parameter int unsigned TlbWays   = 4,    /// IOTLB 4 KiB ways
+  parameter int unsigned TlbEntries = 32,  /// IOTLB fully associative entries
   parameter int unsigned DcEntries = 8,    /// DC cache entries
   parameter int unsigned WcEntries = 32,   /// walk-cache entries
   parameter int unsigned WRouteDepth = 8,  /// AWs decided ahead of their W beats
@@ -49,6 +51,7 @@ module iommu_datapath #(
   input  wire logic [iommu_pkg::PscidW-1:0] inv_pscid_i,
   input  wire logic              inv_av_i,
   input  wire logic [iommu_pkg::VpnW-1:0]   inv_vpn_i,
+  output      logic              tlb_busy_o,  /// the IOTLB still applies an IOTINVAL
   input  wire logic              inv_ddt_i,   /// IODIR.INVAL_DDT
   input  wire logic              inv_dv_i,
   input  wire logic [DidW-1:0]   inv_did_i,
@@ -375,7 +378,7 @@ module iommu_datapath #(
     .inv_did_i   (inv_did_i)
   );
 
-  iommu_iotlb #(.Entries (TlbEntries), .Ports (2)) u_iotlb (
+  iommu_iotlb #(.Sets (TlbSets), .Ways (TlbWays), .FaEntries (TlbEntries), .Ports (2)) u_iotlb (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .rd_vpn_i     (tlb_rd_vpn),
@@ -396,7 +399,8 @@ module iommu_datapath #(
     .inv_pscv_i   (inv_pscv_i),
     .inv_pscid_i  (inv_pscid_i),
     .inv_av_i     (inv_av_i),
-    .inv_vpn_i    (inv_vpn_i)
+    .inv_vpn_i    (inv_vpn_i),
+    .busy_o       (tlb_busy_o)
   );
 
   iommu_walk_cache #(.Entries (WcEntries)) u_walk_cache (

@@ -8,7 +8,9 @@
 // at a time, in order, asking the register block to advance cqh (head_inc_o)
 // as each one completes:
 //   IOTINVAL.VMA, GV=0  inv_vma_o for one cycle (IOTLB and walk cache, see
-//                       iommu_iotlb / iommu_walk_cache for the scopes);
+//                       iommu_iotlb / iommu_walk_cache for the scopes); while
+//                       tlb_busy_i (the IOTLB still applies the one before)
+//                       no IOTINVAL starts and no IOFENCE.C passes;
 //   IOTINVAL.VMA, GV=1, IOTINVAL.GVMA
 //                       nothing: without a second stage nothing cached
 //                       belongs to a VM address space or to a G-stage table;
@@ -58,6 +60,7 @@ module iommu_cq #(
   output      logic                          idle_o,
   // to the data path
   output      logic                          inv_vma_o,
+  input  wire logic                          tlb_busy_i,  /// the IOTLB applies an IOTINVAL
   output      logic                          inv_pscv_o,
   output      logic [iommu_pkg::PscidW-1:0]  inv_pscid_o,
   output      logic                          inv_av_o,
@@ -174,8 +177,8 @@ module iommu_cq #(
   assign did_fits   = (dw0_q[63:40] >> DidW) == '0;
 
   logic exec, drained;
-  assign exec    = st_q == CqExec && !err_q[idx_q] && !ill;
-  assign drained = (!pr || idle_i[0]) && (!pw || idle_i[1]);
+  assign exec    = st_q == CqExec && !err_q[idx_q] && !ill && !(op == OpIotinval && tlb_busy_i);
+  assign drained = (!pr || idle_i[0]) && (!pw || idle_i[1]) && !tlb_busy_i;
 
   assign inv_vma_o   = exec && op == OpIotinval && f3 == 3'd0 && !gv;
   assign inv_pscv_o  = dw0_q[32];
@@ -228,6 +231,8 @@ module iommu_cq #(
           st_d      = CqIdle;
         end else if (op == OpIofence) begin
           st_d = CqFence;
+        end else if (op == OpIotinval && tlb_busy_i) begin
+          st_d = CqExec;   // the IOTLB still applies the previous IOTINVAL
         end else begin
           done = 1'b1;
         end

@@ -920,13 +920,16 @@ static uint64_t bq_victim(void) {
     return IOVA_BASE + 4096ull * page;
 }
 
-/* cq_inval_latency's software: after `warm` reads, alternately an
- * IOTINVAL.VMA + IOFENCE.C pair and an IOFENCE.C alone, each after the
- * previous one passed and a random 100..999 cycles more (so the submissions
- * fall at random points of the traffic), BQ_SAMPLES of each. */
+/* cq_inval_latency's software: after `warm` reads, in turn an IOTINVAL.VMA
+ * (AV=1, PSCV=1: one page) + IOFENCE.C pair, an IOFENCE.C alone and an
+ * IOTINVAL.VMA (AV=0, PSCV=1: the address space, a scan of the IOTLB's
+ * block-RAM sets) + IOFENCE.C pair, each after the previous one passed and a
+ * random 100..999 cycles more (so the submissions fall at random points of
+ * the traffic), BQ_SAMPLES of each. */
+#define LP_KINDS 3
 static struct {
-    bq_samples_t s[2];              /* 0: the pair, 1: the fence alone */
-    bq_samples_t fetch[2], exec[2]; /* their fetch latency, and last fetch -> cqh */
+    bq_samples_t s[LP_KINDS];       /* 0: page + fence, 1: the fence alone, 2: PSCID + fence */
+    bq_samples_t fetch[LP_KINDS], exec[LP_KINDS]; /* their fetch latency, and last fetch -> cqh */
     unsigned warm, kind;
     uint64_t next_at;
 } lp;
@@ -940,10 +943,14 @@ static bool lat_tick(void) {
         bq_add(&lp.exec[lp.kind], bq.exec);
         lp.next_at = tb_now() + 100 + bq_rand() % 900;
     }
-    bool all = lp.s[0].n >= BQ_SAMPLES && lp.s[1].n >= BQ_SAMPLES;
+    bool all = true;
+    for (unsigned k = 0; k < LP_KINDS; k++) all &= lp.s[k].n >= BQ_SAMPLES;
     if (!all && !bq.err && bq.st == BQ_IDLE && loop_done >= lp.warm && tb_now() >= lp.next_at) {
-        lp.kind = lp.s[0].n > lp.s[1].n;
-        if (!lp.kind) bq_put_inval(bq_victim());
+        lp.kind = 0;
+        for (unsigned k = 1; k < LP_KINDS; k++)
+            if (lp.s[k].n < lp.s[lp.kind].n) lp.kind = k;
+        if (lp.kind == 0) bq_put_inval(bq_victim());
+        if (lp.kind == 2) cq_put(cmd_iotinval(0, false, 0, true, bench_pscid, false, 0));
         bq_put_fence();
         bq_ring(lp.s[lp.kind].n & 1);
     }
@@ -962,7 +969,9 @@ static int cq_latency_body(void) {
         {"bare_random", "Bare, random 64 B reads, 32 in flight", false, 1},
         {"bare_stream", "Bare, streaming 2 KiB bursts, 4 in flight", false, 2},
     };
-    static const char *const cmd_name[2] = {"IOTINVAL.VMA+IOFENCE.C", "IOFENCE.C alone"};
+    static const char *const cmd_name[LP_KINDS] = {"IOTINVAL.VMA+IOFENCE.C", "IOFENCE.C alone",
+                                                    "IOTINVAL PSCID+IOFENCE.C"};
+    static const char *const cmd_csv[LP_KINDS] = {"iotinval_iofence", "iofence", "iotinval_pscid_iofence"};
     mem_model(MEM_MAX_OUT);
     FILE *f = csv_open("cq_inval_latency", "case,mode,traffic,command,samples,min,median,max,mean,"
                                           "fetch_median,fence_exec_median,fence_exec_max");
@@ -1001,7 +1010,7 @@ static int cq_latency_body(void) {
             if (run_loop(&c, &r)) return 1;
         }
         if (bq_finish() || bq_check(cs[i].name)) return 1;
-        for (unsigned k = 0; k < 2; k++) {
+        for (unsigned k = 0; k < LP_KINDS; k++) {
             CHECK_EQ(lp.s[k].n, BQ_SAMPLES, "latency samples");
             bq_stats_t st = bq_stats(&lp.s[k]), fe = bq_stats(&lp.fetch[k]),
                        ex = bq_stats(&lp.exec[k]);
@@ -1012,11 +1021,11 @@ static int cq_latency_body(void) {
             if (f) fprintf(f, "%s,%s,%s,%s,%u,%llu,%.1f,%llu,%.1f,%.1f,%.1f,%llu\n", cs[i].name,
                            cs[i].xlate ? "sv39" : "bare",
                            cs[i].traffic == 0 ? "none" : cs[i].traffic == 1 ? "random64" : "stream2k",
-                           k ? "iofence" : "iotinval_iofence", lp.s[k].n,
+                           cmd_csv[k], lp.s[k].n,
                            (unsigned long long)st.min, st.median, (unsigned long long)st.max,
                            st.mean, fe.median, ex.median, (unsigned long long)ex.max);
             for (unsigned j = 0; fs && j < lp.s[k].n; j++)
-                fprintf(fs, "%s,%s,%u,%llu\n", cs[i].name, k ? "iofence" : "iotinval_iofence", j,
+                fprintf(fs, "%s,%s,%u,%llu\n", cs[i].name, cmd_csv[k], j,
                         (unsigned long long)lp.s[k].v[j]);
         }
         sim_set_observer(NULL, NULL);

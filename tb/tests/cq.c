@@ -139,9 +139,9 @@ static bool txns_finish(dma_txn_t *t[], unsigned n, uint64_t timeout, const char
 #define P1 0x101u
 #define P2 0x202u
 #define P3 0x303u       /* a PSCID no device uses */
-#define IOVA_X 0x10000ull
-#define IOVA_Y 0x20000ull
-#define IOVA_G 0x30000ull
+#define IOVA_X 0x11000ull   /* X, Y, G: distinct IOTLB sets (VPN 17, 34, 51) even with 16 sets */
+#define IOVA_Y 0x22000ull
+#define IOVA_G 0x33000ull
 #define IOVA_S 0x40000000ull
 #define NMAP 6
 
@@ -273,6 +273,74 @@ static int t_vma_addr_pscid(void) {
         {"AV=0 PSCV=0 after", false, 0, false, 0, M(1) | M(2) | M(4)},
     };
     return run_vma_steps("AV=1 PSCV=1", s, sizeof s / sizeof *s);
+}
+
+/* ---- IOTLB capacity of one set and replacement ------------------------------------------ */
+/* Pages whose 4 KiB VPNs agree in their set bits (a stride of tlb_sets
+ * pages) all compete for the tlb_ways ways of one set of the block-RAM
+ * array (with tlb_sets = 0: for the tlb_fa fully associative entries).
+ * C = that capacity.  C such pages stay cached: after their PTEs change, with
+ * no invalidation, all C still read the old data and no walk reads memory.
+ * A C+1-th page must replace one of them: reading the C again, at least one
+ * walks (data-structure reads) and gets the new data, every one gets the old
+ * or the new data, and a page that got the new data keeps it.  Then an
+ * IOTINVAL.VMA AV=1 of one page makes exactly that page new. */
+#define TLB_IOVA 0x40000000ull
+static int t_tlb_ways(void) {
+    const dut_cfg_t *c = sim_cfg();
+    const unsigned cap = c->tlb_sets ? c->tlb_ways : c->tlb_fa;
+    const uint64_t stride = (c->tlb_sets ? c->tlb_sets : 1) * 4096ull;
+    enum { MAXP = 65 };
+    CHECK(cap + 1 <= MAXP, "capacity %u: the test keeps at most %u pages", cap, MAXP - 1);
+    if (cap + 1 > MAXP) return 1;
+    ddt_t d;
+    setup(&d, false);
+    uint64_t root = add_device(&d, D1, P1);
+    uint64_t pte[MAXP], pa_old[MAXP], pa_new[MAXP];
+    for (unsigned k = 0; k <= cap; k++) {
+        pa_old[k] = DATA_BASE + 0x1000ull * k;
+        pa_new[k] = DATA_BASE + 0x100000 + 0x1000ull * k;
+        tb_mem_store(pa_old[k] + 0x18, 8, pattern(pa_old[k] + 0x18));
+        tb_mem_store(pa_new[k] + 0x18, 8, pattern(pa_new[k] + 0x18));
+        pte[k] = pt_map(root, 3, TLB_IOVA + stride * k, 0, pt_leaf(pa_old[k], PTE_RWUAD));
+    }
+    for (unsigned k = 0; k < cap; k++)
+        CHECK_EQ(rd_dev(D1, TLB_IOVA + stride * k + 0x18), pattern(pa_old[k] + 0x18), "warm-up read");
+    for (unsigned k = 0; k <= cap; k++) tb_mem_store(pte[k], 8, pt_leaf(pa_new[k], PTE_RWUAD));
+    uint64_t ds0 = axi_slave_reads(sim_ds_slave());
+    for (unsigned k = 0; k < cap; k++)
+        CHECK(rd_dev(D1, TLB_IOVA + stride * k + 0x18) == pattern(pa_old[k] + 0x18),
+              "page %u of %u in one set: expected the cached (old) translation", k, cap);
+    CHECK(axi_slave_reads(sim_ds_slave()) == ds0, "%llu walk reads while %u pages of one set are cached",
+          (unsigned long long)(axi_slave_reads(sim_ds_slave()) - ds0), cap);
+    CHECK_EQ(rd_dev(D1, TLB_IOVA + stride * cap + 0x18), pattern(pa_new[cap] + 0x18), "the page more (walks)");
+    ds0 = axi_slave_reads(sim_ds_slave());
+    unsigned n_new = 0;
+    bool got_new[MAXP] = {false};
+    for (unsigned k = 0; k < cap; k++) {
+        uint64_t v = rd_dev(D1, TLB_IOVA + stride * k + 0x18);
+        got_new[k] = v == pattern(pa_new[k] + 0x18);
+        CHECK(got_new[k] || v == pattern(pa_old[k] + 0x18), "page %u: neither the old nor the new data", k);
+        n_new += got_new[k];
+    }
+    CHECK(n_new >= 1, "page %u did not replace any of the %u cached pages of its set", cap, cap);
+    CHECK(axi_slave_reads(sim_ds_slave()) - ds0 >= n_new, "%u new translations with %llu walk reads", n_new,
+          (unsigned long long)(axi_slave_reads(sim_ds_slave()) - ds0));
+    for (unsigned k = 0; k < cap; k++)
+        if (got_new[k])
+            CHECK(rd_dev(D1, TLB_IOVA + stride * k + 0x18) == pattern(pa_new[k] + 0x18), "page %u again", k);
+    /* one page by address: it alone changes among those still old */
+    unsigned victim = cap;
+    for (unsigned k = 0; k < cap && victim == cap; k++)
+        if (!got_new[k]) victim = k;
+    if (victim < cap) {
+        cq_put(cmd_iotinval(0, true, TLB_IOVA + stride * victim, true, P1, false, 0));
+        if (!cq_sync("AV=1 one page of a full set")) return 1;
+        CHECK(rd_dev(D1, TLB_IOVA + stride * victim + 0x18) == pattern(pa_new[victim] + 0x18),
+              "page %u after its IOTINVAL.VMA AV=1", victim);
+    }
+    CHECK_EQ(fq_count(), 0, "no fault record");
+    return 0;
 }
 
 /* ---- IOTINVAL.VMA on non-leaf entries (walk cache) --------------------------------------- */
@@ -1226,6 +1294,7 @@ const test_def_t tests_cq[] = {
     {"cq_vma_pscid", "IOTINVAL.VMA AV=0 PSCV=1: one PSCID, globals kept, other PSCIDs kept", t_vma_pscid, false},
     {"cq_vma_addr", "IOTINVAL.VMA AV=1 PSCV=0: one address in every PSCID, superpage by any address in it, globals dropped", t_vma_addr, false},
     {"cq_vma_addr_pscid", "IOTINVAL.VMA AV=1 PSCV=1: one address in one PSCID, globals kept", t_vma_addr_pscid, false},
+    {"tlb_ways", "IOTLB: one set holds exactly its ways (FA: its entries); a page more replaces one; AV=1 in a full set", t_tlb_ways, false},
     {"cq_vma_nonleaf", "IOTINVAL.VMA AV=0: a changed non-leaf PTE is used afterwards (walk cache)", t_vma_nonleaf, false},
     {"cq_gv", "IOTINVAL.VMA GV=1 and IOTINVAL.GVMA: legal, complete", t_gv, false},
     {"cq_ignored_operands", "operands the spec says are ignored do not make a command illegal", t_ignored_operands, false},

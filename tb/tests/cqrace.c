@@ -209,6 +209,7 @@ static struct {
     fset_t resp_faults, recs;
     uint32_t fq_head;
     bool trace;
+    bool sets;               /* cq_race_sets: every pool page in one of two IOTLB sets */
     /* counters */
     uint64_t n_dma, n_ok, n_fault, n_stray, n_unmap, n_remap, n_map, n_spurious, n_fences, n_fence_av;
     uint64_t n_inval_kind[4], n_stale, n_race_fault, n_skip, n_mem_checked, n_cqh_reads, n_records;
@@ -936,13 +937,18 @@ static void setup(void) {
         d->root = pt_alloc();
         for (unsigned i = 0; i < NDEV; i++)
             if (S.dev[i].dom == dm) d->dev[d->ndev++] = i;
-        /* the pool: 10 pages in one 2 MiB region, 6 anywhere below 2^38 */
+        /* the pool: 10 pages in one 2 MiB region, 6 anywhere below 2^38; with
+         * S.sets, VPN[6:0] (the set of a 128-set IOTLB) is one of two values
+         * for every page of every domain (6 pages in the region then, which
+         * has only 8 such pages): 48 pages share 8 ways, so fills replace
+         * entries all the time, next to scans and walks. */
         uint64_t region = rng_below(1ull << 17) << 21;
         for (unsigned k = 0; k < POOL; k++) {
             page_t *p = &d->pg[k];
             bool clash;
             do {
-                p->iova = k < 10 ? region + (rng_below(512) << 12) : rng_below(1ull << 26) << 12;
+                p->iova = k < (S.sets ? 6u : 10u) ? region + (rng_below(512) << 12) : rng_below(1ull << 26) << 12;
+                if (S.sets) p->iova = (p->iova & ~0x7f000ull) | (rng_below(2) ? 0x5000ull : 0x6a000ull);
                 clash = false;
                 for (unsigned j = 0; j < k; j++) clash |= d->pg[j].iova == p->iova;
             } while (clash);
@@ -1059,8 +1065,9 @@ static void final_checks(void) {
     CHECK(S.nmo == 0, "%zu memory-port transactions without a response", S.nmo);
 }
 
-static int run(uint64_t target) {
+static int run(uint64_t target, bool sets) {
     memset(&S, 0, sizeof S);
+    S.sets = sets;
     iso_reset();
     S.trace = getenv("CQ_RACE_TRACE") != NULL;
     S.tx = calloc(TXR, sizeof *S.tx);
@@ -1095,22 +1102,34 @@ static int run(uint64_t target) {
     return rc;
 }
 
-static int t_cq_race(void) {
-    uint64_t n = 2000;
+static int race_n(uint64_t *n) {
+    *n = 2000;
     const char *e = getenv("CQ_RACE_INVALS");
     if (e && *e) {
         char *end;
-        n = strtoull(e, &end, 0);
-        if (*end || !n) {
+        *n = strtoull(e, &end, 0);
+        if (*end || !*n) {
             fprintf(stderr, "cq_race: CQ_RACE_INVALS must be a positive number, got '%s'\n", e);
             return 1;
         }
     }
-    return run(n);
+    return 0;
+}
+
+static int t_cq_race(void) {
+    uint64_t n;
+    return race_n(&n) ? 1 : run(n, false);
+}
+
+static int t_cq_race_sets(void) {
+    uint64_t n;
+    return race_n(&n) ? 1 : run(n, true);
 }
 
 const test_def_t tests_cqrace[] = {
     {"cq_race", "unmap/remap/map + IOTINVAL.VMA + IOFENCE.C under DMA: old-or-new window, isolation after the fence",
      t_cq_race, false},
+    {"cq_race_sets", "cq_race with every page in two IOTLB sets: replacement and set scans racing fills and walks",
+     t_cq_race_sets, false},
     {0},
 };

@@ -1,0 +1,36 @@
+// iommu_ram: a simple dual-port RAM, Depth words of Width bits, one write
+// port and one read port on the same clock, for the caches' set arrays.
+//
+// The read is synchronous: rdata_o holds, from the cycle after re_i, the word
+// at raddr_i as it was before that cycle's write (read-first).  Callers must
+// not rely on the word a write and a read of the same address in the same
+// cycle return: they treat that word as unknown (the IOTLB masks it), so
+// block RAMs whose collision behaviour differs give the same results.  The
+// contents have no reset; valid bits live in flip-flops beside the RAM.
+// Written as the plain pattern Yosys (memory_dff, memory_libmap/bram) maps to
+// SB_RAM40_4K, DP16KD and RAMB18/36, and Verilator simulates as written.
+`default_nettype none
+
+module iommu_ram #(
+  parameter int unsigned Depth = 128,
+  parameter int unsigned Width = 32,
+  parameter int unsigned AddrW = (Depth > 1) ? $clog2(Depth) : 1
+) (
+  input  wire logic             clk_i,
+  input  wire logic             we_i,
+  input  wire logic [AddrW-1:0] waddr_i,
+  input  wire logic [Width-1:0] wdata_i,
+  input  wire logic             re_i,
+  input  wire logic [AddrW-1:0] raddr_i,
+  output      logic [Width-1:0] rdata_o
+);
+  (* ram_style = "block", no_rw_check *) logic [Width-1:0] mem_q [Depth];
+
+  always_ff @(posedge clk_i) begin
+    if (we_i) mem_q[waddr_i] <= wdata_i;
+    if (re_i) rdata_o <= mem_q[raddr_i];
+  end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,165 @@
+// iommu_tlb_fa: the IOTLB's fully associative array of first-stage leaf
+// translations of every page size, looked up by Ports requests per cycle
+// (one per AXI channel).  iommu_iotlb uses it for superpages beside the
+// set-associative array of 4 KiB pages, or alone (TlbSets = 0).
+//
+// An entry is tagged as the spec's IOTINVAL.VMA needs: PSCID, the G bit of
+// the mapping (global: matches every PSCID), the VPN and the page size.  A
+// superpage is one entry: the VPN bits below its size are not compared and
+// the translated PPN takes them from the request.  The data is the leaf's
+// PPN and its R/W/X/U/D bits; the hit path checks permissions itself (a
+// failed check is handled as a miss, so every fault comes from a walk).
+// GSCID is always 0 here (no second stage), so it is not stored.
+//
+// A lookup takes two cycles.  In the first, rd_vpn_i (the VPN the port looks
+// up next) is compared with every entry's VPN under the entry's page size
+// and the match vector is registered; an entry written by a fill in that
+// cycle drops out of it.  In the second, the matches that are still valid
+// and whose PSCID matches (or whose G is set) select the data (iommu_sel);
+// two matches (entries of different sizes or G bits that cover the same page,
+// left by a driver that changed a mapping without invalidating) count as a
+// miss, so a duplicate can never corrupt a translation: the request walks.
+// An invalidation in the first cycle clears valid bits, which the second
+// cycle sees.  A fill overwrites the entry with the same tag, else the first
+// invalid entry, else a round-robin victim (iommu_victim).  flush_i empties
+// the cache in one cycle.
+// inv_i applies IOTINVAL.VMA with GV=0 in one cycle (spec table "IOTINVAL.VMA
+// operands and operations"): PSCV=0 selects every address space, global
+// entries included; PSCV=1 the entries of PSCID, global entries kept; AV=1
+// only the entries whose page (of its own size) holds the IOVA.  A fill in
+// the cycle of an invalidation is dropped.
+// Assumes: at most one fill per cycle.
+`default_nettype none
+
+module iommu_tlb_fa #(
+  parameter int unsigned Entries = 32,  /// entries (fully associative)
+  parameter int unsigned Ports   = 2    /// lookups per cycle
+) (
+  input  wire logic                                   clk_i,
+  input  wire logic                                   rst_ni,
+  // lookups: rd_vpn_i names, one cycle ahead, the VPN presented on lk_vpn_i
+  input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
+  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     lk_pscid_i,
+  input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
+  output      logic [Ports-1:0]                       lk_any_o,   /// some entry matches
+  output      logic [Ports-1:0]                       lk_hit_o,   /// exactly one does
+  output      logic [Ports*iommu_pkg::PpnW-1:0]       lk_ppn_o,   /// PPN of the 4 KiB page
+  output      logic [Ports*5-1:0]                     lk_perm_o,  /// {D, U, X, W, R}
+  // fill from the walker
+  input  wire logic                                   fill_i,
+  input  wire logic [iommu_pkg::PscidW-1:0]           fill_pscid_i,
+  input  wire logic                                   fill_g_i,
+  input  wire logic [iommu_pkg::VpnW-1:0]             fill_vpn_i,
+  input  wire logic [2:0]                             fill_size_i,
+  input  wire logic [iommu_pkg::PpnW-1:0]             fill_ppn_i,
+  input  wire logic [4:0]                             fill_perm_i,
+  // invalidation
+  input  wire logic                                   flush_i,
+  input  wire logic                                   inv_i,
+  input  wire logic                                   inv_pscv_i,
+  input  wire logic [iommu_pkg::PscidW-1:0]           inv_pscid_i,
+  input  wire logic                                   inv_av_i,
+  input  wire logic [iommu_pkg::VpnW-1:0]             inv_vpn_i
+);
+  localparam int unsigned PscidW = iommu_pkg::PscidW;
+  localparam int unsigned VpnW   = iommu_pkg::VpnW;
+  localparam int unsigned PpnW   = iommu_pkg::PpnW;
+
+  logic [Entries-1:0] valid_q, g_q;
+  logic [PscidW-1:0]  pscid_q [Entries];
+  logic [VpnW-1:0]    vpn_q   [Entries];
+  logic [2:0]         size_q  [Entries];
+  logic [PpnW-1:0]    ppn_q   [Entries];
+  logic [4:0]         perm_q  [Entries];
+
+  logic [Entries-1:0] write;   // the entry a fill writes (one-hot)
+  logic [Entries*(3+PpnW+5)-1:0] ent_flat;   // {size, PPN, perm} of every entry
+  for (genvar e = 0; e < Entries; e++) begin : g_flat
+    assign ent_flat[e*(3+PpnW+5) +: 3+PpnW+5] = {size_q[e], ppn_q[e], perm_q[e]};
+  end
+
+  // ---- lookups ----------------------------------------------------------
+  for (genvar p = 0; p < Ports; p++) begin : g_port
+    logic [PscidW-1:0]  pscid;
+    logic [VpnW-1:0]    vpn, rd_vpn, keep;
+    logic [Entries-1:0] vm_d, vm_q;
+    logic [Entries-1:0] m;
+    logic               any, multi;
+    logic [2:0]         size;
+    logic [PpnW-1:0]    ppn;
+    assign pscid  = lk_pscid_i[p*PscidW +: PscidW];
+    assign vpn    = lk_vpn_i[p*VpnW +: VpnW];
+    assign rd_vpn = rd_vpn_i[p*VpnW +: VpnW];
+
+    for (genvar e = 0; e < Entries; e++) begin : g_vm
+      assign vm_d[e] = ((vpn_q[e] ^ rd_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
+                       !write[e];
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) vm_q <= '0;
+      else         vm_q <= vm_d;
+    end
+
+    for (genvar e = 0; e < Entries; e++) begin : g_m
+      assign m[e] = vm_q[e] && valid_q[e] && (g_q[e] || pscid_q[e] == pscid);
+    end
+    iommu_sel #(.N (Entries), .W (3 + PpnW + 5)) u_sel (
+      .match_i (m),
+      .data_i  (ent_flat),
+      .any_o   (any),
+      .multi_o (multi),
+      .data_o  ({size, ppn, lk_perm_o[p*5 +: 5]})
+    );
+
+    // PPN of the 4 KiB page: the entry's PPN above the page size, the
+    // request's VPN below it.
+    assign keep = iommu_pkg::vpn_cmp_mask(size);
+    assign lk_any_o[p]                 = any;
+    assign lk_hit_o[p]                 = any && !multi;
+    assign lk_ppn_o[p*PpnW +: PpnW]    = (ppn & keep[PpnW-1:0]) | (vpn[PpnW-1:0] & ~keep[PpnW-1:0]);
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic unused_keep;
+    assign unused_keep = ^{keep[VpnW-1], vpn[VpnW-1]};   // no PPN bit above 43
+    /* verilator lint_on UNUSEDSIGNAL */
+  end
+
+  // ---- invalidation and fill -----------------------------------------------
+  logic [Entries-1:0] same, inval;
+  for (genvar e = 0; e < Entries; e++) begin : g_same
+    assign inval[e] = flush_i ||
+                      (inv_i && (!inv_pscv_i || (pscid_q[e] == inv_pscid_i && !g_q[e])) &&
+                       (!inv_av_i ||
+                        ((vpn_q[e] ^ inv_vpn_i) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0));
+    assign same[e] = valid_q[e] && g_q[e] == fill_g_i && pscid_q[e] == fill_pscid_i &&
+                     size_q[e] == fill_size_i &&
+                     ((vpn_q[e] ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
+  end
+  iommu_victim #(.Entries(Entries)) u_victim (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .same_i   (same),
+    .fill_i   (fill_i),
+    .kill_i   (flush_i || inv_i),
+    .inval_i  (inval),
+    .write_o  (write),
+    .valid_o  (valid_q)
+  );
+
+
+  // Tag and data arrays need no reset: valid_q guards them.
+  always_ff @(posedge clk_i) begin
+    for (int e = 0; e < Entries; e++) begin
+      if (write[e]) begin
+        g_q[e]     <= fill_g_i;
+        pscid_q[e] <= fill_pscid_i;
+        vpn_q[e]   <= fill_vpn_i & iommu_pkg::vpn_cmp_mask(fill_size_i);
+        size_q[e]  <= fill_size_i;
+        ppn_q[e]   <= fill_ppn_i;
+        perm_q[e]  <= fill_perm_i;
+      end
+    end
+  end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,288 @@
+// iommu_tlb_sa: the IOTLB's set-associative array of 4 KiB translations in
+// block RAM (Sets x Ways entries), looked up by Ports requests per cycle.
+//
+// An entry is tagged {G, PSCID, VPN above the set index}; its data is the
+// leaf's PPN and {D, U, X, W, R}.  The set is the VPN's low log2(Sets) bits.
+// Every way is one iommu_ram per lookup port (a read port each) plus one RAM
+// of tags alone, read by fills and invalidations; all of them are written
+// together by a fill.  Valid bits are flip-flops, so a flush clears them all
+// in one cycle.
+//
+// Lookup, two cycles, as iommu_iotlb describes: in the first, rd_vpn_i's
+// set is read from the RAMs and its valid bits (as that cycle leaves them)
+// are registered, minus any way a fill writes in that cycle (its RAM word is
+// unknown: iommu_ram); in the second, the ways whose tag matches lk_vpn_i and
+// lk_pscid_i (or G) select the data (iommu_sel: two matches are a miss).
+//
+// Fill, two cycles: the first reads the set's tags from the tag RAM, the
+// second compares them with the fill's tag (the word written in the cycle
+// before is taken from a register, since the RAM may not have returned it)
+// and writes the way with the same tag, else the first invalid way, else the
+// way of a rotating pointer shared by all sets.  A fill is dropped when an
+// invalidation or flush comes in either cycle, and while busy_o.
+//
+// Invalidation (IOTINVAL.VMA, GV=0; the spec's table of operands):
+//   PSCV=0, AV=0  every entry, in the command's cycle;
+//   AV=1          the IOVA's set is read and compared one cycle later
+//                 (PSCV=1: entries of PSCID only, G entries kept);
+//   PSCV=1, AV=0  a scan: one set a cycle, Sets + 1 cycles in all.
+// busy_o is 1 from the cycle after the command until its last entry is
+// cleared; the command queue starts no other IOTINVAL and passes no IOFENCE.C
+// before it falls.  Lookups go on during a scan (the invalidation completes
+// only at the fence, which drains them).  flush_i stops a scan.
+// Assumes: Sets a power of two >= 2; inv_i only while !busy_o.
+`default_nettype none
+`include "common/iommu_assert.svh"
+
+module iommu_tlb_sa #(
+  parameter int unsigned Sets  = 128,
+  parameter int unsigned Ways  = 4,
+  parameter int unsigned Ports = 2
+) (
+  input  wire logic                                   clk_i,
+  input  wire logic                                   rst_ni,
+  input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
+  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     lk_pscid_i,
+  input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
+  output      logic [Ports-1:0]                       lk_any_o,
+  output      logic [Ports-1:0]                       lk_multi_o,
+  output      logic [Ports*iommu_pkg::PpnW-1:0]       lk_ppn_o,
+  output      logic [Ports*5-1:0]                     lk_perm_o,
+  input  wire logic                                   fill_i,     /// a 4 KiB leaf
+  input  wire logic [iommu_pkg::PscidW-1:0]           fill_pscid_i,
+  input  wire logic                                   fill_g_i,
+  input  wire logic [iommu_pkg::VpnW-1:0]             fill_vpn_i,
+  input  wire logic [iommu_pkg::PpnW-1:0]             fill_ppn_i,
+  input  wire logic [4:0]                             fill_perm_i,
+  input  wire logic                                   flush_i,
+  input  wire logic                                   inv_i,
+  input  wire logic                                   inv_pscv_i,
+  input  wire logic [iommu_pkg::PscidW-1:0]           inv_pscid_i,
+  input  wire logic                                   inv_av_i,
+  input  wire logic [iommu_pkg::VpnW-1:0]             inv_vpn_i,
+  output      logic                                   busy_o
+);
+  localparam int unsigned PscidW = iommu_pkg::PscidW;
+  localparam int unsigned VpnW   = iommu_pkg::VpnW;
+  localparam int unsigned PpnW   = iommu_pkg::PpnW;
+  localparam int unsigned SetW   = $clog2(Sets);
+  localparam int unsigned VtagW  = VpnW - SetW;
+  localparam int unsigned TagW   = 1 + PscidW + VtagW;    // {G, PSCID, VPN tag}
+  localparam int unsigned DataW  = PpnW + 5;              // {PPN, perm}
+  localparam int unsigned WordW  = TagW + DataW;
+
+  // ---- valid bits ------------------------------------------------------------------
+  // wr_*: the fill's write this cycle; clr_*: ways an invalidation clears.
+  logic [Sets*Ways-1:0] valid_q, valid_d;
+  logic                 wr_en, clr_en, clr_all;
+  logic [SetW-1:0]      wr_set, clr_set;
+  logic [Ways-1:0]      wr_way, clr_way;
+  for (genvar s = 0; s < Sets; s++) begin : g_valid
+    assign valid_d[s*Ways +: Ways] =
+        clr_all ? '0 :
+        (valid_q[s*Ways +: Ways] & ~((clr_en && clr_set == SetW'(s)) ? clr_way : '0)) |
+        ((wr_en && wr_set == SetW'(s)) ? wr_way : '0);
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) valid_q <= '0;
+    else         valid_q <= valid_d;
+  end
+
+  // The word every RAM is written with.
+  logic [TagW-1:0]  wr_tag;
+  logic [DataW-1:0] wr_data;
+
+  // ---- lookups ---------------------------------------------------------------------
+  for (genvar p = 0; p < Ports; p++) begin : g_port
+    logic [SetW-1:0]       rd_set;
+    logic [Ways-1:0]       vld_q, m;
+    logic [Ways*WordW-1:0] word;
+    logic [Ways*DataW-1:0] data;
+    logic [VtagW-1:0]      vtag;
+    logic [PscidW-1:0]     pscid;
+    assign rd_set = rd_vpn_i[p*VpnW +: SetW];
+    assign vtag   = lk_vpn_i[p*VpnW + SetW +: VtagW];
+    assign pscid  = lk_pscid_i[p*PscidW +: PscidW];
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic unused_vpn;   // the set is read from rd_vpn, the tag compared from lk_vpn
+    assign unused_vpn = ^{rd_vpn_i[p*VpnW + SetW +: VtagW], lk_vpn_i[p*VpnW +: SetW]};
+    /* verilator lint_on UNUSEDSIGNAL */
+
+    // The set's valid bits as this cycle leaves them, minus the way a fill
+    // writes now; computed beside the 128:1 multiplexer, not behind it.
+    logic [Ways-1:0] drop;
+    assign drop = (clr_all ? '1 : '0) |
+                  ((clr_en && clr_set == rd_set) ? clr_way : '0) |
+                  ((wr_en && wr_set == rd_set) ? wr_way : '0);
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) vld_q <= '0;
+      else         vld_q <= valid_q[rd_set*Ways +: Ways] & ~drop;
+    end
+
+    for (genvar w = 0; w < Ways; w++) begin : g_way
+      logic             g;
+      logic [PscidW-1:0] e_pscid;
+      logic [VtagW-1:0] e_vtag;
+      iommu_ram #(.Depth (Sets), .Width (WordW)) u_ram (
+        .clk_i   (clk_i),
+        .we_i    (wr_en && wr_way[w]),
+        .waddr_i (wr_set),
+        .wdata_i ({wr_tag, wr_data}),
+        .re_i    (1'b1),
+        .raddr_i (rd_set),
+        .rdata_o (word[w*WordW +: WordW])
+      );
+      assign {g, e_pscid, e_vtag} = word[w*WordW + DataW +: TagW];
+      assign data[w*DataW +: DataW] = word[w*WordW +: DataW];
+      assign m[w] = vld_q[w] && e_vtag == vtag && (g || e_pscid == pscid);
+    end
+
+    iommu_sel #(.N (Ways), .W (DataW)) u_sel (
+      .match_i (m),
+      .data_i  (data),
+      .any_o   (lk_any_o[p]),
+      .multi_o (lk_multi_o[p]),
+      .data_o  ({lk_ppn_o[p*PpnW +: PpnW], lk_perm_o[p*5 +: 5]})
+    );
+  end
+
+  // ---- the tag RAM: fills and invalidations --------------------------------------
+  // One read a cycle: an invalidation's (its command cycle, then the scan),
+  // else a fill's.
+  logic                  scan_q, ic_v_q, ic_av_q, ic_pscv_q;
+  logic [SetW-1:0]       scan_set_q, ic_set_q;
+  logic [PscidW-1:0]     ic_pscid_q;
+  logic [VtagW-1:0]      ic_vtag_q;
+  logic [SetW-1:0]       t_set;
+  logic [Ways*TagW-1:0]  t_word;
+  logic                  inv_rd, kill;
+  assign kill   = flush_i || inv_i;
+  assign inv_rd = (inv_i && inv_av_i) || (inv_i && inv_pscv_i) || scan_q;
+  assign t_set  = (inv_i && inv_av_i) ? inv_vpn_i[SetW-1:0] :
+                  inv_i               ? '0 :
+                  scan_q              ? scan_set_q : fill_vpn_i[SetW-1:0];
+  for (genvar w = 0; w < Ways; w++) begin : g_tag
+    iommu_ram #(.Depth (Sets), .Width (TagW)) u_ram (
+      .clk_i   (clk_i),
+      .we_i    (wr_en && wr_way[w]),
+      .waddr_i (wr_set),
+      .wdata_i (wr_tag),
+      .re_i    (1'b1),
+      .raddr_i (t_set),
+      .rdata_o (t_word[w*TagW +: TagW])
+    );
+  end
+
+  // ---- invalidation: the compare stage (ic_*) of the set read a cycle before ----
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      scan_q     <= 1'b0;
+      scan_set_q <= '0;
+      ic_v_q     <= 1'b0;
+      ic_av_q    <= 1'b0;
+      ic_pscv_q  <= 1'b0;
+      ic_set_q   <= '0;
+      ic_pscid_q <= '0;
+      ic_vtag_q  <= '0;
+    end else begin
+      ic_v_q   <= inv_rd && !flush_i;
+      ic_set_q <= t_set;
+      if (inv_i) begin
+        ic_av_q    <= inv_av_i;
+        ic_pscv_q  <= inv_pscv_i;
+        ic_pscid_q <= inv_pscid_i;
+        ic_vtag_q  <= inv_vpn_i[SetW +: VtagW];
+      end
+      if (flush_i) begin
+        scan_q <= 1'b0;
+      end else if (inv_i && inv_pscv_i && !inv_av_i) begin
+        scan_q     <= 1'b1;
+        scan_set_q <= SetW'(1);
+      end else if (scan_q) begin
+        scan_q     <= scan_set_q != SetW'(Sets - 1);
+        scan_set_q <= scan_set_q + 1'b1;
+      end
+    end
+  end
+  assign busy_o = scan_q || ic_v_q;
+
+  for (genvar w = 0; w < Ways; w++) begin : g_ic
+    logic              g;
+    logic [PscidW-1:0] e_pscid;
+    logic [VtagW-1:0]  e_vtag;
+    assign {g, e_pscid, e_vtag} = t_word[w*TagW +: TagW];
+    assign clr_way[w] = (!ic_av_q || e_vtag == ic_vtag_q) &&
+                        (!ic_pscv_q || (!g && e_pscid == ic_pscid_q));
+  end
+  assign clr_en  = ic_v_q;
+  assign clr_set = ic_set_q;
+  assign clr_all = flush_i || (inv_i && !inv_pscv_i && !inv_av_i);
+
+  // ---- fill: f1 reads the set's tags, f2 compares and writes ---------------------
+  logic                 f_v_q, wr_q;
+  logic [SetW-1:0]      f_set_q, wr_set_q;
+  logic [TagW-1:0]      f_tag_q, wr_tag_q;
+  logic [DataW-1:0]     f_data_q;
+  logic [Ways-1:0]      wr_way_q, rr_q, same, free, first_free, f_valid;
+  logic                 free_any;
+  logic [Ways-1:0]      rr_next;
+  if (Ways > 1) begin : g_rr
+    assign rr_next = {rr_q[Ways-2:0], rr_q[Ways-1]};
+  end else begin : g_rr1
+    assign rr_next = rr_q;
+  end
+  localparam int unsigned FreeW = (Ways > 1) ? $clog2(Ways) : 1;
+  logic [FreeW-1:0]     free_idx;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      f_v_q    <= 1'b0;
+      wr_q     <= 1'b0;
+      rr_q     <= Ways'(1);
+    end else begin
+      f_v_q <= fill_i && !kill && !busy_o;
+      wr_q  <= wr_en;
+      if (wr_en && same == '0 && !free_any) rr_q <= rr_next;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    f_set_q  <= fill_vpn_i[SetW-1:0];
+    f_tag_q  <= {fill_g_i, fill_pscid_i, fill_vpn_i[SetW +: VtagW]};
+    f_data_q <= {fill_ppn_i, fill_perm_i};
+    // the set's valid bits as f2 sees them: with this cycle's write (a clear
+    // comes only with a kill or while busy, which drop the fill)
+    f_valid  <= valid_q[fill_vpn_i[SetW-1:0]*Ways +: Ways] |
+                ((wr_en && wr_set == fill_vpn_i[SetW-1:0]) ? wr_way : '0);
+    wr_set_q <= wr_set;
+    wr_tag_q <= wr_tag;
+    wr_way_q <= wr_way;
+  end
+
+  // Both compares run in parallel; the forward only chooses between them.
+  logic collide, same_fwd;
+  assign collide  = wr_q && wr_set_q == f_set_q;
+  assign same_fwd = wr_tag_q == f_tag_q;
+  for (genvar w = 0; w < Ways; w++) begin : g_same
+    assign same[w] = f_valid[w] && ((collide && wr_way_q[w]) ? same_fwd : t_word[w*TagW +: TagW] == f_tag_q);
+    assign first_free[w] = free_idx == FreeW'(w);
+  end
+  assign free = ~f_valid;
+  iommu_first #(.N (Ways), .IdxW (FreeW)) u_free (
+    .vec_i (free),
+    .any_o (free_any),
+    .idx_o (free_idx)
+  );
+
+  // f2 owns the write port; the tag RAM read of an f1 in the same cycle is
+  // what the register forward above covers.
+  assign wr_en   = f_v_q && !kill;
+  assign wr_set  = f_set_q;
+  assign wr_way  = (same != '0) ? same : free_any ? first_free : rr_q;
+  assign wr_tag  = f_tag_q;
+  assign wr_data = f_data_q;
+
+  `IOMMU_ASSERT(SameOnce_A, clk_i, rst_ni, !f_v_q || $onehot0(same))
+  `IOMMU_ASSERT(InvIdle_A, clk_i, rst_ni, !(inv_i && busy_o))
+
+endmodule
+
+`default_nettype wire
