@@ -316,9 +316,13 @@ module iommu_chan #(
   refuse_e          rf_st_q, rf_st_d;
   logic [SlotW-1:0] rf_idx_q;
   logic [7:0]       rf_beat_q, rf_beat_d;
-  logic [OutW-1:0]  out_q;
+  logic [OutW-1:0]  out_q, out_inc, out_dec;
   logic             can_fwd, s_dep, s_fwd, mem_hs, rf_done;
 
+  // Both neighbours of the count come from the register alone, so the late
+  // handshake only selects one (no adder behind mem_hs).
+  assign out_inc = out_q + 1'b1;
+  assign out_dec = out_q - 1'b1;
   assign s_dep   = |key_match;
   // A refusal ready to start goes first: nothing new is presented then, so a
   // refusal never overlaps a forward (it waits for a locked one to go).
@@ -450,8 +454,8 @@ module iommu_chan #(
       rf_st_q   <= rf_st_d;
       rf_beat_q <= rf_beat_d;
       if (rf_st_q == RfIdle && refuse_any && !lock_q) rf_idx_q <= refuse_idx;
-      if (mem_hs && !mem_rsp_done_i)      out_q <= out_q + 1'b1;
-      else if (!mem_hs && mem_rsp_done_i) out_q <= out_q - 1'b1;
+      if (mem_hs && !mem_rsp_done_i)      out_q <= out_inc;
+      else if (!mem_hs && mem_rsp_done_i) out_q <= out_dec;
       for (int k = 0; k < Slots; k++) begin
         if (free_v && free_slot == SlotW'(k)) sl_v_q[k] <= 1'b0;
         if (free_v && sl_dep_q[k] == free_slot) sl_dep_v_q[k] <= 1'b0;

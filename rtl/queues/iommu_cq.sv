@@ -94,7 +94,7 @@ module iommu_cq #(
   localparam logic [6:0] OpIofence  = 7'd2;
   localparam logic [6:0] OpIodir    = 7'd3;
 
-  typedef enum logic [2:0] { CqIdle, CqAr, CqR, CqExec, CqFence, CqWrite, CqB } cq_state_e;
+  typedef enum logic [2:0] { CqIdle, CqCount, CqAr, CqR, CqExec, CqFence, CqWrite, CqB } cq_state_e;
   localparam int unsigned CntW = $clog2(Burst) + 1;   // 0..Burst
   localparam int unsigned IdxW = (Burst > 1) ? $clog2(Burst) : 1;
 
@@ -109,25 +109,37 @@ module iommu_cq #(
 
   // ---- fetch ----------------------------------------------------------------------
   // cqb.PPN * 4096 + cqh * 16; a base beyond PAS is a memory fault without a read.
-  logic [57:0] fetch_addr;
+  // The sums and differences are registered every cycle (fa_q, avail_q, ...)
+  // and used in CqCount, the cycle after CqIdle saw cqh != cqt: cqh does not
+  // move before the fetch, and a cqt written meanwhile only publishes more.
+  logic [57:0] fetch_addr, fa_q;
   logic        fetch_fits;
   assign fetch_addr = {2'b00, base_ppn_i, 12'd0} + {22'd0, head_i, 4'd0};
-  assign fetch_fits = (fetch_addr >> PaW) == '0;
-  assign ar_addr_o  = fetch_addr[PaW-1:0];
+  assign fetch_fits = (fa_q >> PaW) == '0;
+  assign ar_addr_o  = fa_q[PaW-1:0];
 
   // Commands to read: the published ones (cqt - cqh), no further than the end
   // of the queue or of the 4 KiB page (256 commands), at most Burst.
-  logic [31:0]     mask, avail, to_end, to_page, k32;
+  logic [31:0]     mask, avail, to_end, to_page, avail_q, to_end_q, to_page_q, k32;
   logic [CntW-1:0] k;
-  assign mask    = (32'd2 << log2szm1_i) - 32'd1;
+  assign mask[0] = 1'b1;                    // 2^(LOG2SZ-1+1) - 1
+  for (genvar i = 1; i < 32; i++) begin : g_mask
+    assign mask[i] = 5'(i) <= log2szm1_i;
+  end
   assign avail   = (tail_i - head_i) & mask;
   assign to_end  = mask - head_i + 32'd1;
   assign to_page = 32'd256 - {24'd0, head_i[7:0]};
+  always_ff @(posedge clk_i) begin
+    fa_q      <= fetch_addr;
+    avail_q   <= avail;
+    to_end_q  <= to_end;
+    to_page_q <= to_page;
+  end
   always_comb begin
     k32 = 32'(Burst);
-    if (avail < k32)   k32 = avail;
-    if (to_end < k32)  k32 = to_end;
-    if (to_page < k32) k32 = to_page;
+    if (avail_q < k32)   k32 = avail_q;
+    if (to_end_q < k32)  k32 = to_end_q;
+    if (to_page_q < k32) k32 = to_page_q;
   end
   assign k        = single_q ? CntW'(1) : k32[CntW-1:0];
   assign ar_len_o = 8'({n_q, 1'b0}) - 8'd1;
@@ -214,9 +226,13 @@ module iommu_cq #(
     done      = 1'b0;
     unique case (st_q)
       CqIdle:
-        if (run_i && head_i != tail_i) begin
-          if (fetch_fits) st_d = CqAr;
-          else            mf_set_o = 1'b1;
+        if (run_i && head_i != tail_i) st_d = CqCount;
+      CqCount:
+        if (!run_i)          st_d = CqIdle;
+        else if (fetch_fits) st_d = CqAr;
+        else begin
+          mf_set_o = 1'b1;
+          st_d     = CqIdle;
         end
       CqAr:
         if (ar_ready_i) st_d = CqR;
@@ -278,8 +294,8 @@ module iommu_cq #(
       st_q <= st_d;
       if (st_q == CqExec && err_q[idx_q]) single_q <= n_q != CntW'(1);
       else if (st_q == CqAr)                single_q <= 1'b0;
+      if (st_q == CqCount) n_q <= k;
       if (st_q == CqIdle) begin
-        n_q    <= k;
         idx_q  <= '0;
         beat_q <= '0;
         err_q  <= '0;

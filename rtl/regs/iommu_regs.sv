@@ -114,21 +114,41 @@ module iommu_regs #(
   // ---------------------------------------------------------------------
   // Write decode
   // ---------------------------------------------------------------------
-  logic        wr_fire, wr_ok, wr_lo, wr_hi;
+  // A write is taken into registers (w_*_q) when AW and W are both valid and
+  // applied in the next cycle (wr_fire), which also raises B: the port's
+  // inputs reach no register but these.
+  logic        wr_take, wr_fire, wr_ok, wr_lo, wr_hi;
   logic [11:0] wr_dw;      // doubleword offset of the write
   logic [63:0] wd;
+  logic        w_v_q;
+  logic [11:0] w_addr_q;
+  logic [7:0]  w_strb_q;
+  logic [63:0] w_data_q;
 
-  assign wr_fire     = s_awvalid_i && s_wvalid_i && !bvalid_q;
-  assign s_awready_o = wr_fire;
-  assign s_wready_o  = wr_fire;
-  assign wr_ok = (s_awaddr_i[1:0] == 2'b00) &&
-                 ((s_wstrb_i == 8'h0f && !s_awaddr_i[2]) ||
-                  (s_wstrb_i == 8'hf0 &&  s_awaddr_i[2]) ||
-                  (s_wstrb_i == 8'hff && !s_awaddr_i[2]));
-  assign wr_lo = wr_fire && wr_ok && s_wstrb_i[0];
-  assign wr_hi = wr_fire && wr_ok && s_wstrb_i[7];
-  assign wr_dw = {s_awaddr_i[11:3], 3'b000};
-  assign wd    = s_wdata_i;
+  assign wr_take     = s_awvalid_i && s_wvalid_i && !bvalid_q && !w_v_q;
+  assign wr_fire     = w_v_q;
+  assign s_awready_o = wr_take;
+  assign s_wready_o  = wr_take;
+  assign wr_ok = (w_addr_q[1:0] == 2'b00) &&
+                 ((w_strb_q == 8'h0f && !w_addr_q[2]) ||
+                  (w_strb_q == 8'hf0 &&  w_addr_q[2]) ||
+                  (w_strb_q == 8'hff && !w_addr_q[2]));
+  assign wr_lo = wr_fire && wr_ok && w_strb_q[0];
+  assign wr_hi = wr_fire && wr_ok && w_strb_q[7];
+  assign wr_dw = {w_addr_q[11:3], 3'b000};
+  assign wd    = w_data_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) w_v_q <= 1'b0;
+    else         w_v_q <= wr_take;
+  end
+  always_ff @(posedge clk_i) begin
+    if (wr_take) begin
+      w_addr_q <= s_awaddr_i;
+      w_strb_q <= s_wstrb_i;
+      w_data_q <= s_wdata_i;
+    end
+  end
 
   logic we_ddtp_lo, we_ddtp_hi, we_cqb_lo, we_cqb_hi, we_cqt, we_fqb_lo, we_fqb_hi, we_fqh;
   logic we_cqcsr, we_fqcsr, we_ipsr, we_icvec;
@@ -146,8 +166,9 @@ module iommu_regs #(
   assign we_icvec   = wr_lo && wr_dw == OffIcvec;
 
   // Queue index mask for a LOG2SZ-1 value: 2^(LOG2SZ-1+1) entries.
+  // (bit i set for i <= lsz: a compare per bit, not a shift and a subtract)
   function automatic logic [31:0] idx_mask(input logic [4:0] lsz);
-    idx_mask = (32'd2 << lsz) - 32'd1;
+    for (int i = 0; i < 32; i++) idx_mask[i] = 5'(i) <= lsz;
   endfunction
 
   function automatic logic [4:0] clamp_lsz(input logic [4:0] v, input logic [4:0] max);
