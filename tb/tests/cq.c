@@ -343,6 +343,62 @@ static int t_tlb_ways(void) {
     return 0;
 }
 
+/* Fills racing lookups of the same set (the block RAM's read-during-write):
+ * page A is read back to back, 256 single-beat reads on 8 IDs, while the
+ * write channel writes 6 other pages of A's set (each a miss: a walk and a
+ * fill into that set, which holds only tlb_ways of the 7 pages, so A may be
+ * replaced too).  Every read of A returns A's data, every write lands in its
+ * own page, and afterwards every page reads back what it should. */
+static int t_tlb_fill_collide(void) {
+    const dut_cfg_t *c = sim_cfg();
+    const uint64_t stride = (c->tlb_sets ? c->tlb_sets : 1) * 4096ull;
+    enum { NB = 6, NR = 256 };
+    ddt_t d;
+    setup(&d, false);
+    uint64_t root = add_device(&d, D1, P1);
+    uint64_t pa[NB + 1];
+    for (unsigned k = 0; k <= NB; k++) {
+        pa[k] = DATA_BASE + 0x1000ull * k;
+        tb_mem_store(pa[k] + 0x20, 8, pattern(pa[k] + 0x20));
+        tb_mem_store(pa[k] + 0x40, 8, 0);
+        pt_map(root, 3, TLB_IOVA + stride * k, 0, pt_leaf(pa[k], PTE_RWUAD));
+    }
+    CHECK_EQ(rd_dev(D1, TLB_IOVA + 0x20), pattern(pa[0] + 0x20), "page A warm-up");
+    dma_txn_t *t[NR + NB];
+    unsigned nt = 0;
+    for (unsigned k = 0; k < NR; k++) {
+        if (k % 40 == 8 && k / 40 < NB) {
+            unsigned b = 1 + k / 40;
+            dma_txn_t *w = dma_txn_new(true, TLB_IOVA + stride * b + 0x40, 0, 3);
+            w->user = sim_user(D1, false, 0);
+            w->id = 9;
+            w->data[0] = 0xb0000 + b;
+            dev_master_submit(sim_dev(), w, tb_now());
+            t[nt++] = w;
+        }
+        dma_txn_t *x = dma_txn_new(false, TLB_IOVA + 0x20, 0, 3);
+        x->user = sim_user(D1, false, 0);
+        x->id = k & 7;
+        dev_master_submit(sim_dev(), x, tb_now());
+        t[nt++] = x;
+    }
+    uint64_t start = tb_now();
+    while (dev_master_busy(sim_dev()) && tb_now() - start < CQ_TIMEOUT) tb_cycles(1);
+    unsigned bad = 0;
+    for (unsigned i = 0; i < nt; i++)
+        if (!t[i]->write && t[i]->done && t[i]->data[0] != pattern(pa[0] + 0x20)) bad++;
+    CHECK(bad == 0, "%u of %u reads of page A returned other data", bad, NR);
+    if (!txns_finish(t, nt, CQ_TIMEOUT, "reads of A under fills of its set")) return 1;
+    for (unsigned b = 1; b <= NB; b++) {
+        CHECK(tb_mem_load(pa[b] + 0x40, 8) == 0xb0000 + b, "page %u: the write did not land in its page", b);
+        CHECK(rd_dev(D1, TLB_IOVA + stride * b + 0x20) == pattern(pa[b] + 0x20), "page %u read back", b);
+    }
+    CHECK_EQ(tb_mem_load(pa[0] + 0x40, 8), 0, "page A written");
+    CHECK_EQ(rd_dev(D1, TLB_IOVA + 0x20), pattern(pa[0] + 0x20), "page A read back");
+    CHECK_EQ(fq_count(), 0, "no fault record");
+    return 0;
+}
+
 /* ---- IOTINVAL.VMA on non-leaf entries (walk cache) --------------------------------------- */
 /* The level-1 PTE over the 2 MiB region R is changed from leaf table LA to
  * LB (valid to valid).  Page k of R maps DATA_BASE + k pages in LA and
@@ -1295,6 +1351,7 @@ const test_def_t tests_cq[] = {
     {"cq_vma_addr", "IOTINVAL.VMA AV=1 PSCV=0: one address in every PSCID, superpage by any address in it, globals dropped", t_vma_addr, false},
     {"cq_vma_addr_pscid", "IOTINVAL.VMA AV=1 PSCV=1: one address in one PSCID, globals kept", t_vma_addr_pscid, false},
     {"tlb_ways", "IOTLB: one set holds exactly its ways (FA: its entries); a page more replaces one; AV=1 in a full set", t_tlb_ways, false},
+    {"tlb_fill_collide", "IOTLB: fills into a set while the other channel looks it up every cycle (RAM read-during-write)", t_tlb_fill_collide, false},
     {"cq_vma_nonleaf", "IOTINVAL.VMA AV=0: a changed non-leaf PTE is used afterwards (walk cache)", t_vma_nonleaf, false},
     {"cq_gv", "IOTINVAL.VMA GV=1 and IOTINVAL.GVMA: legal, complete", t_gv, false},
     {"cq_ignored_operands", "operands the spec says are ignored do not make a command illegal", t_ignored_operands, false},
