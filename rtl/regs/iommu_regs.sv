@@ -10,7 +10,10 @@
 //   * any other strobe pattern or an unaligned address: SLVERR, no change;
 //   * a read returns the 8-byte-aligned doubleword (an unaligned one: SLVERR);
 //   * registers the capabilities do not advertise, and reserved offsets, read
-//     zero and ignore writes.
+//     zero and ignore writes;
+//   * a write is taken into registers at its AW/W handshake and applied in
+//     the next cycle, when B is raised; a read accepted in between returns
+//     the value before it (AXI orders neither channel against the other).
 // Behaviour kept here: WARL ddtp.iommu_mode (unsupported values keep the old
 // mode) and ddtp.busy until the data path has settled; WARL queue sizes
 // (clamped to the largest supported) and index masks; RW1C error bits; the
