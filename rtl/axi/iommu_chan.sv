@@ -467,9 +467,16 @@ module iommu_chan #(
     end
   end
 
+  // The stage's request and outcome are written into the first free slot
+  // whenever one may be taken (s_sure, registers alone), so the wide enables
+  // wait for no lookup; the slot becomes valid only when the request does not
+  // leave for memory (s_alloc, above).  A free slot has no walk or result in
+  // flight, so nothing else writes it.
+  logic s_wr;
+  assign s_wr = s_v_q && s_sure;
   always_ff @(posedge clk_i) begin
     for (int k = 0; k < Slots; k++) begin
-      if (s_alloc && free_idx == SlotW'(k)) begin
+      if (s_wr && free_idx == SlotW'(k)) begin
         sl_req_q[k]    <= s_q;
         sl_dep_q[k]    <= tail_idx;
         sl_dc_hit_q[k] <= s_dc_hit_q && !dc_inval_i;
