@@ -153,8 +153,10 @@ ref-test: $(REF_TESTS)
 	    $(if $(REF_VALGRIND),valgrind -q --error-exitcode=1 --leak-check=full) $$t || exit 1; \
 	done
 
+# --timeout: the slowest host command (make gls: synthesis, build, scenarios) takes
+# about 10 minutes on 2 busy cores.
 test: $(SIM) host-test
-	@python3 tools/run_tests.py --jobs $(JOBS) --sim $(SIM) --scenarios $(SCNS) \
+	@python3 tools/run_tests.py --jobs $(JOBS) --timeout 1800 --sim $(SIM) --scenarios $(SCNS) \
 	    --host "$(BUILD)/test_scenario" --host "python3 tools/gen_regs.py --check" \
 	    --host "make -s ref-test" \
 	    --host "make -s sw-test" \
