@@ -138,12 +138,21 @@ package iommu_pkg;
     pa_fits = (paw >= 64) || ((addr >> paw) == 64'd0);
   endfunction
 
+  // What post_dc_kind needs of an address, computed where the address is
+  // registered (a request stage, a walk context), so that the decision after
+  // the DC is not behind 64-bit compares: {PA fits, canonical for Sv57, Sv48,
+  // Sv39}.
+  function automatic logic [3:0] addr_facts(input logic [63:0] iova, input int unsigned paw);
+    addr_facts = {pa_fits(iova, paw), canonical(iova[63:38], 2'd2), canonical(iova[63:38], 2'd1),
+                  canonical(iova[63:38], 2'd0)};
+  endfunction
+
   function automatic logic [1:0] post_dc_kind(input logic pv, input logic pdtv,
-      input logic s1_bare, input logic [1:0] smode, input logic [63:0] iova,
-      input int unsigned paw);
+      input logic s1_bare, input logic [1:0] smode, input logic [3:0] facts);
     post_dc_kind = (pv && !pdtv) ? PostDcFault :
-                   s1_bare ? (pa_fits(iova, paw) ? PostDcIdentity : PostDcFault) :
-                   canonical(iova[63:38], smode) ? PostDcWalk : PostDcFault;
+                   s1_bare ? (facts[3] ? PostDcIdentity : PostDcFault) :
+                   (smode == 2'd0 ? facts[0] : smode == 2'd1 ? facts[1] : facts[2]) ? PostDcWalk :
+                   PostDcFault;
   endfunction
 
   function automatic logic [11:0] post_dc_cause(input logic pv, input logic pdtv,

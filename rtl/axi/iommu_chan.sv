@@ -30,7 +30,8 @@
 // The decisions (spec: translation process): Off -> 256.  Bare -> pass, or an
 // access fault above PAS.  1/2/3LVL -> an INCR burst crossing 4 KiB is refused
 // (custom cause 2048, always recorded); a device_id wider than the mode ->
-// 260; DC miss -> walk; DC hit -> iommu_pkg::post_dc_kind; IOTLB hit whose
+// 260; DC miss -> walk; DC hit -> iommu_pkg::post_dc_kind (of the address facts
+// registered with the request); IOTLB hit whose
 // permissions allow the access -> pass; anything else -> walk (so every
 // page fault and every permission decision comes from a walk).
 `default_nettype none
@@ -179,6 +180,7 @@ module iommu_chan #(
   logic [AxW-1:0]   s_q;
   logic             s_dc_hit_q, s_cross_q, s_leave, s_sure;
   logic [DcW-1:0]   s_dc_q;
+  logic [3:0]       s_facts_q;   // iommu_pkg::addr_facts of the request's address
   logic [15:0]      r_end;
   logic [IovaW-1:0] r_addr;
   logic [2:0]       r_size;
@@ -206,6 +208,7 @@ module iommu_chan #(
       s_q       <= r_q;
       s_dc_q    <= dc_lk_data_i;
       s_cross_q <= (r_q[AddrLsb-13 +: 2] == 2'b01) && (r_end > 16'd4096);
+      s_facts_q <= iommu_pkg::addr_facts(64'(r_addr), PaW);
     end
   end
 
@@ -240,7 +243,7 @@ module iommu_chan #(
   assign tlb_rd_vpn_o   = r_move ? r_addr[12 +: iommu_pkg::VpnW] : s_addr[12 +: iommu_pkg::VpnW];
   assign tlb_lk_pscid_o = dc_pscid;
   assign tlb_lk_vpn_o   = s_addr[12 +: iommu_pkg::VpnW];
-  assign pd_kind = iommu_pkg::post_dc_kind(s_pv, dc_pdtv, dc_s1_bare, dc_smode, 64'(s_addr), PaW);
+  assign pd_kind = iommu_pkg::post_dc_kind(s_pv, dc_pdtv, dc_s1_bare, dc_smode, s_facts_q);
 
   // Outcome: hit (with PA), fault (with cause and record), or walk.
   logic             o_hit, o_fault, o_record;
@@ -256,7 +259,7 @@ module iommu_chan #(
       o_fault = 1'b1;
       o_cause = iommu_pkg::CauseAllDisallowed;
     end else if (mode_i == iommu_pkg::ModeBare) begin
-      o_hit   = iommu_pkg::pa_fits(64'(s_addr), PaW);
+      o_hit   = s_facts_q[3];   // the address fits in PAS
       o_fault = !o_hit;
     end else if (s_cross_q) begin
       o_fault = 1'b1;
@@ -512,7 +515,7 @@ module iommu_chan #(
   logic unused;
   // the root is for the walker; the address leaves translated (f_pa)
   // the stage checks the device_id's high bits; the IOTLB reads VPN bits only
-  assign unused = ^{dc_root, s_prot[1:0], f_req[AddrLsb +: IovaW], s_did[6:0], r_addr[IovaW-1:57]};
+  assign unused = ^{dc_root, s_prot[1:0], f_req[AddrLsb +: IovaW], s_did[6:0], r_addr[IovaW-1:57], s_addr[IovaW-1:57]};
   /* verilator lint_on UNUSEDSIGNAL */
 
   `IOMMU_ASSERT(OutNoUnderflow_A, clk_i, rst_ni, !(mem_rsp_done_i && out_q == '0))

@@ -160,7 +160,8 @@ module iommu_walker #(
   logic [PaW-1:0]    addr_q  [Walks];
   logic [TagW-1:0]   tag_q   [Walks];
   logic [23:0]       did_q   [Walks];
-  logic [IovaW-1:0]  iova_q  [Walks];
+  logic [VpnW-1:0]   vpn_q   [Walks];   // the IOVA's VPN
+  logic [3:0]        facts_q [Walks];   // iommu_pkg::addr_facts of the IOVA
   logic [1:0]        acc_q   [Walks];
   logic [Walks-1:0]  pv_q, stale_q, g_q, dc_ok_q;
   // DC being read / known
@@ -360,7 +361,7 @@ module iommu_walker #(
   logic [VpnW-1:0] c_vpn;
   logic [1:0]      c_acc;
   logic [2:0]      c_lvl;
-  assign c_vpn = iova_q[c][12 +: VpnW];
+  assign c_vpn = vpn_q[c];
   assign c_acc = acc_q[c];
   assign c_lvl = lvl_q[c];
 
@@ -447,11 +448,9 @@ module iommu_walker #(
   logic [1:0]      pd_kind;
   logic [1:0]      n_smode;
   logic            n_s1_bare;
-  logic [IovaW-1:0] c_iova;
-  assign c_iova    = iova_q[c];
   assign n_smode   = fsc_mode[1:0];   // Sv39 8 -> 0, Sv48 9 -> 1, Sv57 10 -> 2
   assign n_s1_bare = pdtv_n || fsc_mode == iommu_pkg::SatpBare;
-  assign pd_kind   = iommu_pkg::post_dc_kind(pv_q[c], pdtv_n, n_s1_bare, n_smode, 64'(c_iova), PaW);
+  assign pd_kind   = iommu_pkg::post_dc_kind(pv_q[c], pdtv_n, n_s1_bare, n_smode, facts_q[c]);
 
   // Where the walk reads next if it goes on (o_next), from the beat and the
   // walk's phase alone, so that no check result steers the address: the
@@ -520,7 +519,7 @@ module iommu_walker #(
                 o_fault = 1'b1;
                 o_cause = iommu_pkg::post_dc_cause(pv_q[c], pdtv_n, n_s1_bare, c_acc);
               end else if (pd_kind == iommu_pkg::PostDcIdentity) begin
-                o_ppn = c_iova[12 +: PpnW];
+                o_ppn = c_vpn[PpnW-1:0];
               end else begin
                 o_done  = 1'b0;
                 o_next  = 1'b1;
@@ -631,7 +630,8 @@ module iommu_walker #(
         addr_q[k]    <= a_addr;
         tag_q[k]     <= rq_tag;
         did_q[k]     <= rq_did;
-        iova_q[k]    <= rq_iova;
+        vpn_q[k]     <= rq_vpn;
+        facts_q[k]   <= iommu_pkg::addr_facts(64'(rq_iova), PaW);
         acc_q[k]     <= rq_acc;
         pv_q[k]      <= rq_pv;
         g_q[k]       <= 1'b0;
