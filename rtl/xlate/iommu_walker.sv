@@ -439,7 +439,7 @@ module iommu_walker #(
   assign n_fits = (ph_q[c] == PhDc) ? rb_fit_dc_q : rb_fit_pte_q;
 
   // Outcome of this beat for walk c.
-  logic            o_done, o_fault, o_record, o_next, o_fill_dc, o_fill_tlb, o_fill_wc;
+  logic            o_done, o_fault, o_dtf, o_next, o_fill_dc, o_fill_tlb, o_fill_wc;
   logic [11:0]     o_cause;
   logic [PpnW-1:0] o_ppn;
   logic [1:0]      n_ph;
@@ -550,8 +550,9 @@ module iommu_walker #(
       endcase
     end
     // The DTF bit of a DC read in this very beat counts once the DC is valid.
-    o_record = !(((ph_q[c] == PhDc) ? (o_fill_dc && dtf_n) : (dc_ok_q[c] && dtf_q[c])) &&
-                 iommu_pkg::dtf_suppresses(o_cause));
+    // Whether it suppresses the cause is decided after the result register
+    // (res_record_o), not behind the cause's multiplexers.
+    o_dtf = (ph_q[c] == PhDc) ? (o_fill_dc && dtf_n) : (dc_ok_q[c] && dtf_q[c]);
   end
 
   // Results and fills leave through registers; a fill is dropped when an
@@ -581,7 +582,7 @@ module iommu_walker #(
     end
   end
   always_ff @(posedge clk_i) begin
-    res_q <= {tag_q[c], o_fault, o_cause, o_record, o_ppn};
+    res_q <= {tag_q[c], o_fault, o_cause, o_dtf, o_ppn};
     dcf_q <= {DidW'(did_q[c]), dtf_n, pdtv_n, n_s1_bare, n_smode, pscid_q[c], d[43:0]};
     tf_q  <= {pscid_q[c], g_q[c] | pte_g, c_vpn, leaf_size, pte_ppn,
               pte_d, pte_u, pte_x, pte_w, pte_r};
@@ -590,7 +591,9 @@ module iommu_walker #(
   end
 
   assign res_valid_o = res_v_q;
-  assign {res_tag_o, res_fault_o, res_cause_o, res_record_o, res_ppn_o} = res_q;
+  logic res_dtf;
+  assign {res_tag_o, res_fault_o, res_cause_o, res_dtf, res_ppn_o} = res_q;
+  assign res_record_o = !(res_dtf && iommu_pkg::dtf_suppresses(res_cause_o));
   assign dc_fill_o   = dcf_v_q && !kill_i;
   assign {dc_fill_did_o, dc_fill_data_o} = dcf_q;
   assign tlb_fill_o  = tf_v_q && !kill_i;
