@@ -4,7 +4,8 @@
 //
 // Intake: two one-entry stages (doc/pipeline.md).  The request stage (r_*)
 // takes the device's request; in its cycle the DC cache is looked up and the
-// IOTLB's read address is presented (tlb_rd_vpn_o).  The decision stage (s_*)
+// IOTLB is given the VPN and PSCID it looks up next (tlb_rd_vpn_o, tlb_rd_pscid_o:
+// the DC answer's PSCID).  The decision stage (s_*)
 // holds the request with its registered DC; in its cycle the IOTLB answers
 // and the request either
 //   * leaves for the memory port with its physical address, when it hits,
@@ -94,6 +95,7 @@ module iommu_chan #(
   input  wire logic                         dc_lk_hit_i,
   input  wire logic [iommu_pkg::DcW-1:0]    dc_lk_data_i,
   output      logic [iommu_pkg::VpnW-1:0]   tlb_rd_vpn_o,    /// VPN looked up next cycle
+  output      logic [iommu_pkg::PscidW-1:0] tlb_rd_pscid_o,  /// PSCID looked up next cycle
   output      logic [iommu_pkg::PscidW-1:0] tlb_lk_pscid_o,
   output      logic [iommu_pkg::VpnW-1:0]   tlb_lk_vpn_o,
   input  wire logic                         tlb_lk_hit_i,
@@ -242,6 +244,8 @@ module iommu_chan #(
   assign {dc_dtf, dc_pdtv, dc_s1_bare, dc_smode, dc_pscid, dc_root} = s_dc_q;
   assign tlb_rd_vpn_o   = r_move ? r_addr[12 +: iommu_pkg::VpnW] : s_addr[12 +: iommu_pkg::VpnW];
   assign tlb_lk_pscid_o = dc_pscid;
+  // the PSCID of the DC the decision stage holds next cycle
+  assign tlb_rd_pscid_o = r_move ? dc_lk_data_i[iommu_pkg::PpnW +: iommu_pkg::PscidW] : dc_pscid;
   assign tlb_lk_vpn_o   = s_addr[12 +: iommu_pkg::VpnW];
   assign pd_kind = iommu_pkg::post_dc_kind(s_pv, dc_pdtv, dc_s1_bare, dc_smode, s_facts_q);
 

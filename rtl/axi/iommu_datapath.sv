@@ -166,7 +166,7 @@ module iommu_datapath #(
   logic [1:0]          dc_hit, tlb_hit;
   logic [2*DidW-1:0]   dc_did;
   logic [2*DcW-1:0]    dc_data;
-  logic [2*PscidW-1:0] tlb_pscid;
+  logic [2*PscidW-1:0] tlb_pscid, tlb_rd_pscid;
   logic [2*VpnW-1:0]   tlb_vpn, tlb_rd_vpn;
   logic [2*PpnW-1:0]   tlb_ppn;
   logic [2*5-1:0]      tlb_perm;
@@ -245,6 +245,7 @@ module iommu_datapath #(
     .dc_lk_hit_i     (dc_hit[0]),
     .dc_lk_data_i    (dc_data[0 +: DcW]),
     .tlb_rd_vpn_o    (tlb_rd_vpn[0 +: VpnW]),
+    .tlb_rd_pscid_o  (tlb_rd_pscid[0 +: PscidW]),
     .tlb_lk_pscid_o  (tlb_pscid[0 +: PscidW]),
     .tlb_lk_vpn_o    (tlb_vpn[0 +: VpnW]),
     .tlb_lk_hit_i    (tlb_hit[0]),
@@ -318,6 +319,7 @@ module iommu_datapath #(
     .dc_lk_hit_i     (dc_hit[1]),
     .dc_lk_data_i    (dc_data[DcW +: DcW]),
     .tlb_rd_vpn_o    (tlb_rd_vpn[VpnW +: VpnW]),
+    .tlb_rd_pscid_o  (tlb_rd_pscid[PscidW +: PscidW]),
     .tlb_lk_pscid_o  (tlb_pscid[PscidW +: PscidW]),
     .tlb_lk_vpn_o    (tlb_vpn[VpnW +: VpnW]),
     .tlb_lk_hit_i    (tlb_hit[1]),
@@ -382,6 +384,7 @@ module iommu_datapath #(
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .rd_vpn_i     (tlb_rd_vpn),
+    .rd_pscid_i   (tlb_rd_pscid),
     .lk_pscid_i   (tlb_pscid),
     .lk_vpn_i     (tlb_vpn),
     .lk_hit_o     (tlb_hit),

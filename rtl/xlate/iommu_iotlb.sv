@@ -3,8 +3,10 @@
 //   iommu_tlb_sa  Sets x Ways 4 KiB pages in block RAM (Sets = 0: none);
 //   iommu_tlb_fa  FaEntries flip-flop entries, fully associative: the
 //                 superpages (64 KiB NAPOT and up), or every page when Sets = 0.
-// A lookup takes two cycles in both (rd_vpn_i names, one cycle ahead, the VPN
-// presented on lk_vpn_i with lk_pscid_i).  A request hits when exactly one
+// A lookup takes two cycles in both (rd_vpn_i and rd_pscid_i name, one cycle
+// ahead, the VPN and PSCID presented on lk_vpn_i and lk_pscid_i: the FA array
+// compares both in the first cycle, the SA array reads the set then and
+// compares its tags in the second).  A request hits when exactly one
 // entry of the two arrays matches; two matches (a 4 KiB entry and a superpage
 // over the same page, left by a driver that changed a mapping without
 // invalidating, or duplicates in one array) are a miss, so the request walks.
@@ -27,6 +29,7 @@ module iommu_iotlb #(
   input  wire logic                                   clk_i,
   input  wire logic                                   rst_ni,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
+  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     rd_pscid_i,
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     lk_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
   output      logic [Ports-1:0]                       lk_hit_o,
@@ -59,7 +62,7 @@ module iommu_iotlb #(
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .rd_vpn_i     (rd_vpn_i),
-    .lk_pscid_i   (lk_pscid_i),
+    .rd_pscid_i   (rd_pscid_i),
     .lk_vpn_i     (lk_vpn_i),
     .lk_any_o     (fa_any),
     .lk_hit_o     (fa_hit),

@@ -11,11 +11,11 @@
 // failed check is handled as a miss, so every fault comes from a walk).
 // GSCID is always 0 here (no second stage), so it is not stored.
 //
-// A lookup takes two cycles.  In the first, rd_vpn_i (the VPN the port looks
-// up next) is compared with every entry's VPN under the entry's page size
-// and the match vector is registered; an entry written by a fill in that
-// cycle drops out of it.  In the second, the matches that are still valid
-// and whose PSCID matches (or whose G is set) select the data (iommu_sel);
+// A lookup takes two cycles.  In the first, rd_vpn_i and rd_pscid_i (the VPN
+// and PSCID the port looks up next) are compared with every entry's VPN under
+// the entry's page size and with its PSCID (or its G bit), and the match
+// vector is registered; an entry written by a fill in that cycle drops out of
+// it.  In the second, the matches that are still valid select the data (iommu_sel);
 // two matches (entries of different sizes or G bits that cover the same page,
 // left by a driver that changed a mapping without invalidating) count as a
 // miss, so a duplicate can never corrupt a translation: the request walks.
@@ -37,9 +37,10 @@ module iommu_tlb_fa #(
 ) (
   input  wire logic                                   clk_i,
   input  wire logic                                   rst_ni,
-  // lookups: rd_vpn_i names, one cycle ahead, the VPN presented on lk_vpn_i
+  // lookups: rd_vpn_i and rd_pscid_i name, one cycle ahead, the VPN presented
+  // on lk_vpn_i and its PSCID
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
-  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     lk_pscid_i,
+  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     rd_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
   output      logic [Ports-1:0]                       lk_any_o,   /// some entry matches
   output      logic [Ports-1:0]                       lk_hit_o,   /// exactly one does
@@ -80,20 +81,20 @@ module iommu_tlb_fa #(
 
   // ---- lookups ----------------------------------------------------------
   for (genvar p = 0; p < Ports; p++) begin : g_port
-    logic [PscidW-1:0]  pscid;
+    logic [PscidW-1:0]  rd_pscid;
     logic [VpnW-1:0]    vpn, rd_vpn, keep;
     logic [Entries-1:0] vm_d, vm_q;
     logic [Entries-1:0] m;
     logic               any, multi;
     logic [2:0]         size;
     logic [PpnW-1:0]    ppn;
-    assign pscid  = lk_pscid_i[p*PscidW +: PscidW];
+    assign rd_pscid = rd_pscid_i[p*PscidW +: PscidW];
     assign vpn    = lk_vpn_i[p*VpnW +: VpnW];
     assign rd_vpn = rd_vpn_i[p*VpnW +: VpnW];
 
     for (genvar e = 0; e < Entries; e++) begin : g_vm
       assign vm_d[e] = ((vpn_q[e] ^ rd_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
-                       !write[e];
+                       (g_q[e] || pscid_q[e] == rd_pscid) && !write[e];
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) vm_q <= '0;
@@ -101,7 +102,7 @@ module iommu_tlb_fa #(
     end
 
     for (genvar e = 0; e < Entries; e++) begin : g_m
-      assign m[e] = vm_q[e] && valid_q[e] && (g_q[e] || pscid_q[e] == pscid);
+      assign m[e] = vm_q[e] && valid_q[e];
     end
     iommu_sel #(.N (Entries), .W (3 + PpnW + 5)) u_sel (
       .match_i (m),
