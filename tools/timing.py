@@ -22,7 +22,9 @@ check (plus the setup time); clock network delays are not included, and
 paths from or to the core's ports (no I/O in out-of-context mode) are left out.
 The worst of these is compared with nextpnr's own figure in the report.
 
-`--report-only` rewrites the report from the files of an earlier run.
+`--param NAME=VALUE` (repeatable) synthesizes another configuration (Yosys
+chparam on the top); `--report-only` rewrites the report from the files of an
+earlier run.
 """
 import argparse
 import json
@@ -55,8 +57,11 @@ def run_step(name, cmd, cwd=None, log=None):
 
 def yosys_script(path, args, body):
     read = f"read_verilog -sv -DSYNTHESIS -I{args.inc} " + " ".join(args.srcs)
+    lines = [read]
+    if args.param:   # a configuration: the top's parameters overridden
+        lines.append(f"chparam {' '.join('-set ' + ' '.join(p.split('=', 1)) for p in args.param)} {args.top}")
     with open(path, "w") as f:
-        f.write("\n".join([read] + body) + "\n")
+        f.write("\n".join(lines + body) + "\n")
 
 
 # ---- Yosys stat -------------------------------------------------------------------
@@ -335,7 +340,8 @@ def write_report(args, hier):
     L = [f"# Timing: {args.top} on ECP5 LFE5U-85F, out of context", ""]
     L.append(f"Commit {times.get('commit', yosys_hier.git_head())}; target {args.freq:g} MHz ({period:.2f} ns); "
              f"`{NEXTPNR}` {times.get('nextpnr_version', '')} (`--85k --package CABGA381 "
-             f"--out-of-context --router {args.router}`, speed grade 6, seed default). "
+             f"--out-of-context --router {args.router}`, speed grade 6, seed default); "
+             f"parameters: {', '.join(args.param) if args.param else 'the RTL defaults'}. "
              "Written by `tools/timing.py` (`make timing`).")
     L.append("")
     if times:
@@ -483,6 +489,8 @@ def main():
     ap.add_argument("--paths", type=int, default=10, help="how many worst paths to list")
     ap.add_argument("--no-xilinx", action="store_true", help="skip the synth_xilinx estimate")
     ap.add_argument("--router", default="router2", choices=("router1", "router2"), help="nextpnr router")
+    ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a parameter of the top (repeatable)")
     ap.add_argument("--report-only", action="store_true", help="rewrite the report from an earlier run")
     args = ap.parse_args()
     out = args.out
