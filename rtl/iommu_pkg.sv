@@ -138,6 +138,12 @@ package iommu_pkg;
     pa_fits = (paw >= 64) || ((addr >> paw) == 64'd0);
   endfunction
 
+  // Index mask of a queue of 2^(lsz+1) entries (cqb/fqb.LOG2SZ-1 = lsz): bit i
+  // set for i <= lsz, a compare per bit rather than a shift and a subtract.
+  function automatic logic [31:0] idx_mask(input logic [4:0] lsz);
+    for (int i = 0; i < 32; i++) idx_mask[i] = 5'(i) <= lsz;
+  endfunction
+
   // What post_dc_kind needs of an address, computed where the address is
   // registered (a request stage, a walk context), so that the decision after
   // the DC is not behind 64-bit compares: {PA fits, canonical for Sv57, Sv48,

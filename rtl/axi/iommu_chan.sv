@@ -518,8 +518,9 @@ module iommu_chan #(
   /* verilator lint_off UNUSEDSIGNAL */
   logic unused;
   // the root is for the walker; the address leaves translated (f_pa)
-  // the stage checks the device_id's high bits; the IOTLB reads VPN bits only
-  assign unused = ^{dc_root, s_prot[1:0], f_req[AddrLsb +: IovaW], s_did[6:0], r_addr[IovaW-1:57], s_addr[IovaW-1:57]};
+  // the stage checks the device_id's high bits; the address's high bits count
+  // through the facts registered in the request stage
+  assign unused = ^{dc_root, s_prot[1:0], f_req[AddrLsb +: IovaW], s_did[6:0], s_addr[IovaW-1:57]};
   /* verilator lint_on UNUSEDSIGNAL */
 
   `IOMMU_ASSERT(OutNoUnderflow_A, clk_i, rst_ni, !(mem_rsp_done_i && out_q == '0))

@@ -122,10 +122,7 @@ module iommu_cq #(
   // of the queue or of the 4 KiB page (256 commands), at most Burst.
   logic [31:0]     mask, avail, to_end, to_page, avail_q, to_end_q, to_page_q, k32;
   logic [CntW-1:0] k;
-  assign mask[0] = 1'b1;                    // 2^(LOG2SZ-1+1) - 1
-  for (genvar i = 1; i < 32; i++) begin : g_mask
-    assign mask[i] = 5'(i) <= log2szm1_i;
-  end
+  assign mask    = iommu_pkg::idx_mask(log2szm1_i);
   assign avail   = (tail_i - head_i) & mask;
   assign to_end  = mask - head_i + 32'd1;
   assign to_page = 32'd256 - {24'd0, head_i[7:0]};

@@ -168,11 +168,6 @@ module iommu_regs #(
   assign we_ipsr    = wr_hi && wr_dw == (OffIpsr & 12'hff8);
   assign we_icvec   = wr_lo && wr_dw == OffIcvec;
 
-  // Queue index mask for a LOG2SZ-1 value: 2^(LOG2SZ-1+1) entries.
-  // (bit i set for i <= lsz: a compare per bit, not a shift and a subtract)
-  function automatic logic [31:0] idx_mask(input logic [4:0] lsz);
-    for (int i = 0; i < 32; i++) idx_mask[i] = 5'(i) <= lsz;
-  endfunction
 
   function automatic logic [4:0] clamp_lsz(input logic [4:0] v, input logic [4:0] max);
     clamp_lsz = (v > max) ? max : v;
@@ -239,7 +234,7 @@ module iommu_regs #(
       if (we_cqb_lo) begin
         cq_lsz_d       = clamp_lsz(wd[4:0], 5'(CqMaxLog2));
         cq_ppn_d[21:0] = wd[31:10];
-        cqt_d          = cqt_q & idx_mask(cq_lsz_d);
+        cqt_d          = cqt_q & iommu_pkg::idx_mask(cq_lsz_d);
       end
       if (we_cqb_hi) cq_ppn_d[43:22] = wd[53:32];
     end
@@ -247,17 +242,17 @@ module iommu_regs #(
       if (we_fqb_lo) begin
         fq_lsz_d       = clamp_lsz(wd[4:0], 5'(FqMaxLog2));
         fq_ppn_d[21:0] = wd[31:10];
-        fqh_d          = fqh_q & idx_mask(fq_lsz_d);
+        fqh_d          = fqh_q & iommu_pkg::idx_mask(fq_lsz_d);
       end
       if (we_fqb_hi) fq_ppn_d[43:22] = wd[53:32];
     end
 
-    if (we_cqt) cqt_d = wd[63:32] & idx_mask(cq_lsz_q);
-    if (cq_head_inc_i)       cqh_d        = (cqh_q + 32'd1) & idx_mask(cq_lsz_q);
+    if (we_cqt) cqt_d = wd[63:32] & iommu_pkg::idx_mask(cq_lsz_q);
+    if (cq_head_inc_i)       cqh_d        = (cqh_q + 32'd1) & iommu_pkg::idx_mask(cq_lsz_q);
     if (cq_ill_set_i)        cmd_ill_d    = 1'b1;
     if (cq_mf_set_i)         cqmf_d       = 1'b1;
     if (cq_fence_w_ip_set_i) fence_w_ip_d = 1'b1;
-    if (we_fqh) fqh_d = wd[31:0] & idx_mask(fq_lsz_q);
+    if (we_fqh) fqh_d = wd[31:0] & iommu_pkg::idx_mask(fq_lsz_q);
 
     // cqcsr: cqen 0->1 resets cqh and the error bits; RW1C error bits.
     if (we_cqcsr) begin
@@ -288,7 +283,7 @@ module iommu_regs #(
         fqof_d = 1'b0;
       end
     end
-    if (fq_tail_inc_i) fqt_d  = (fqt_q + 32'd1) & idx_mask(fq_lsz_q);
+    if (fq_tail_inc_i) fqt_d  = (fqt_q + 32'd1) & iommu_pkg::idx_mask(fq_lsz_q);
     if (fq_of_set_i)   fqof_d = 1'b1;
     if (fq_mf_set_i)   fqmf_d = 1'b1;
 
