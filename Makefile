@@ -16,9 +16,13 @@ RTL_INCS := $(sort $(shell find rtl -name '*.svh'))
 # The IOTLB's shape (tests that fill one set need it) is read from the RTL defaults.
 rtl_param = $(shell sed -n 's/.*parameter int unsigned $(1) *= *\([0-9][0-9]*\).*/\1/p' rtl/iommu_top.sv)
 TB_DEFS := -DTB_ID_W=8 -DTB_PA_W=56 -DTB_DID_W=24 -DTB_PID_W=20 -DTB_DS_ID_W=4 -DTB_NUM_IRQ=4
-# tb/main.cpp alone (compiled into each Verilated build) knows the IOTLB's shape.
-TB_TLB  := -DTB_TLB_SETS=$(call rtl_param,TlbSets) -DTB_TLB_WAYS=$(call rtl_param,TlbWays) \
-           -DTB_TLB_FA=$(call rtl_param,TlbEntries)
+# tb/main.cpp alone (compiled into each Verilated build) knows the IOTLB's shape:
+# $(call tb_tlb,Name=Value ...) for a configuration that overrides some parameters.
+cfg_val = $(or $(patsubst $(2)=%,%,$(filter $(2)=%,$(1))),$(call rtl_param,$(2)))
+tb_tlb  = -DTB_TLB_SETS=$(call cfg_val,$(1),TlbSets) -DTB_TLB_WAYS=$(call cfg_val,$(1),TlbWays) \
+          -DTB_TLB_SETS2M=$(call cfg_val,$(1),TlbSets2M) -DTB_TLB_WAYS2M=$(call cfg_val,$(1),TlbWays2M) \
+          -DTB_TLB_FA=$(call cfg_val,$(1),TlbEntries)
+TB_TLB  := $(call tb_tlb,)
 
 CC      := gcc
 CFLAGS  := -std=c11 -O2 -g -Wall -Wextra -Werror -Itb -Iinclude $(TB_DEFS)
@@ -94,21 +98,19 @@ run: $(SIM)
 	@$(SIM) --faults --scenario tb/scenarios/demo.scn
 
 # Other configurations of the same RTL (-G overrides), each with every test and
-# scenario in make test (make test-cfg): CFG_<name> the parameters, CFG_<name>_TB
-# what tb/main.cpp tells the tests about them.
-#   fa     the IOTLB without its block-RAM array: every page size in the FA entries
-#   small  a 64 x 2 block-RAM array and 4 FA entries: sets and ways overflow all the time
-SIM_CFGS     := fa small
-CFG_fa       := -GTlbSets=0
-CFG_fa_TB    := -DTB_TLB_SETS=0 -DTB_TLB_WAYS=0 -DTB_TLB_FA=$(call rtl_param,TlbEntries)
-CFG_small    := -GTlbSets=64 -GTlbWays=2 -GTlbEntries=4
-CFG_small_TB := -DTB_TLB_SETS=64 -DTB_TLB_WAYS=2 -DTB_TLB_FA=4
+# scenario in make test (make test-cfg): CFG_<name> the parameters it overrides.
+#   fa     the IOTLB without block-RAM arrays: every page size in 32 FA entries
+#   small  a 64 x 2 array of 4 KiB pages, a direct-mapped 16-set array of 2 MiB
+#          pages and 4 FA entries: sets and ways overflow all the time
+SIM_CFGS  := fa small
+CFG_fa    := TlbSets=0 TlbSets2M=0 TlbEntries=32
+CFG_small := TlbSets=64 TlbWays=2 TlbSets2M=16 TlbWays2M=1 TlbEntries=4
 
 $(BUILD)/iommu-sim-cfg-%: $(RTL_SRCS) $(RTL_INCS) $(TB_OBJS) tb/main.cpp tb/dut.h
 	@command -v verilator >/dev/null || { echo "verilator is missing: run 'make deps'"; exit 1; }
 	@rm -f $@
-	verilator $(VERILATOR_FLAGS) $(CFG_$*) --Mdir $(BUILD)/vl-cfg-$* -o ../iommu-sim-cfg-$* \
-	    -CFLAGS "-I$(CURDIR)/tb $(CFG_$*_TB)" $(RTL_SRCS) $(abspath tb/main.cpp) $(abspath $(TB_OBJS)) \
+	verilator $(VERILATOR_FLAGS) $(addprefix -G,$(CFG_$*)) --Mdir $(BUILD)/vl-cfg-$* -o ../iommu-sim-cfg-$* \
+	    -CFLAGS "-I$(CURDIR)/tb $(call tb_tlb,$(CFG_$*))" $(RTL_SRCS) $(abspath tb/main.cpp) $(abspath $(TB_OBJS)) \
 	    > $(BUILD)/vl-cfg-$*-build.log 2>&1 || { tail -30 $(BUILD)/vl-cfg-$*-build.log; exit 1; }
 
 .PHONY: test-cfg

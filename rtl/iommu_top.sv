@@ -31,7 +31,9 @@ module iommu_top #(
   parameter int unsigned Walks  = 8,    /// translation walks in flight (< 2^DsIdW)
   parameter int unsigned TlbSets    = 128, /// IOTLB 4 KiB array: sets in block RAM (0: none)
   parameter int unsigned TlbWays    = 4,  /// IOTLB 4 KiB array: ways
-  parameter int unsigned TlbEntries = 32, /// IOTLB fully associative entries (superpages; all sizes when TlbSets = 0)
+  parameter int unsigned TlbSets2M  = 64, /// IOTLB 2 MiB array: sets in block RAM (0: none)
+  parameter int unsigned TlbWays2M  = 2,  /// IOTLB 2 MiB array: ways
+  parameter int unsigned TlbEntries = 8,  /// IOTLB fully associative entries (64 KiB, 1 GiB and up; the sizes of an absent array)
   parameter int unsigned DcEntries  = 8,  /// device-context cache entries
   parameter int unsigned WcEntries  = 32, /// walk-cache (non-leaf PTE) entries
   parameter int unsigned UserW  = DidW + PidW + 1
@@ -277,6 +279,8 @@ module iommu_top #(
     .Walks (Walks),
     .TlbSets    (TlbSets),
     .TlbWays    (TlbWays),
+    .TlbSets2M  (TlbSets2M),
+    .TlbWays2M  (TlbWays2M),
     .TlbEntries (TlbEntries),
     .DcEntries  (DcEntries),
     .WcEntries  (WcEntries)

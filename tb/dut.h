@@ -54,11 +54,12 @@ typedef struct {
 } dut_io_t;
 
 /* Widths the model was built with (from the RTL parameters), and the
- * IOTLB's shape: tlb_sets x tlb_ways 4 KiB entries (tlb_sets 0: none) and
- * tlb_fa fully associative ones. */
+ * IOTLB's shape: tlb_sets x tlb_ways 4 KiB entries (tlb_sets 0: none),
+ * tlb_sets2m x tlb_ways2m 2 MiB entries (tlb_sets2m 0: none) and tlb_fa fully
+ * associative ones (the other sizes and those of an absent array). */
 typedef struct {
     unsigned id_w, iova_w, pa_w, data_w, did_w, pid_w, ds_id_w, num_irq;
-    unsigned tlb_sets, tlb_ways, tlb_fa;
+    unsigned tlb_sets, tlb_ways, tlb_sets2m, tlb_ways2m, tlb_fa;
 } dut_cfg_t;
 
 void dut_open(void);                       /* build the model */

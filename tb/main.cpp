@@ -59,6 +59,8 @@ void dut_cfg(dut_cfg_t *c) {
     c->num_irq = TB_NUM_IRQ;
     c->tlb_sets = TB_TLB_SETS;
     c->tlb_ways = TB_TLB_WAYS;
+    c->tlb_sets2m = TB_TLB_SETS2M;
+    c->tlb_ways2m = TB_TLB_WAYS2M;
     c->tlb_fa = TB_TLB_FA;
 }
 

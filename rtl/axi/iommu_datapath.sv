@@ -33,7 +33,9 @@ module iommu_datapath #(
   parameter int unsigned Walks     = 8,    /// walks in flight
   parameter int unsigned TlbSets   = 128,  /// IOTLB 4 KiB sets (0: FA only)
   parameter int unsigned TlbWays   = 4,    /// IOTLB 4 KiB ways
-  parameter int unsigned TlbEntries = 32,  /// IOTLB fully associative entries
+  parameter int unsigned TlbSets2M = 64,   /// IOTLB 2 MiB sets (0: 2 MiB pages in FA)
+  parameter int unsigned TlbWays2M = 2,    /// IOTLB 2 MiB ways
+  parameter int unsigned TlbEntries = 8,   /// IOTLB fully associative entries
   parameter int unsigned DcEntries = 8,    /// DC cache entries
   parameter int unsigned WcEntries = 32,   /// walk-cache entries
   parameter int unsigned WRouteDepth = 8,  /// AWs decided ahead of their W beats
@@ -380,7 +382,8 @@ module iommu_datapath #(
     .inv_did_i   (inv_did_i)
   );
 
-  iommu_iotlb #(.Sets (TlbSets), .Ways (TlbWays), .FaEntries (TlbEntries), .Ports (2)) u_iotlb (
+  iommu_iotlb #(.Sets (TlbSets), .Ways (TlbWays), .Sets2M (TlbSets2M), .Ways2M (TlbWays2M),
+                .FaEntries (TlbEntries), .Ports (2)) u_iotlb (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .rd_vpn_i     (tlb_rd_vpn),

@@ -1,20 +1,21 @@
 // iommu_iotlb: the IOTLB, first-stage leaf translations looked up by Ports
-// requests per cycle (one per AXI channel), in two arrays:
+// requests per cycle (one per AXI channel), in three arrays:
 //   iommu_tlb_sa  Sets x Ways 4 KiB pages in block RAM (Sets = 0: none);
-//   iommu_tlb_fa  FaEntries flip-flop entries, fully associative: the
-//                 superpages (64 KiB NAPOT and up), or every page when Sets = 0.
-// A lookup takes two cycles in both (rd_vpn_i and rd_pscid_i name, one cycle
+//   iommu_tlb_sa  Sets2M x Ways2M 2 MiB pages in block RAM (Sets2M = 0: none);
+//   iommu_tlb_fa  FaEntries flip-flop entries, fully associative: the other
+//                 sizes (64 KiB NAPOT, 1 GiB and up) and those of an absent array.
+// A lookup takes two cycles in each (rd_vpn_i and rd_pscid_i name, one cycle
 // ahead, the VPN and PSCID presented on lk_vpn_i and lk_pscid_i: the FA array
-// compares both in the first cycle, the SA array reads the set then and
-// compares its tags in the second).  A request hits when exactly one
-// entry of the two arrays matches; two matches (a 4 KiB entry and a superpage
+// compares both in the first cycle, the SA arrays read the set then and
+// compare its tags in the second).  A request hits when exactly one
+// entry of the arrays matches; two matches (a 4 KiB entry and a superpage
 // over the same page, left by a driver that changed a mapping without
 // invalidating, or duplicates in one array) are a miss, so the request walks.
 // lk_ppn_o is the PPN of the request's 4 KiB page, lk_perm_o {D, U, X, W, R}.
 // Invalidation: flush_i (ddtp written) empties both at once; inv_i applies
 // IOTINVAL.VMA (GV=0) as the spec's table of operands says, in the command's
-// cycle in the FA array and in the SA array as iommu_tlb_sa describes; busy_o
-// is 1 until the SA array has finished (the command queue waits for it before
+// cycle in the FA array and in the SA arrays as iommu_tlb_sa describes; busy_o
+// is 1 until both SA arrays have finished (the command queue waits for it before
 // the next IOTINVAL and before any IOFENCE.C).  A fill in an invalidation
 // cycle is dropped.
 // Assumes: at most one fill per cycle; inv_i only while !busy_o.
@@ -23,7 +24,9 @@
 module iommu_iotlb #(
   parameter int unsigned Sets      = 128,  /// sets of the 4 KiB array (0: FA only)
   parameter int unsigned Ways      = 4,    /// ways of the 4 KiB array
-  parameter int unsigned FaEntries = 16,   /// fully associative entries
+  parameter int unsigned Sets2M    = 64,   /// sets of the 2 MiB array (0: 2 MiB pages in FA)
+  parameter int unsigned Ways2M    = 2,    /// ways of the 2 MiB array
+  parameter int unsigned FaEntries = 8,    /// fully associative entries
   parameter int unsigned Ports     = 2
 ) (
   input  wire logic                                   clk_i,
@@ -51,24 +54,33 @@ module iommu_iotlb #(
   output      logic                                   busy_o
 );
   localparam int unsigned PpnW = iommu_pkg::PpnW;
+  localparam int unsigned N    = 3;   // arrays: 4 KiB, 2 MiB, FA
 
-  logic                   fill_4k;
-  logic [Ports-1:0]       fa_any, fa_hit;
-  logic [Ports*PpnW-1:0]  fa_ppn;
-  logic [Ports*5-1:0]     fa_perm;
-  assign fill_4k = fill_size_i == iommu_pkg::Pg4K;
+  // Which array a fill goes to.
+  logic fill_sa4k, fill_sa2m;
+  assign fill_sa4k = Sets != 0 && fill_size_i == iommu_pkg::Pg4K;
+  assign fill_sa2m = Sets2M != 0 && fill_size_i == iommu_pkg::Pg2M;
 
+  // Every array's answer for every port; an absent array answers 0.  With no
+  // match an array's PPN and permissions are 0, so the hit's are the OR.
+  logic [Ports-1:0]      any   [N];
+  logic [Ports-1:0]      multi [N];
+  logic [Ports*PpnW-1:0] ppn   [N];
+  logic [Ports*5-1:0]    perm  [N];
+  logic [N-1:0]          busy;
+
+  logic [Ports-1:0] fa_hit;
   iommu_tlb_fa #(.Entries (FaEntries), .Ports (Ports)) u_fa (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .rd_vpn_i     (rd_vpn_i),
     .rd_pscid_i   (rd_pscid_i),
     .lk_vpn_i     (lk_vpn_i),
-    .lk_any_o     (fa_any),
+    .lk_any_o     (any[2]),
     .lk_hit_o     (fa_hit),
-    .lk_ppn_o     (fa_ppn),
-    .lk_perm_o    (fa_perm),
-    .fill_i       (fill_i && (Sets == 0 || !fill_4k)),
+    .lk_ppn_o     (ppn[2]),
+    .lk_perm_o    (perm[2]),
+    .fill_i       (fill_i && !fill_sa4k && !fill_sa2m),
     .fill_pscid_i (fill_pscid_i),
     .fill_g_i     (fill_g_i),
     .fill_vpn_i   (fill_vpn_i),
@@ -82,48 +94,57 @@ module iommu_iotlb #(
     .inv_av_i     (inv_av_i),
     .inv_vpn_i    (inv_vpn_i)
   );
+  assign multi[2] = any[2] & ~fa_hit;
+  assign busy[2]  = 1'b0;
 
-  if (Sets == 0) begin : g_fa_only
-    assign lk_hit_o  = fa_hit;
-    assign lk_ppn_o  = fa_ppn;
-    assign lk_perm_o = fa_perm;
-    assign busy_o    = 1'b0;
-  end else begin : g_sa
-    logic [Ports-1:0]      sa_any, sa_multi;
-    logic [Ports*PpnW-1:0] sa_ppn;
-    logic [Ports*5-1:0]    sa_perm;
-    iommu_tlb_sa #(.Sets (Sets), .Ways (Ways), .Ports (Ports)) u_sa (
-      .clk_i        (clk_i),
-      .rst_ni       (rst_ni),
-      .rd_vpn_i     (rd_vpn_i),
-      .lk_pscid_i   (lk_pscid_i),
-      .lk_vpn_i     (lk_vpn_i),
-      .lk_any_o     (sa_any),
-      .lk_multi_o   (sa_multi),
-      .lk_ppn_o     (sa_ppn),
-      .lk_perm_o    (sa_perm),
-      .fill_i       (fill_i && fill_4k),
-      .fill_pscid_i (fill_pscid_i),
-      .fill_g_i     (fill_g_i),
-      .fill_vpn_i   (fill_vpn_i),
-      .fill_ppn_i   (fill_ppn_i),
-      .fill_perm_i  (fill_perm_i),
-      .flush_i      (flush_i),
-      .inv_i        (inv_i),
-      .inv_pscv_i   (inv_pscv_i),
-      .inv_pscid_i  (inv_pscid_i),
-      .inv_av_i     (inv_av_i),
-      .inv_vpn_i    (inv_vpn_i),
-      .busy_o       (busy_o)
-    );
-    for (genvar p = 0; p < Ports; p++) begin : g_port
-      logic sa_hit;
-      assign sa_hit      = sa_any[p] && !sa_multi[p];
-      assign lk_hit_o[p] = (sa_hit && !fa_any[p]) || (fa_hit[p] && !sa_any[p]);
-      assign lk_ppn_o[p*PpnW +: PpnW] = sa_any[p] ? sa_ppn[p*PpnW +: PpnW] : fa_ppn[p*PpnW +: PpnW];
-      assign lk_perm_o[p*5 +: 5]      = sa_any[p] ? sa_perm[p*5 +: 5] : fa_perm[p*5 +: 5];
+  for (genvar k = 0; k < 2; k++) begin : g_sa
+    localparam int unsigned S = (k == 0) ? Sets : Sets2M;
+    localparam int unsigned W = (k == 0) ? Ways : Ways2M;
+    if (S == 0) begin : g_none
+      assign any[k]   = '0;
+      assign multi[k] = '0;
+      assign ppn[k]   = '0;
+      assign perm[k]  = '0;
+      assign busy[k]  = 1'b0;
+    end else begin : g_arr
+      iommu_tlb_sa #(.Sets (S), .Ways (W), .Level (k), .Ports (Ports)) u_sa (
+        .clk_i        (clk_i),
+        .rst_ni       (rst_ni),
+        .rd_vpn_i     (rd_vpn_i),
+        .lk_pscid_i   (lk_pscid_i),
+        .lk_vpn_i     (lk_vpn_i),
+        .lk_any_o     (any[k]),
+        .lk_multi_o   (multi[k]),
+        .lk_ppn_o     (ppn[k]),
+        .lk_perm_o    (perm[k]),
+        .fill_i       (fill_i && ((k == 0) ? fill_sa4k : fill_sa2m)),
+        .fill_pscid_i (fill_pscid_i),
+        .fill_g_i     (fill_g_i),
+        .fill_vpn_i   (fill_vpn_i),
+        .fill_ppn_i   (fill_ppn_i),
+        .fill_perm_i  (fill_perm_i),
+        .flush_i      (flush_i),
+        .inv_i        (inv_i),
+        .inv_pscv_i   (inv_pscv_i),
+        .inv_pscid_i  (inv_pscid_i),
+        .inv_av_i     (inv_av_i),
+        .inv_vpn_i    (inv_vpn_i),
+        .busy_o       (busy[k])
+      );
     end
   end
+  assign busy_o = |busy;
+
+  // Exactly one array matches, with one entry.
+  assign lk_hit_o  = (any[0] ^ any[1] ^ any[2]) & ~(any[0] & any[1] & any[2]) &
+                     ~(multi[0] | multi[1] | multi[2]);
+  assign lk_ppn_o  = ppn[0] | ppn[1] | ppn[2];
+  assign lk_perm_o = perm[0] | perm[1] | perm[2];
+
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic unused_pscid;   // the SA arrays compare lk_pscid, the FA one rd_pscid
+  assign unused_pscid = ^{rd_pscid_i, lk_pscid_i};
+  /* verilator lint_on UNUSEDSIGNAL */
 
 endmodule
 

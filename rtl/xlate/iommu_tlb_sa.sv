@@ -1,8 +1,11 @@
-// iommu_tlb_sa: the IOTLB's set-associative array of 4 KiB translations in
-// block RAM (Sets x Ways entries), looked up by Ports requests per cycle.
+// iommu_tlb_sa: a set-associative array of IOTLB translations of one page
+// size in block RAM (Sets x Ways entries), looked up by Ports requests per
+// cycle.  Level 0 holds 4 KiB pages, Level 1 2 MiB pages (4 KiB << 9*Level).
 //
 // An entry is tagged {G, PSCID, VPN above the set index}; its data is the
-// leaf's PPN and {D, U, X, W, R}.  The set is the VPN's low log2(Sets) bits.
+// leaf's PPN above the page size and {D, U, X, W, R}.  The set is the
+// log2(Sets) VPN bits just above the page size; the PPN of the request's
+// 4 KiB page takes the VPN bits below the page size from the request.
 // Every way is one iommu_ram per lookup port (a read port each) plus one RAM
 // of tags alone, read by fills and invalidations; all of them are written
 // together by a fill.  Valid bits are flip-flops, so a flush clears them all
@@ -30,6 +33,7 @@
 // cleared; the command queue starts no other IOTINVAL and passes no IOFENCE.C
 // before it falls.  Lookups go on during a scan (the invalidation completes
 // only at the fence, which drains them).  flush_i stops a scan.
+// With no match lk_ppn_o and lk_perm_o are 0 (iommu_iotlb ORs the arrays).
 // Assumes: Sets a power of two >= 2; inv_i only while !busy_o.
 `default_nettype none
 `include "common/iommu_assert.svh"
@@ -37,6 +41,7 @@
 module iommu_tlb_sa #(
   parameter int unsigned Sets  = 128,
   parameter int unsigned Ways  = 4,
+  parameter int unsigned Level = 0,    /// page size 4 KiB << (9 * Level)
   parameter int unsigned Ports = 2
 ) (
   input  wire logic                                   clk_i,
@@ -48,7 +53,7 @@ module iommu_tlb_sa #(
   output      logic [Ports-1:0]                       lk_multi_o,
   output      logic [Ports*iommu_pkg::PpnW-1:0]       lk_ppn_o,
   output      logic [Ports*5-1:0]                     lk_perm_o,
-  input  wire logic                                   fill_i,     /// a 4 KiB leaf
+  input  wire logic                                   fill_i,     /// a leaf of this page size
   input  wire logic [iommu_pkg::PscidW-1:0]           fill_pscid_i,
   input  wire logic                                   fill_g_i,
   input  wire logic [iommu_pkg::VpnW-1:0]             fill_vpn_i,
@@ -65,10 +70,12 @@ module iommu_tlb_sa #(
   localparam int unsigned PscidW = iommu_pkg::PscidW;
   localparam int unsigned VpnW   = iommu_pkg::VpnW;
   localparam int unsigned PpnW   = iommu_pkg::PpnW;
+  localparam int unsigned LoW    = 9 * Level;             // VPN bits inside the page
   localparam int unsigned SetW   = $clog2(Sets);
-  localparam int unsigned VtagW  = VpnW - SetW;
+  localparam int unsigned VtagW  = VpnW - LoW - SetW;
+  localparam int unsigned HiW    = PpnW - LoW;            // PPN bits stored
   localparam int unsigned TagW   = 1 + PscidW + VtagW;    // {G, PSCID, VPN tag}
-  localparam int unsigned DataW  = PpnW + 5;              // {PPN, perm}
+  localparam int unsigned DataW  = HiW + 5;               // {PPN above the page, perm}
   localparam int unsigned WordW  = TagW + DataW;
 
   // ---- valid bits ------------------------------------------------------------------
@@ -100,12 +107,12 @@ module iommu_tlb_sa #(
     logic [Ways*DataW-1:0] data;
     logic [VtagW-1:0]      vtag;
     logic [PscidW-1:0]     pscid;
-    assign rd_set = rd_vpn_i[p*VpnW +: SetW];
-    assign vtag   = lk_vpn_i[p*VpnW + SetW +: VtagW];
+    assign rd_set = rd_vpn_i[p*VpnW + LoW +: SetW];
+    assign vtag   = lk_vpn_i[p*VpnW + LoW + SetW +: VtagW];
     assign pscid  = lk_pscid_i[p*PscidW +: PscidW];
     /* verilator lint_off UNUSEDSIGNAL */
     logic unused_vpn;   // the set is read from rd_vpn, the tag compared from lk_vpn
-    assign unused_vpn = ^{rd_vpn_i[p*VpnW + SetW +: VtagW], lk_vpn_i[p*VpnW +: SetW]};
+    assign unused_vpn = ^{rd_vpn_i[p*VpnW +: VpnW], lk_vpn_i[p*VpnW + LoW +: SetW]};
     /* verilator lint_on UNUSEDSIGNAL */
 
     // The set's valid bits as this cycle leaves them, minus the way a fill
@@ -137,13 +144,19 @@ module iommu_tlb_sa #(
       assign m[w] = vld_q[w] && e_vtag == vtag && (g || e_pscid == pscid);
     end
 
+    logic [HiW-1:0] hi;
     iommu_sel #(.N (Ways), .W (DataW)) u_sel (
       .match_i (m),
       .data_i  (data),
       .any_o   (lk_any_o[p]),
       .multi_o (lk_multi_o[p]),
-      .data_o  ({lk_ppn_o[p*PpnW +: PpnW], lk_perm_o[p*5 +: 5]})
+      .data_o  ({hi, lk_perm_o[p*5 +: 5]})
     );
+    if (Level == 0) begin : g_4k
+      assign lk_ppn_o[p*PpnW +: PpnW] = hi;
+    end else begin : g_super
+      assign lk_ppn_o[p*PpnW +: PpnW] = {hi, lk_any_o[p] ? lk_vpn_i[p*VpnW +: LoW] : LoW'(0)};
+    end
   end
 
   // ---- the tag RAM: fills and invalidations --------------------------------------
@@ -158,9 +171,9 @@ module iommu_tlb_sa #(
   logic                  inv_rd, kill;
   assign kill   = flush_i || inv_i;
   assign inv_rd = (inv_i && inv_av_i) || (inv_i && inv_pscv_i) || scan_q;
-  assign t_set  = (inv_i && inv_av_i) ? inv_vpn_i[SetW-1:0] :
+  assign t_set  = (inv_i && inv_av_i) ? inv_vpn_i[LoW +: SetW] :
                   inv_i               ? '0 :
-                  scan_q              ? scan_set_q : fill_vpn_i[SetW-1:0];
+                  scan_q              ? scan_set_q : fill_vpn_i[LoW +: SetW];
   for (genvar w = 0; w < Ways; w++) begin : g_tag
     iommu_ram #(.Depth (Sets), .Width (TagW)) u_ram (
       .clk_i   (clk_i),
@@ -191,7 +204,7 @@ module iommu_tlb_sa #(
         ic_av_q    <= inv_av_i;
         ic_pscv_q  <= inv_pscv_i;
         ic_pscid_q <= inv_pscid_i;
-        ic_vtag_q  <= inv_vpn_i[SetW +: VtagW];
+        ic_vtag_q  <= inv_vpn_i[LoW + SetW +: VtagW];
       end
       if (flush_i) begin
         scan_q <= 1'b0;
@@ -245,13 +258,13 @@ module iommu_tlb_sa #(
     end
   end
   always_ff @(posedge clk_i) begin
-    f_set_q  <= fill_vpn_i[SetW-1:0];
-    f_tag_q  <= {fill_g_i, fill_pscid_i, fill_vpn_i[SetW +: VtagW]};
-    f_data_q <= {fill_ppn_i, fill_perm_i};
+    f_set_q  <= fill_vpn_i[LoW +: SetW];
+    f_tag_q  <= {fill_g_i, fill_pscid_i, fill_vpn_i[LoW + SetW +: VtagW]};
+    f_data_q <= {fill_ppn_i[PpnW-1:LoW], fill_perm_i};
     // the set's valid bits as f2 sees them: with this cycle's write (a clear
     // comes only with a kill or while busy, which drop the fill)
-    f_valid  <= valid_q[fill_vpn_i[SetW-1:0]*Ways +: Ways] |
-                ((wr_en && wr_set == fill_vpn_i[SetW-1:0]) ? wr_way : '0);
+    f_valid  <= valid_q[fill_vpn_i[LoW +: SetW]*Ways +: Ways] |
+                ((wr_en && wr_set == fill_vpn_i[LoW +: SetW]) ? wr_way : '0);
     wr_set_q <= wr_set;
     wr_tag_q <= wr_tag;
     wr_way_q <= wr_way;
@@ -279,6 +292,13 @@ module iommu_tlb_sa #(
   assign wr_way  = (same != '0) ? same : free_any ? first_free : rr_q;
   assign wr_tag  = f_tag_q;
   assign wr_data = f_data_q;
+
+  if (Level > 0) begin : g_unused_lo
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic unused_lo;   // inside the page: not part of the set, tag or stored PPN
+    assign unused_lo = ^{fill_vpn_i[LoW-1:0], fill_ppn_i[LoW-1:0], inv_vpn_i[LoW-1:0]};
+    /* verilator lint_on UNUSEDSIGNAL */
+  end
 
   `IOMMU_ASSERT(SameOnce_A, clk_i, rst_ni, !f_v_q || $onehot0(same))
   `IOMMU_ASSERT(InvIdle_A, clk_i, rst_ni, !(inv_i && busy_o))

@@ -276,20 +276,24 @@ static int t_vma_addr_pscid(void) {
 }
 
 /* ---- IOTLB capacity of one set and replacement ------------------------------------------ */
-/* Pages whose 4 KiB VPNs agree in their set bits (a stride of tlb_sets
- * pages) all compete for the tlb_ways ways of one set of the block-RAM
- * array (with tlb_sets = 0: for the tlb_fa fully associative entries).
- * C = that capacity.  C such pages stay cached: after their PTEs change, with
- * no invalidation, all C still read the old data and no walk reads memory.
- * A C+1-th page must replace one of them: reading the C again, at least one
- * walks (data-structure reads) and gets the new data, every one gets the old
- * or the new data, and a page that got the new data keeps it.  Then an
- * IOTINVAL.VMA AV=1 of one page makes exactly that page new. */
+/* Pages of one size whose VPNs agree in their set bits (a stride of `sets`
+ * pages) all compete for the `ways` ways of one set of that size's block-RAM
+ * array (with no array for the size: for the tlb_fa fully associative
+ * entries).  C = that capacity.  C such pages stay cached: after their PTEs
+ * change, with no invalidation, all C still read the old data and no walk
+ * reads memory.  A C+1-th page must replace one of them: reading the C again,
+ * at least one walks (data-structure reads) and gets the new data, every one
+ * gets the old or the new data, and a page that got the new data keeps it.
+ * Then an IOTINVAL.VMA AV=1 of one page (an address inside it, not its base)
+ * makes exactly that page new.  Reads go to an offset inside the page beyond
+ * 4 KiB, so a superpage's translation must take those bits from the IOVA. */
 #define TLB_IOVA 0x40000000ull
-static int t_tlb_ways(void) {
+static int tlb_ways_case(unsigned level) {
     const dut_cfg_t *c = sim_cfg();
-    const unsigned cap = c->tlb_sets ? c->tlb_ways : c->tlb_fa;
-    const uint64_t stride = (c->tlb_sets ? c->tlb_sets : 1) * 4096ull;
+    const unsigned sets = level ? c->tlb_sets2m : c->tlb_sets, ways = level ? c->tlb_ways2m : c->tlb_ways;
+    const unsigned cap = sets ? ways : c->tlb_fa;
+    const uint64_t pg = 4096ull << (9 * level), stride = (sets ? sets : 1) * pg;
+    const uint64_t base = level ? BIG_BASE : DATA_BASE, off = level ? 0x5018 : 0x18;
     enum { MAXP = 65 };
     CHECK(cap + 1 <= MAXP, "capacity %u: the test keeps at most %u pages", cap, MAXP - 1);
     if (cap + 1 > MAXP) return 1;
@@ -298,29 +302,29 @@ static int t_tlb_ways(void) {
     uint64_t root = add_device(&d, D1, P1);
     uint64_t pte[MAXP], pa_old[MAXP], pa_new[MAXP];
     for (unsigned k = 0; k <= cap; k++) {
-        pa_old[k] = DATA_BASE + 0x1000ull * k;
-        pa_new[k] = DATA_BASE + 0x100000 + 0x1000ull * k;
-        tb_mem_store(pa_old[k] + 0x18, 8, pattern(pa_old[k] + 0x18));
-        tb_mem_store(pa_new[k] + 0x18, 8, pattern(pa_new[k] + 0x18));
-        pte[k] = pt_map(root, 3, TLB_IOVA + stride * k, 0, pt_leaf(pa_old[k], PTE_RWUAD));
+        pa_old[k] = base + pg * (2 * k);
+        pa_new[k] = base + pg * (2 * k + 1);
+        tb_mem_store(pa_old[k] + off, 8, pattern(pa_old[k] + off));
+        tb_mem_store(pa_new[k] + off, 8, pattern(pa_new[k] + off));
+        pte[k] = pt_map(root, 3, TLB_IOVA + stride * k, level, pt_leaf(pa_old[k], PTE_RWUAD));
     }
     for (unsigned k = 0; k < cap; k++)
-        CHECK_EQ(rd_dev(D1, TLB_IOVA + stride * k + 0x18), pattern(pa_old[k] + 0x18), "warm-up read");
+        CHECK_EQ(rd_dev(D1, TLB_IOVA + stride * k + off), pattern(pa_old[k] + off), "warm-up read");
     for (unsigned k = 0; k <= cap; k++) tb_mem_store(pte[k], 8, pt_leaf(pa_new[k], PTE_RWUAD));
     uint64_t ds0 = axi_slave_reads(sim_ds_slave());
     for (unsigned k = 0; k < cap; k++)
-        CHECK(rd_dev(D1, TLB_IOVA + stride * k + 0x18) == pattern(pa_old[k] + 0x18),
+        CHECK(rd_dev(D1, TLB_IOVA + stride * k + off) == pattern(pa_old[k] + off),
               "page %u of %u in one set: expected the cached (old) translation", k, cap);
     CHECK(axi_slave_reads(sim_ds_slave()) == ds0, "%llu walk reads while %u pages of one set are cached",
           (unsigned long long)(axi_slave_reads(sim_ds_slave()) - ds0), cap);
-    CHECK_EQ(rd_dev(D1, TLB_IOVA + stride * cap + 0x18), pattern(pa_new[cap] + 0x18), "the page more (walks)");
+    CHECK_EQ(rd_dev(D1, TLB_IOVA + stride * cap + off), pattern(pa_new[cap] + off), "the page more (walks)");
     ds0 = axi_slave_reads(sim_ds_slave());
     unsigned n_new = 0;
     bool got_new[MAXP] = {false};
     for (unsigned k = 0; k < cap; k++) {
-        uint64_t v = rd_dev(D1, TLB_IOVA + stride * k + 0x18);
-        got_new[k] = v == pattern(pa_new[k] + 0x18);
-        CHECK(got_new[k] || v == pattern(pa_old[k] + 0x18), "page %u: neither the old nor the new data", k);
+        uint64_t v = rd_dev(D1, TLB_IOVA + stride * k + off);
+        got_new[k] = v == pattern(pa_new[k] + off);
+        CHECK(got_new[k] || v == pattern(pa_old[k] + off), "page %u: neither the old nor the new data", k);
         n_new += got_new[k];
     }
     CHECK(n_new >= 1, "page %u did not replace any of the %u cached pages of its set", cap, cap);
@@ -328,20 +332,24 @@ static int t_tlb_ways(void) {
           (unsigned long long)(axi_slave_reads(sim_ds_slave()) - ds0));
     for (unsigned k = 0; k < cap; k++)
         if (got_new[k])
-            CHECK(rd_dev(D1, TLB_IOVA + stride * k + 0x18) == pattern(pa_new[k] + 0x18), "page %u again", k);
-    /* one page by address: it alone changes among those still old */
+            CHECK(rd_dev(D1, TLB_IOVA + stride * k + off) == pattern(pa_new[k] + off), "page %u again", k);
+    /* one page by an address inside it: it alone changes among those still old */
     unsigned victim = cap;
     for (unsigned k = 0; k < cap && victim == cap; k++)
         if (!got_new[k]) victim = k;
     if (victim < cap) {
-        cq_put(cmd_iotinval(0, true, TLB_IOVA + stride * victim, true, P1, false, 0));
+        cq_put(cmd_iotinval(0, true, TLB_IOVA + stride * victim + (pg - 4096), true, P1, false, 0));
         if (!cq_sync("AV=1 one page of a full set")) return 1;
-        CHECK(rd_dev(D1, TLB_IOVA + stride * victim + 0x18) == pattern(pa_new[victim] + 0x18),
-              "page %u after its IOTINVAL.VMA AV=1", victim);
+        for (unsigned k = 0; k < cap; k++)
+            if (!got_new[k])
+                CHECK(rd_dev(D1, TLB_IOVA + stride * k + off) == pattern((k == victim ? pa_new : pa_old)[k] + off),
+                      "page %u after an IOTINVAL.VMA AV=1 of page %u", k, victim);
     }
     CHECK_EQ(fq_count(), 0, "no fault record");
     return 0;
 }
+static int t_tlb_ways(void) { return tlb_ways_case(0); }
+static int t_tlb_ways_2m(void) { return tlb_ways_case(1); }
 
 /* Fills racing lookups of the same set (the block RAM's read-during-write):
  * page A is read back to back, 256 single-beat reads on 8 IDs, while the
@@ -1350,7 +1358,8 @@ const test_def_t tests_cq[] = {
     {"cq_vma_pscid", "IOTINVAL.VMA AV=0 PSCV=1: one PSCID, globals kept, other PSCIDs kept", t_vma_pscid, false},
     {"cq_vma_addr", "IOTINVAL.VMA AV=1 PSCV=0: one address in every PSCID, superpage by any address in it, globals dropped", t_vma_addr, false},
     {"cq_vma_addr_pscid", "IOTINVAL.VMA AV=1 PSCV=1: one address in one PSCID, globals kept", t_vma_addr_pscid, false},
-    {"tlb_ways", "IOTLB: one set holds exactly its ways (FA: its entries); a page more replaces one; AV=1 in a full set", t_tlb_ways, false},
+    {"tlb_ways", "IOTLB: one set of 4 KiB pages holds exactly its ways (FA: its entries); a page more replaces one; AV=1 in a full set", t_tlb_ways, false},
+    {"tlb_ways_2m", "IOTLB: the same for 2 MiB pages (the 2 MiB array, or the FA entries)", t_tlb_ways_2m, false},
     {"tlb_fill_collide", "IOTLB: fills into a set while the other channel looks it up every cycle (RAM read-during-write)", t_tlb_fill_collide, false},
     {"cq_vma_nonleaf", "IOTINVAL.VMA AV=0: a changed non-leaf PTE is used afterwards (walk cache)", t_vma_nonleaf, false},
     {"cq_gv", "IOTINVAL.VMA GV=1 and IOTINVAL.GVMA: legal, complete", t_gv, false},
