@@ -101,10 +101,11 @@ run: $(SIM)
 # scenario in make test (make test-cfg): CFG_<name> the parameters it overrides.
 #   fa     the IOTLB without block-RAM arrays: every page size in 32 FA entries
 #   small  a 64 x 2 array of 4 KiB pages, a direct-mapped 16-set array of 2 MiB
-#          pages and 4 FA entries: sets and ways overflow all the time
+#          pages, 4 FA entries and a direct-mapped walk cache of 4 + 3 x 2 sets:
+#          sets and ways overflow all the time
 SIM_CFGS  := fa small
 CFG_fa    := TlbSets=0 TlbSets2M=0 TlbEntries=32
-CFG_small := TlbSets=64 TlbWays=2 TlbSets2M=16 TlbWays2M=1 TlbEntries=4
+CFG_small := TlbSets=64 TlbWays=2 TlbSets2M=16 TlbWays2M=1 TlbEntries=4 WcSets=4 WcSetsUp=2 WcWays=1
 
 $(BUILD)/iommu-sim-cfg-%: $(RTL_SRCS) $(RTL_INCS) $(TB_OBJS) tb/main.cpp tb/dut.h
 	@command -v verilator >/dev/null || { echo "verilator is missing: run 'make deps'"; exit 1; }

@@ -35,7 +35,9 @@ module iommu_top #(
   parameter int unsigned TlbWays2M  = 2,  /// IOTLB 2 MiB array: ways
   parameter int unsigned TlbEntries = 8,  /// IOTLB fully associative entries (64 KiB, 1 GiB and up; the sizes of an absent array)
   parameter int unsigned DcEntries  = 8,  /// device-context cache entries
-  parameter int unsigned WcEntries  = 32, /// walk-cache (non-leaf PTE) entries
+  parameter int unsigned WcSets     = 64, /// walk cache: sets of level-0 tables (2 MiB of IOVA each)
+  parameter int unsigned WcSetsUp   = 8,  /// walk cache: sets of each level above
+  parameter int unsigned WcWays     = 2,  /// walk cache: ways
   parameter int unsigned UserW  = DidW + PidW + 1
 ) (
   input  wire logic                  clk_i,
@@ -283,7 +285,9 @@ module iommu_top #(
     .TlbWays2M  (TlbWays2M),
     .TlbEntries (TlbEntries),
     .DcEntries  (DcEntries),
-    .WcEntries  (WcEntries)
+    .WcSets     (WcSets),
+    .WcSetsUp   (WcSetsUp),
+    .WcWays     (WcWays)
   ) u_datapath (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),

@@ -37,7 +37,9 @@ module iommu_datapath #(
   parameter int unsigned TlbWays2M = 2,    /// IOTLB 2 MiB ways
   parameter int unsigned TlbEntries = 8,   /// IOTLB fully associative entries
   parameter int unsigned DcEntries = 8,    /// DC cache entries
-  parameter int unsigned WcEntries = 32,   /// walk-cache entries
+  parameter int unsigned WcSets    = 64,   /// walk cache: sets of level-0 tables
+  parameter int unsigned WcSetsUp  = 8,    /// walk cache: sets of each level above
+  parameter int unsigned WcWays    = 2,    /// walk cache: ways
   parameter int unsigned WRouteDepth = 8,  /// AWs decided ahead of their W beats
   parameter int unsigned OutW      = 8     /// outstanding-count bits per channel
 ) (
@@ -53,7 +55,7 @@ module iommu_datapath #(
   input  wire logic [iommu_pkg::PscidW-1:0] inv_pscid_i,
   input  wire logic              inv_av_i,
   input  wire logic [iommu_pkg::VpnW-1:0]   inv_vpn_i,
-  output      logic              tlb_busy_o,  /// the IOTLB still applies an IOTINVAL
+  output      logic              tlb_busy_o,  /// the IOTLB or walk cache still applies an IOTINVAL
   input  wire logic              inv_ddt_i,   /// IODIR.INVAL_DDT
   input  wire logic              inv_dv_i,
   input  wire logic [DidW-1:0]   inv_did_i,
@@ -362,7 +364,8 @@ module iommu_datapath #(
   logic [PpnW-1:0]     tlb_fill_ppn;
   logic [4:0]          tlb_fill_perm;
   logic [PscidW-1:0]   wc_lk_pscid, wc_fill_pscid;
-  logic [VpnW-1:0]     wc_lk_vpn, wc_fill_vpn;
+  logic [VpnW-1:0]     wc_rd_vpn, wc_lk_vpn, wc_fill_vpn;
+  logic                iotlb_busy, wc_busy;
   logic                wc_lk_hit, wc_fill;
   logic [1:0]          wc_lk_lvl, wc_fill_lvl;
   logic [PpnW-1:0]     wc_lk_ppn, wc_fill_ppn;
@@ -406,12 +409,15 @@ module iommu_datapath #(
     .inv_pscid_i  (inv_pscid_i),
     .inv_av_i     (inv_av_i),
     .inv_vpn_i    (inv_vpn_i),
-    .busy_o       (tlb_busy_o)
+    .busy_o       (iotlb_busy)
   );
 
-  iommu_walk_cache #(.Entries (WcEntries)) u_walk_cache (
+  assign tlb_busy_o = iotlb_busy || wc_busy;
+
+  iommu_walk_cache #(.Sets (WcSets), .SetsUp (WcSetsUp), .Ways (WcWays)) u_walk_cache (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
+    .rd_vpn_i     (wc_rd_vpn),
     .lk_pscid_i   (wc_lk_pscid),
     .lk_vpn_i     (wc_lk_vpn),
     .lk_hit_o     (wc_lk_hit),
@@ -427,7 +433,8 @@ module iommu_datapath #(
     .inv_pscv_i   (inv_pscv_i),
     .inv_pscid_i  (inv_pscid_i),
     .inv_av_i     (inv_av_i),
-    .inv_vpn_i    (inv_vpn_i)
+    .inv_vpn_i    (inv_vpn_i),
+    .busy_o       (wc_busy)
   );
 
   // ---- walker, shared by both channels (round-robin on requests) ---------------------
@@ -476,6 +483,7 @@ module iommu_datapath #(
     .tlb_fill_size_o  (tlb_fill_size),
     .tlb_fill_ppn_o   (tlb_fill_ppn),
     .tlb_fill_perm_o  (tlb_fill_perm),
+    .wc_rd_vpn_o      (wc_rd_vpn),
     .wc_lk_pscid_o    (wc_lk_pscid),
     .wc_lk_vpn_o      (wc_lk_vpn),
     .wc_lk_hit_i      (wc_lk_hit),

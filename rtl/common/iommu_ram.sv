@@ -8,12 +8,15 @@
 // block RAMs whose collision behaviour differs give the same results.  The
 // contents have no reset; valid bits live in flip-flops beside the RAM.
 // Written as the plain pattern Yosys (memory_dff, memory_libmap/bram) maps to
-// SB_RAM40_4K, DP16KD and RAMB18/36, and Verilator simulates as written.
+// SB_RAM40_4K, DP16KD and RAMB18/36 (Block = 1), or, for a few words, to
+// LUT RAM (ECP5 DPR16X4, Xilinx RAM32M/RAM64M; flip-flops on iCE40) and an
+// output register (Block = 0); Verilator simulates both as written.
 `default_nettype none
 
 module iommu_ram #(
   parameter int unsigned Depth = 128,
   parameter int unsigned Width = 32,
+  parameter bit          Block = 1'b1,   /// block RAM (else LUT RAM)
   parameter int unsigned AddrW = (Depth > 1) ? $clog2(Depth) : 1
 ) (
   input  wire logic             clk_i,
@@ -24,11 +27,18 @@ module iommu_ram #(
   input  wire logic [AddrW-1:0] raddr_i,
   output      logic [Width-1:0] rdata_o
 );
-  (* ram_style = "block", no_rw_check *) logic [Width-1:0] mem_q [Depth];
-
-  always_ff @(posedge clk_i) begin
-    if (we_i) mem_q[waddr_i] <= wdata_i;
-    if (re_i) rdata_o <= mem_q[raddr_i];
+  if (Block) begin : g_block
+    (* ram_style = "block", no_rw_check *) logic [Width-1:0] mem_q [Depth];
+    always_ff @(posedge clk_i) begin
+      if (we_i) mem_q[waddr_i] <= wdata_i;
+      if (re_i) rdata_o <= mem_q[raddr_i];
+    end
+  end else begin : g_lut
+    (* ram_style = "distributed", no_rw_check *) logic [Width-1:0] mem_q [Depth];
+    always_ff @(posedge clk_i) begin
+      if (we_i) mem_q[waddr_i] <= wdata_i;
+      if (re_i) rdata_o <= mem_q[raddr_i];
+    end
   end
 
 endmodule

@@ -9,7 +9,7 @@
 // as each one completes:
 //   IOTINVAL.VMA, GV=0  inv_vma_o for one cycle (IOTLB and walk cache, see
 //                       iommu_iotlb / iommu_walk_cache for the scopes); while
-//                       tlb_busy_i (the IOTLB still applies the one before)
+//                       tlb_busy_i (the caches still apply the one before)
 //                       no IOTINVAL starts and no IOFENCE.C passes;
 //   IOTINVAL.VMA, GV=1, IOTINVAL.GVMA
 //                       nothing: without a second stage nothing cached
@@ -60,7 +60,7 @@ module iommu_cq #(
   output      logic                          idle_o,
   // to the data path
   output      logic                          inv_vma_o,
-  input  wire logic                          tlb_busy_i,  /// the IOTLB applies an IOTINVAL
+  input  wire logic                          tlb_busy_i,  /// the IOTLB or walk cache applies an IOTINVAL
   output      logic                          inv_pscv_o,
   output      logic [iommu_pkg::PscidW-1:0]  inv_pscid_o,
   output      logic                          inv_av_o,

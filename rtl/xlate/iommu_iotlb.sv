@@ -54,6 +54,7 @@ module iommu_iotlb #(
   output      logic                                   busy_o
 );
   localparam int unsigned PpnW = iommu_pkg::PpnW;
+  localparam int unsigned VpnW = iommu_pkg::VpnW;
   localparam int unsigned N    = 3;   // arrays: 4 KiB, 2 MiB, FA
 
   // Which array a fill goes to.
@@ -107,7 +108,21 @@ module iommu_iotlb #(
       assign perm[k]  = '0;
       assign busy[k]  = 1'b0;
     end else begin : g_arr
-      iommu_tlb_sa #(.Sets (S), .Ways (W), .Level (k), .Ports (Ports)) u_sa (
+      // data: the PPN above the page size and the permissions; the PPN of the
+      // request's 4 KiB page takes the bits below the page size from the VPN
+      localparam int unsigned LoW = 9 * k;
+      localparam int unsigned DW  = PpnW - LoW + 5;
+      logic [Ports*DW-1:0] data;
+      for (genvar p = 0; p < Ports; p++) begin : g_port
+        logic [PpnW-LoW-1:0] hi;
+        assign {hi, perm[k][p*5 +: 5]} = data[p*DW +: DW];
+        if (k == 0) begin : g_4k
+          assign ppn[k][p*PpnW +: PpnW] = hi;
+        end else begin : g_super
+          assign ppn[k][p*PpnW +: PpnW] = {hi, any[k][p] ? lk_vpn_i[p*VpnW +: LoW] : LoW'(0)};
+        end
+      end
+      iommu_tlb_sa #(.Sets (S), .Ways (W), .Level (k), .DataW (DW), .Ports (Ports)) u_sa (
         .clk_i        (clk_i),
         .rst_ni       (rst_ni),
         .rd_vpn_i     (rd_vpn_i),
@@ -115,14 +130,12 @@ module iommu_iotlb #(
         .lk_vpn_i     (lk_vpn_i),
         .lk_any_o     (any[k]),
         .lk_multi_o   (multi[k]),
-        .lk_ppn_o     (ppn[k]),
-        .lk_perm_o    (perm[k]),
+        .lk_data_o    (data),
         .fill_i       (fill_i && ((k == 0) ? fill_sa4k : fill_sa2m)),
         .fill_pscid_i (fill_pscid_i),
         .fill_g_i     (fill_g_i),
         .fill_vpn_i   (fill_vpn_i),
-        .fill_ppn_i   (fill_ppn_i),
-        .fill_perm_i  (fill_perm_i),
+        .fill_data_i  ({fill_ppn_i[PpnW-1:LoW], fill_perm_i}),
         .flush_i      (flush_i),
         .inv_i        (inv_i),
         .inv_pscv_i   (inv_pscv_i),

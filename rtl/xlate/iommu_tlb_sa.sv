@@ -1,11 +1,13 @@
-// iommu_tlb_sa: a set-associative array of IOTLB translations of one page
-// size in block RAM (Sets x Ways entries), looked up by Ports requests per
-// cycle.  Level 0 holds 4 KiB pages, Level 1 2 MiB pages (4 KiB << 9*Level).
+// iommu_tlb_sa: a set-associative array in RAM (Sets x Ways entries) of
+// translations of one size, looked up by Ports requests per cycle: the
+// IOTLB's arrays of 4 KiB (Level 0) and 2 MiB (Level 1) leaves, and the walk
+// cache's arrays of non-leaf PTEs (a level-l table covers 4 KiB << 9*(l+1)).
+// Sets >= 64 are block RAM, fewer LUT RAM.
 //
-// An entry is tagged {G, PSCID, VPN above the set index}; its data is the
-// leaf's PPN above the page size and {D, U, X, W, R}.  The set is the
-// log2(Sets) VPN bits just above the page size; the PPN of the request's
-// 4 KiB page takes the VPN bits below the page size from the request.
+// An entry is tagged {G, PSCID, VPN above the set index} and holds DataW
+// bits of data (the IOTLB: the PPN above the page size and the permissions;
+// the walk cache: the table's PPN).  The set is the log2(Sets) VPN bits just
+// above the 4 KiB << 9*Level the entry covers.
 // Every way is one iommu_ram per lookup port (a read port each) plus one RAM
 // of tags alone, read by fills and invalidations; all of them are written
 // together by a fill.  Valid bits are flip-flops, so a flush clears them all
@@ -33,7 +35,7 @@
 // cleared; the command queue starts no other IOTINVAL and passes no IOFENCE.C
 // before it falls.  Lookups go on during a scan (the invalidation completes
 // only at the fence, which drains them).  flush_i stops a scan.
-// With no match lk_ppn_o and lk_perm_o are 0 (iommu_iotlb ORs the arrays).
+// With no match lk_data_o is 0 (callers OR the arrays).
 // Assumes: Sets a power of two >= 2; inv_i only while !busy_o.
 `default_nettype none
 `include "common/iommu_assert.svh"
@@ -41,7 +43,8 @@
 module iommu_tlb_sa #(
   parameter int unsigned Sets  = 128,
   parameter int unsigned Ways  = 4,
-  parameter int unsigned Level = 0,    /// page size 4 KiB << (9 * Level)
+  parameter int unsigned Level = 0,    /// an entry covers 4 KiB << (9 * Level)
+  parameter int unsigned DataW = 49,
   parameter int unsigned Ports = 2
 ) (
   input  wire logic                                   clk_i,
@@ -51,14 +54,12 @@ module iommu_tlb_sa #(
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
   output      logic [Ports-1:0]                       lk_any_o,
   output      logic [Ports-1:0]                       lk_multi_o,
-  output      logic [Ports*iommu_pkg::PpnW-1:0]       lk_ppn_o,
-  output      logic [Ports*5-1:0]                     lk_perm_o,
-  input  wire logic                                   fill_i,     /// a leaf of this page size
+  output      logic [Ports*DataW-1:0]                 lk_data_o,
+  input  wire logic                                   fill_i,     /// an entry of this size
   input  wire logic [iommu_pkg::PscidW-1:0]           fill_pscid_i,
   input  wire logic                                   fill_g_i,
   input  wire logic [iommu_pkg::VpnW-1:0]             fill_vpn_i,
-  input  wire logic [iommu_pkg::PpnW-1:0]             fill_ppn_i,
-  input  wire logic [4:0]                             fill_perm_i,
+  input  wire logic [DataW-1:0]                       fill_data_i,
   input  wire logic                                   flush_i,
   input  wire logic                                   inv_i,
   input  wire logic                                   inv_pscv_i,
@@ -69,13 +70,11 @@ module iommu_tlb_sa #(
 );
   localparam int unsigned PscidW = iommu_pkg::PscidW;
   localparam int unsigned VpnW   = iommu_pkg::VpnW;
-  localparam int unsigned PpnW   = iommu_pkg::PpnW;
-  localparam int unsigned LoW    = 9 * Level;             // VPN bits inside the page
+  localparam int unsigned LoW    = 9 * Level;             // VPN bits inside an entry
   localparam int unsigned SetW   = $clog2(Sets);
   localparam int unsigned VtagW  = VpnW - LoW - SetW;
-  localparam int unsigned HiW    = PpnW - LoW;            // PPN bits stored
   localparam int unsigned TagW   = 1 + PscidW + VtagW;    // {G, PSCID, VPN tag}
-  localparam int unsigned DataW  = HiW + 5;               // {PPN above the page, perm}
+  localparam bit          Block  = Sets >= 64;
   localparam int unsigned WordW  = TagW + DataW;
 
   // ---- valid bits ------------------------------------------------------------------
@@ -112,7 +111,7 @@ module iommu_tlb_sa #(
     assign pscid  = lk_pscid_i[p*PscidW +: PscidW];
     /* verilator lint_off UNUSEDSIGNAL */
     logic unused_vpn;   // the set is read from rd_vpn, the tag compared from lk_vpn
-    assign unused_vpn = ^{rd_vpn_i[p*VpnW +: VpnW], lk_vpn_i[p*VpnW + LoW +: SetW]};
+    assign unused_vpn = ^{rd_vpn_i[p*VpnW +: VpnW], lk_vpn_i[p*VpnW +: LoW + SetW]};
     /* verilator lint_on UNUSEDSIGNAL */
 
     // The set's valid bits as this cycle leaves them, minus the way a fill
@@ -130,7 +129,7 @@ module iommu_tlb_sa #(
       logic             g;
       logic [PscidW-1:0] e_pscid;
       logic [VtagW-1:0] e_vtag;
-      iommu_ram #(.Depth (Sets), .Width (WordW)) u_ram (
+      iommu_ram #(.Depth (Sets), .Width (WordW), .Block (Block)) u_ram (
         .clk_i   (clk_i),
         .we_i    (wr_en && wr_way[w]),
         .waddr_i (wr_set),
@@ -144,19 +143,13 @@ module iommu_tlb_sa #(
       assign m[w] = vld_q[w] && e_vtag == vtag && (g || e_pscid == pscid);
     end
 
-    logic [HiW-1:0] hi;
     iommu_sel #(.N (Ways), .W (DataW)) u_sel (
       .match_i (m),
       .data_i  (data),
       .any_o   (lk_any_o[p]),
       .multi_o (lk_multi_o[p]),
-      .data_o  ({hi, lk_perm_o[p*5 +: 5]})
+      .data_o  (lk_data_o[p*DataW +: DataW])
     );
-    if (Level == 0) begin : g_4k
-      assign lk_ppn_o[p*PpnW +: PpnW] = hi;
-    end else begin : g_super
-      assign lk_ppn_o[p*PpnW +: PpnW] = {hi, lk_any_o[p] ? lk_vpn_i[p*VpnW +: LoW] : LoW'(0)};
-    end
   end
 
   // ---- the tag RAM: fills and invalidations --------------------------------------
@@ -175,7 +168,7 @@ module iommu_tlb_sa #(
                   inv_i               ? '0 :
                   scan_q              ? scan_set_q : fill_vpn_i[LoW +: SetW];
   for (genvar w = 0; w < Ways; w++) begin : g_tag
-    iommu_ram #(.Depth (Sets), .Width (TagW)) u_ram (
+    iommu_ram #(.Depth (Sets), .Width (TagW), .Block (Block)) u_ram (
       .clk_i   (clk_i),
       .we_i    (wr_en && wr_way[w]),
       .waddr_i (wr_set),
@@ -260,7 +253,7 @@ module iommu_tlb_sa #(
   always_ff @(posedge clk_i) begin
     f_set_q  <= fill_vpn_i[LoW +: SetW];
     f_tag_q  <= {fill_g_i, fill_pscid_i, fill_vpn_i[LoW + SetW +: VtagW]};
-    f_data_q <= {fill_ppn_i[PpnW-1:LoW], fill_perm_i};
+    f_data_q <= fill_data_i;
     // the set's valid bits as f2 sees them: with this cycle's write (a clear
     // comes only with a kill or while busy, which drop the fill)
     f_valid  <= valid_q[fill_vpn_i[LoW +: SetW]*Ways +: Ways] |
@@ -296,7 +289,7 @@ module iommu_tlb_sa #(
   if (Level > 0) begin : g_unused_lo
     /* verilator lint_off UNUSEDSIGNAL */
     logic unused_lo;   // inside the page: not part of the set, tag or stored PPN
-    assign unused_lo = ^{fill_vpn_i[LoW-1:0], fill_ppn_i[LoW-1:0], inv_vpn_i[LoW-1:0]};
+    assign unused_lo = ^{fill_vpn_i[LoW-1:0], inv_vpn_i[LoW-1:0]};
     /* verilator lint_on UNUSEDSIGNAL */
   end
 

@@ -3,29 +3,36 @@
 // whose VPN bits above level LVL are VPN point to the level-LVL table at
 // PPN"; it is filled each time a walk follows a valid non-leaf PTE.
 //
-// A lookup returns the deepest matching entry (lowest LVL: fewest reads
-// left), combinationally: every entry is compared at once, each level's
-// matches select its PPN (iommu_sel; a level has at most one match, as a fill
-// replaces the entry with the same tag, and two would count as none), and
-// the deepest level with a match wins, so the depth grows with
-// log2(Entries), not with Entries.
-// LVL is 0..3 (Sv57's root has level 4 and is never cached: it comes
-// from the DC).  Fully associative; fill replaces the same tag, else the
-// first invalid entry, else round-robin; flush_i empties it.
+// One iommu_tlb_sa array per level (LVL 0..3; Sv57's root has level 4 and is
+// never cached: it comes from the DC): Sets x Ways entries of level-0 tables
+// (each covers 2 MiB of IOVA), SetsUp x Ways of each level above.  A lookup
+// takes two cycles like the IOTLB's: rd_vpn_i names, one cycle ahead, the VPN
+// presented on lk_vpn_i (its set is read), and in the second cycle every
+// level compares its ways with lk_vpn_i and lk_pscid_i; the deepest level with
+// one match wins (lowest LVL: fewest reads left).  Two matches in a level (a
+// fill replaces the entry with the same tag, so only after a race) count as
+// none there.  Fills take two cycles and replace the same tag, else a free
+// way, else a rotating one (iommu_tlb_sa); flush_i empties every level.
 // inv_i applies IOTINVAL.VMA with GV=0: PSCV=1 selects the entries of PSCID
 // (there is no G bit here: a global subtree's entries go too, which the spec
 // allows), AV=1 the entries on the path to the IOVA (the spec requires only
 // leaves for AV=1; dropping the path as well keeps software that frees
-// page-table pages under an AV=1 invalidation safe).  A fill in the cycle of
-// an invalidation is dropped.
+// page-table pages under an AV=1 invalidation safe), AV=0 PSCV=1 scans the
+// sets.  busy_o is 1 until every level has finished; while it is, lookups
+// miss (an entry not yet scanned must not start a walk the invalidation
+// should have seen: the walker kills only the walks in flight at inv_i) and
+// fills are dropped.  A fill in the cycle of an invalidation is dropped.
+// Assumes: Sets and SetsUp powers of two >= 2; inv_i only while !busy_o.
 `default_nettype none
-`include "common/iommu_assert.svh"
 
 module iommu_walk_cache #(
-  parameter int unsigned Entries = 32
+  parameter int unsigned Sets   = 64,  /// sets of level-0 tables
+  parameter int unsigned SetsUp = 8,   /// sets of each level above
+  parameter int unsigned Ways   = 2
 ) (
   input  wire logic                           clk_i,
   input  wire logic                           rst_ni,
+  input  wire logic [iommu_pkg::VpnW-1:0]     rd_vpn_i,   /// lk_vpn_i of the next cycle
   input  wire logic [iommu_pkg::PscidW-1:0]   lk_pscid_i,
   input  wire logic [iommu_pkg::VpnW-1:0]     lk_vpn_i,
   output      logic                           lk_hit_o,
@@ -41,89 +48,43 @@ module iommu_walk_cache #(
   input  wire logic                           inv_pscv_i,
   input  wire logic [iommu_pkg::PscidW-1:0]   inv_pscid_i,
   input  wire logic                           inv_av_i,
-  input  wire logic [iommu_pkg::VpnW-1:0]     inv_vpn_i
+  input  wire logic [iommu_pkg::VpnW-1:0]     inv_vpn_i,
+  output      logic                           busy_o
 );
-  localparam int unsigned PscidW = iommu_pkg::PscidW;
-  localparam int unsigned VpnW   = iommu_pkg::VpnW;
-  localparam int unsigned PpnW   = iommu_pkg::PpnW;
+  localparam int unsigned PpnW = iommu_pkg::PpnW;
 
-  // VPN bits that select a level-lvl table: all bits above 9*(lvl+1).
-  function automatic logic [VpnW-1:0] prefix_mask(input logic [1:0] lvl);
-    case (lvl)
-      2'd0:    prefix_mask = {{(VpnW-9){1'b1}}, 9'b0};
-      2'd1:    prefix_mask = {{(VpnW-18){1'b1}}, 18'b0};
-      2'd2:    prefix_mask = {{(VpnW-27){1'b1}}, 27'b0};
-      default: prefix_mask = {{(VpnW-36){1'b1}}, 36'b0};
-    endcase
-  endfunction
-
-  logic [Entries-1:0] valid_q;
-  logic [PscidW-1:0]  pscid_q [Entries];
-  logic [VpnW-1:0]    vpn_q   [Entries];
-  logic [1:0]         lvl_q   [Entries];
-  logic [PpnW-1:0]    ppn_q   [Entries];
-
-  // Deepest match: the matches of each level, then the lowest level that has one.
-  logic [Entries-1:0]      match;
-  logic [Entries*PpnW-1:0] ppn_flat;
-  logic [Entries-1:0]      lvl_match [4];
-  logic [3:0]              lvl_hit;
-  logic [PpnW-1:0]         lvl_ppn [4];
-  for (genvar e = 0; e < Entries; e++) begin : g_match
-    assign match[e] = valid_q[e] && pscid_q[e] == lk_pscid_i &&
-                      ((vpn_q[e] ^ lk_vpn_i) & prefix_mask(lvl_q[e])) == '0;
-    assign ppn_flat[e*PpnW +: PpnW] = ppn_q[e];
-  end
+  logic [3:0]      any, multi, busy, lvl_hit;
+  logic [PpnW-1:0] ppn [4];
   for (genvar l = 0; l < 4; l++) begin : g_lvl
-    logic any, multi;
-    for (genvar e = 0; e < Entries; e++) begin : g_e
-      assign lvl_match[l][e] = match[e] && lvl_q[e] == 2'(l);
-    end
-    iommu_sel #(.N (Entries), .W (PpnW)) u_sel (
-      .match_i (lvl_match[l]),
-      .data_i  (ppn_flat),
-      .any_o   (any),
-      .multi_o (multi),
-      .data_o  (lvl_ppn[l])
+    iommu_tlb_sa #(.Sets ((l == 0) ? Sets : SetsUp), .Ways (Ways), .Level (l + 1), .DataW (PpnW),
+                   .Ports (1)) u_sa (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .rd_vpn_i     (rd_vpn_i),
+      .lk_pscid_i   (lk_pscid_i),
+      .lk_vpn_i     (lk_vpn_i),
+      .lk_any_o     (any[l]),
+      .lk_multi_o   (multi[l]),
+      .lk_data_o    (ppn[l]),
+      .fill_i       (fill_i && fill_lvl_i == 2'(l)),
+      .fill_pscid_i (fill_pscid_i),
+      .fill_g_i     (1'b0),
+      .fill_vpn_i   (fill_vpn_i),
+      .fill_data_i  (fill_ppn_i),
+      .flush_i      (flush_i),
+      .inv_i        (inv_i),
+      .inv_pscv_i   (inv_pscv_i),
+      .inv_pscid_i  (inv_pscid_i),
+      .inv_av_i     (inv_av_i),
+      .inv_vpn_i    (inv_vpn_i),
+      .busy_o       (busy[l])
     );
-    assign lvl_hit[l] = any && !multi;
-    `IOMMU_ASSERT(OneMatchPerLevel_A, clk_i, rst_ni, !multi)
+    assign lvl_hit[l] = any[l] && !multi[l];
   end
-  assign lk_hit_o = |lvl_hit;
+  assign busy_o   = |busy;
+  assign lk_hit_o = |lvl_hit && !busy_o;
   assign lk_lvl_o = lvl_hit[0] ? 2'd0 : lvl_hit[1] ? 2'd1 : lvl_hit[2] ? 2'd2 : 2'd3;
-  assign lk_ppn_o = lvl_hit[0] ? lvl_ppn[0] : lvl_hit[1] ? lvl_ppn[1] :
-                    lvl_hit[2] ? lvl_ppn[2] : lvl_ppn[3];
-
-  logic [Entries-1:0] same, inval, write;
-  for (genvar e = 0; e < Entries; e++) begin : g_same
-    assign inval[e] = flush_i ||
-                      (inv_i && (!inv_pscv_i || pscid_q[e] == inv_pscid_i) &&
-                       (!inv_av_i || ((vpn_q[e] ^ inv_vpn_i) & prefix_mask(lvl_q[e])) == '0));
-    assign same[e] = valid_q[e] && pscid_q[e] == fill_pscid_i && lvl_q[e] == fill_lvl_i &&
-                     ((vpn_q[e] ^ fill_vpn_i) & prefix_mask(fill_lvl_i)) == '0;
-  end
-  iommu_victim #(.Entries(Entries)) u_victim (
-    .clk_i    (clk_i),
-    .rst_ni   (rst_ni),
-    .same_i   (same),
-    .fill_i   (fill_i),
-    .kill_i   (flush_i || inv_i),
-    .inval_i  (inval),
-    .write_o  (write),
-    .valid_o  (valid_q)
-  );
-
-
-  always_ff @(posedge clk_i) begin
-    for (int e = 0; e < Entries; e++) begin
-      if (write[e]) begin
-        pscid_q[e] <= fill_pscid_i;
-        vpn_q[e]   <= fill_vpn_i & prefix_mask(fill_lvl_i);
-        lvl_q[e]   <= fill_lvl_i;
-        ppn_q[e]   <= fill_ppn_i;
-      end
-    end
-  end
+  assign lk_ppn_o = lvl_hit[0] ? ppn[0] : lvl_hit[1] ? ppn[1] : lvl_hit[2] ? ppn[2] : ppn[3];
 
 endmodule
 

@@ -81,7 +81,8 @@ module iommu_walker #(
   output      logic [2:0]                    tlb_fill_size_o,
   output      logic [iommu_pkg::PpnW-1:0]    tlb_fill_ppn_o,
   output      logic [4:0]                    tlb_fill_perm_o,
-  // walk cache
+  // walk cache (wc_rd_vpn_o: the VPN looked up in the next cycle)
+  output      logic [iommu_pkg::VpnW-1:0]    wc_rd_vpn_o,
   output      logic [iommu_pkg::PscidW-1:0]  wc_lk_pscid_o,
   output      logic [iommu_pkg::VpnW-1:0]    wc_lk_vpn_o,
   input  wire logic                          wc_lk_hit_i,
@@ -245,9 +246,11 @@ module iommu_walker #(
   assign rq_did = 24'(rq_did_w);
   assign rq_vpn = rq_iova[12 +: VpnW];
 
-  // q1's PSCID (in its DC) and VPN, for the walk-cache lookup
+  // q1's PSCID (in its DC) and VPN, for the walk-cache lookup; the set it
+  // reads a cycle ahead is that of the request q1 holds next
   assign wc_lk_pscid_o = q1_q[PpnW +: PscidW];
   assign wc_lk_vpn_o   = q1_q[iommu_pkg::DcW + 3 + 12 +: VpnW];
+  assign wc_rd_vpn_o   = req_ready_o ? req_iova_i[12 +: VpnW] : wc_lk_vpn_o;
 
   // First read of a new walk.
   logic            wc_use;

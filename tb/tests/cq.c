@@ -463,6 +463,73 @@ static int t_vma_nonleaf(void) {
     return rc ? rc : walk_case(false);
 }
 
+/* A walk-cache invalidation racing walks.  Region R's level-1 PTE points to
+ * leaf table LA (page k -> DATA_BASE + k pages) and is changed to LB (page k
+ * -> DATA_BASE + 2 MiB + k pages) while the walk cache holds R -> LA.  The
+ * device reads pages 1..NP-1 of R (IOTLB misses: each walks, and starts from
+ * the walk cache) while IOTINVAL.VMA AV=0 PSCV=1 and IOFENCE.C PR=PW=1 go
+ * through the command queue.  Reads before the fence completes may use
+ * either table; once it has completed, every page must read LB's data: a
+ * walk that started after the invalidation from a walk-cache entry it had not
+ * yet removed (the block-RAM walk cache clears a PSCID one set a cycle) must
+ * not have left an IOTLB entry of LA.  R is the 64th 2 MiB region, so its
+ * walk-cache set (with 64 sets) is the last one the scan clears. */
+#define IOVA_W 0x07e00000ull
+static int t_wc_scan_race(void) {
+    enum { NP = 256 };
+    ddt_t d;
+    setup(&d, false);
+    uint64_t root = add_device(&d, D1, P1);
+    uint64_t la = pt_alloc(), lb = pt_alloc(), l1 = pt_alloc();
+    for (unsigned k = 0; k < NP; k++) {
+        uint64_t po = DATA_BASE + 0x1000ull * k, pn = DATA_BASE + 0x200000 + 0x1000ull * k;
+        tb_mem_store(la + 8 * k, 8, pt_leaf(po, PTE_RWUAD));
+        tb_mem_store(lb + 8 * k, 8, pt_leaf(pn, PTE_RWUAD));
+        tb_mem_store(po + 0x10, 8, pattern(po + 0x10));
+        tb_mem_store(pn + 0x10, 8, pattern(pn + 0x10));
+    }
+    tb_mem_store(root, 8, ((l1 >> 12) << 10) | PTE_V);
+    uint64_t nl = l1 + ((IOVA_W >> 21) & 0x1ff) * 8;
+    tb_mem_store(nl, 8, ((la >> 12) << 10) | PTE_V);
+    CHECK_EQ(rd_dev(D1, IOVA_W + 0x10), pattern(DATA_BASE + 0x10), "warm-up (walk cache: R -> LA)");
+    tb_mem_store(nl, 8, ((lb >> 12) << 10) | PTE_V);
+    /* one read every 3 cycles, from before the commands until the fence's
+     * DATA is in memory; then the pages again, newest first (an FA IOTLB
+     * keeps only the latest fills) */
+    dma_txn_t *t[NP];
+    uint32_t v = 0x5e900000u + ++sync_seq;
+    unsigned n = 1;
+    t[0] = NULL;
+    cq_put(cmd_iotinval(0, false, 0, true, P1, false, 0));
+    cq_put(cmd_iofence(true, false, true, true, FLAG_BASE, v));
+    for (bool rung = false; n < NP && (uint32_t)tb_mem_load(FLAG_BASE, 4) != v; n++) {
+        t[n] = dma_txn_new(false, IOVA_W + 0x1000ull * n + 0x10, 0, 3);
+        t[n]->user = sim_user(D1, false, 0);
+        t[n]->id = n & 7;
+        dev_master_submit(sim_dev(), t[n], tb_now());
+        tb_cycles(3);
+        if (n == 8 && !rung) {
+            cq_ring();
+            rung = true;
+        }
+    }
+    CHECK(n < NP, "the fence did not complete while %u reads were submitted", NP - 1);
+    CHECK(cq_wait_idle(CQ_TIMEOUT), "the command queue did not drain");
+    CHECK_EQ((uint32_t)tb_mem_load(FLAG_BASE, 4), v, "IOFENCE.C wrote its DATA");
+    if (!txns_finish(t, n, CQ_TIMEOUT, "reads of R during the invalidation")) return 1;
+    unsigned old = 0;
+    for (unsigned k = n; k-- > 0;) {
+        uint64_t pn = DATA_BASE + 0x200000 + 0x1000ull * k;
+        uint64_t got = rd_dev(D1, IOVA_W + 0x1000ull * k + 0x10);
+        old += got == pattern(DATA_BASE + 0x1000ull * k + 0x10);
+        CHECK(got == pattern(pn + 0x10), "page %u after the fence: %s", k,
+              got == pattern(DATA_BASE + 0x1000ull * k + 0x10) ? "the old table's data" : "other data");
+    }
+    CHECK_EQ(old, 0, "pages that kept the old table after the fence");
+    CHECK_EQ(fq_count(), 0, "no fault record");
+    return 0;
+}
+
 /* ---- GV=1 and IOTINVAL.GVMA: legal, complete (nothing here belongs to a VM) -------------- */
 static int t_gv(void) {
     ddt_t d;
@@ -1362,6 +1429,7 @@ const test_def_t tests_cq[] = {
     {"tlb_ways_2m", "IOTLB: the same for 2 MiB pages (the 2 MiB array, or the FA entries)", t_tlb_ways_2m, false},
     {"tlb_fill_collide", "IOTLB: fills into a set while the other channel looks it up every cycle (RAM read-during-write)", t_tlb_fill_collide, false},
     {"cq_vma_nonleaf", "IOTINVAL.VMA AV=0: a changed non-leaf PTE is used afterwards (walk cache)", t_vma_nonleaf, false},
+    {"wc_scan_race", "walk cache: walks racing an AV=0 PSCV=1 scan leave no IOTLB entry of the old table after the fence", t_wc_scan_race, false},
     {"cq_gv", "IOTINVAL.VMA GV=1 and IOTINVAL.GVMA: legal, complete", t_gv, false},
     {"cq_ignored_operands", "operands the spec says are ignored do not make a command illegal", t_ignored_operands, false},
     {"cq_iodir_ddt", "IODIR.INVAL_DDT: DV=1 one DC, DV=0 all; IOTINVAL leaves DCs cached", t_iodir_ddt, false},
