@@ -9,8 +9,9 @@
 // dropped (refused write); beats that arrive before their AW wait (WREADY
 // low) until it leaves, which AXI allows.
 // A ddtp write flushes the caches and marks walks in flight stale (no fill);
-// settled_o (ddtp.busy) waits for those walks, and, in Off, for everything
-// in flight to finish.
+// settled_o (ddtp.busy) waits for those walks, for the block-RAM arrays'
+// wipe (iommu_tlb_sa: Sets + 1 cycles) and, in Off, for everything in flight
+// to finish.
 // Invalidation commands (from iommu_cq): inv_vma_i (IOTINVAL.VMA, GV=0)
 // reaches the IOTLB and the walk cache, inv_ddt_i (IODIR.INVAL_DDT) the DC
 // cache and the DCs that waiting requests hold.  Either marks every walk in
@@ -583,7 +584,7 @@ module iommu_datapath #(
 
   // ddtp.busy: walks started under the old ddtp must end; in Off, also every
   // request that may still reach memory.
-  assign settled_o = !walker_stale && (mode_i != iommu_pkg::ModeOff || pending == '0);
+  assign settled_o = !walker_stale && !tlb_busy_o && (mode_i != iommu_pkg::ModeOff || pending == '0);
 
 endmodule
 

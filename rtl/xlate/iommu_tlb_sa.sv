@@ -4,20 +4,20 @@
 // cache's arrays of non-leaf PTEs (a level-l table covers 4 KiB << 9*(l+1)).
 // Sets >= 64 are block RAM, fewer LUT RAM.
 //
-// An entry is tagged {G, PSCID, VPN above the set index} and holds DataW
-// bits of data (the IOTLB: the PPN above the page size and the permissions;
-// the walk cache: the table's PPN).  The set is the log2(Sets) VPN bits just
-// above the 4 KiB << 9*Level the entry covers.
-// Every way is one iommu_ram per lookup port (a read port each) plus one RAM
-// of tags alone, read by fills and invalidations; all of them are written
-// together by a fill.  Valid bits are flip-flops, so a flush clears them all
-// in one cycle.
+// An entry is {valid, G, PSCID, VPN above the set index} and DataW bits of
+// data (the IOTLB: the PPN above the page size and the permissions; the walk
+// cache: the table's PPN).  The set is the log2(Sets) VPN bits just above the
+// 4 KiB << 9*Level the entry covers.  Every way is one iommu_ram per lookup
+// port (a read port each) plus one RAM of {valid, tag} alone, read by fills
+// and invalidations; all of them share one write: a fill's entry, or an
+// invalidation's cleared valid bit.  Nothing but the write port touches the
+// valid bits, so there is no per-entry logic at all.
 //
 // Lookup, two cycles, as iommu_iotlb describes: in the first, rd_vpn_i's
-// set is read from the RAMs and its valid bits (as that cycle leaves them)
-// are registered, minus any way a fill writes in that cycle (its RAM word is
-// unknown: iommu_ram); in the second, the ways whose tag matches lk_vpn_i and
-// lk_pscid_i (or G) select the data (iommu_sel: two matches are a miss).
+// set is read from the RAMs, and the ways written in that cycle are noted
+// (their RAM word is unknown: iommu_ram); in the second, the valid ways not
+// noted whose tag matches lk_vpn_i and lk_pscid_i (or G) select the data
+// (iommu_sel: two matches are a miss).
 //
 // Fill, two cycles: the first reads the set's tags from the tag RAM, the
 // second compares them with the fill's tag (the word written in the cycle
@@ -26,15 +26,17 @@
 // way of a rotating pointer shared by all sets.  A fill is dropped when an
 // invalidation or flush comes in either cycle, and while busy_o.
 //
-// Invalidation (IOTINVAL.VMA, GV=0; the spec's table of operands):
-//   PSCV=0, AV=0  every entry, in the command's cycle;
-//   AV=1          the IOVA's set is read and compared one cycle later
-//                 (PSCV=1: entries of PSCID only, G entries kept);
-//   PSCV=1, AV=0  a scan: one set a cycle, Sets + 1 cycles in all.
-// busy_o is 1 from the cycle after the command until its last entry is
-// cleared; the command queue starts no other IOTINVAL and passes no IOFENCE.C
-// before it falls.  Lookups go on during a scan (the invalidation completes
-// only at the fence, which drains them).  flush_i stops a scan.
+// Invalidation (IOTINVAL.VMA, GV=0; the spec's table of operands) reads a
+// set of the tag RAM and clears the ways it selects one cycle later:
+//   AV=1          the IOVA's set (PSCV=1: entries of PSCID only, G kept);
+//   PSCV=1, AV=0  a scan: one set a cycle, Sets + 1 cycles in all;
+//   PSCV=0, AV=0  a wipe: the same scan clearing every way;
+// flush_i (and reset) start a wipe, whatever is in progress.  busy_o is 1
+// from the cycle after the command until its last set is cleared; the
+// command queue starts no other IOTINVAL and passes no IOFENCE.C before it
+// falls.  Lookups go on during an AV=1 or PSCID invalidation (it completes
+// only at the fence, which drains them), but miss during a wipe: after a
+// flush nothing cached before it may hit.
 // With no match lk_data_o is 0 (callers OR the arrays).
 // Assumes: Sets a power of two >= 2; inv_i only while !busy_o.
 `default_nettype none
@@ -74,34 +76,31 @@ module iommu_tlb_sa #(
   localparam int unsigned SetW   = $clog2(Sets);
   localparam int unsigned VtagW  = VpnW - LoW - SetW;
   localparam int unsigned TagW   = 1 + PscidW + VtagW;    // {G, PSCID, VPN tag}
+  localparam int unsigned VTagW  = 1 + TagW;              // {valid, tag}
   localparam bit          Block  = Sets >= 64;
-  localparam int unsigned WordW  = TagW + DataW;
+  localparam int unsigned WordW  = VTagW + DataW;
 
-  // ---- valid bits ------------------------------------------------------------------
-  // wr_*: the fill's write this cycle; clr_*: ways an invalidation clears.
-  logic [Sets*Ways-1:0] valid_q, valid_d;
-  logic                 wr_en, clr_en, clr_all;
-  logic [SetW-1:0]      wr_set, clr_set;
-  logic [Ways-1:0]      wr_way, clr_way;
-  for (genvar s = 0; s < Sets; s++) begin : g_valid
-    assign valid_d[s*Ways +: Ways] =
-        clr_all ? '0 :
-        (valid_q[s*Ways +: Ways] & ~((clr_en && clr_set == SetW'(s)) ? clr_way : '0)) |
-        ((wr_en && wr_set == SetW'(s)) ? wr_way : '0);
-  end
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) valid_q <= '0;
-    else         valid_q <= valid_d;
-  end
-
-  // The word every RAM is written with.
+  // ---- the write port ----------------------------------------------------------------
+  // A fill's entry (wr_valid 1) or an invalidation's clear (wr_valid 0) of
+  // the ways wr_way of set wr_set; never both in one cycle (a clear comes
+  // only while busy_o or with a kill, both of which drop fills).
+  logic             wr_en, wr_valid, fill_en, clr_en;
+  logic [SetW-1:0]  wr_set, fill_set, clr_set;
+  logic [Ways-1:0]  wr_way, fill_way, clr_way;
   logic [TagW-1:0]  wr_tag;
   logic [DataW-1:0] wr_data;
+  assign wr_en    = fill_en || clr_en;
+  assign wr_valid = !clr_en;
+  assign wr_set   = clr_en ? clr_set : fill_set;
+  assign wr_way   = clr_en ? clr_way : fill_way;
+
+  // A wipe is clearing every entry: lookups miss.
+  logic wipe;
 
   // ---- lookups ---------------------------------------------------------------------
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [SetW-1:0]       rd_set;
-    logic [Ways-1:0]       vld_q, m;
+    logic [Ways-1:0]       keep_q, m;
     logic [Ways*WordW-1:0] word;
     logic [Ways*DataW-1:0] data;
     logic [VtagW-1:0]      vtag;
@@ -114,33 +113,28 @@ module iommu_tlb_sa #(
     assign unused_vpn = ^{rd_vpn_i[p*VpnW +: VpnW], lk_vpn_i[p*VpnW +: LoW + SetW]};
     /* verilator lint_on UNUSEDSIGNAL */
 
-    // The set's valid bits as this cycle leaves them, minus the way a fill
-    // writes now; computed beside the 128:1 multiplexer, not behind it.
-    logic [Ways-1:0] drop;
-    assign drop = (clr_all ? '1 : '0) |
-                  ((clr_en && clr_set == rd_set) ? clr_way : '0) |
-                  ((wr_en && wr_set == rd_set) ? wr_way : '0);
+    // The ways whose word the read returns: all but those written now.
     always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) vld_q <= '0;
-      else         vld_q <= valid_q[rd_set*Ways +: Ways] & ~drop;
+      if (!rst_ni) keep_q <= '0;
+      else         keep_q <= ~((wr_en && wr_set == rd_set) ? wr_way : '0);
     end
 
     for (genvar w = 0; w < Ways; w++) begin : g_way
-      logic             g;
+      logic              v, g;
       logic [PscidW-1:0] e_pscid;
-      logic [VtagW-1:0] e_vtag;
+      logic [VtagW-1:0]  e_vtag;
       iommu_ram #(.Depth (Sets), .Width (WordW), .Block (Block)) u_ram (
         .clk_i   (clk_i),
         .we_i    (wr_en && wr_way[w]),
         .waddr_i (wr_set),
-        .wdata_i ({wr_tag, wr_data}),
+        .wdata_i ({wr_valid, wr_tag, wr_data}),
         .re_i    (1'b1),
         .raddr_i (rd_set),
         .rdata_o (word[w*WordW +: WordW])
       );
-      assign {g, e_pscid, e_vtag} = word[w*WordW + DataW +: TagW];
+      assign {v, g, e_pscid, e_vtag} = word[w*WordW + DataW +: VTagW];
       assign data[w*DataW +: DataW] = word[w*WordW +: DataW];
-      assign m[w] = vld_q[w] && e_vtag == vtag && (g || e_pscid == pscid);
+      assign m[w] = keep_q[w] && v && !wipe && e_vtag == vtag && (g || e_pscid == pscid);
     end
 
     iommu_sel #(.N (Ways), .W (DataW)) u_sel (
@@ -155,53 +149,64 @@ module iommu_tlb_sa #(
   // ---- the tag RAM: fills and invalidations --------------------------------------
   // One read a cycle: an invalidation's (its command cycle, then the scan),
   // else a fill's.
-  logic                  scan_q, ic_v_q, ic_av_q, ic_pscv_q;
+  logic                  scan_q, all_q, ic_v_q, ic_all_q, ic_av_q, ic_pscv_q;
   logic [SetW-1:0]       scan_set_q, ic_set_q;
   logic [PscidW-1:0]     ic_pscid_q;
   logic [VtagW-1:0]      ic_vtag_q;
   logic [SetW-1:0]       t_set;
-  logic [Ways*TagW-1:0]  t_word;
-  logic                  inv_rd, kill;
-  assign kill   = flush_i || inv_i;
-  assign inv_rd = (inv_i && inv_av_i) || (inv_i && inv_pscv_i) || scan_q;
-  assign t_set  = (inv_i && inv_av_i) ? inv_vpn_i[LoW +: SetW] :
-                  inv_i               ? '0 :
-                  scan_q              ? scan_set_q : fill_vpn_i[LoW +: SetW];
+  logic [Ways*VTagW-1:0] t_word;
+  logic                  kill, start, start_all;
+  assign kill      = flush_i || inv_i;
+  // a scan from set 0: a flush, or AV=0 (PSCV=1: a PSCID's, else a wipe)
+  assign start     = flush_i || (inv_i && !inv_av_i);
+  assign start_all = flush_i || !inv_pscv_i;
+  assign t_set     = start              ? '0 :
+                     (inv_i && inv_av_i) ? inv_vpn_i[LoW +: SetW] :
+                     scan_q             ? scan_set_q : fill_vpn_i[LoW +: SetW];
   for (genvar w = 0; w < Ways; w++) begin : g_tag
-    iommu_ram #(.Depth (Sets), .Width (TagW), .Block (Block)) u_ram (
+    iommu_ram #(.Depth (Sets), .Width (VTagW), .Block (Block)) u_ram (
       .clk_i   (clk_i),
       .we_i    (wr_en && wr_way[w]),
       .waddr_i (wr_set),
-      .wdata_i (wr_tag),
+      .wdata_i ({wr_valid, wr_tag}),
       .re_i    (1'b1),
       .raddr_i (t_set),
-      .rdata_o (t_word[w*TagW +: TagW])
+      .rdata_o (t_word[w*VTagW +: VTagW])
     );
   end
 
   // ---- invalidation: the compare stage (ic_*) of the set read a cycle before ----
+  // Reset starts a wipe: the RAMs' contents are unknown until then.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      scan_q     <= 1'b0;
+      scan_q     <= 1'b1;
+      all_q      <= 1'b1;
       scan_set_q <= '0;
       ic_v_q     <= 1'b0;
+      ic_all_q   <= 1'b0;
       ic_av_q    <= 1'b0;
       ic_pscv_q  <= 1'b0;
       ic_set_q   <= '0;
       ic_pscid_q <= '0;
       ic_vtag_q  <= '0;
     end else begin
-      ic_v_q   <= inv_rd && !flush_i;
+      ic_v_q   <= start || (inv_i && inv_av_i) || scan_q;
       ic_set_q <= t_set;
+      if (start) begin
+        ic_all_q <= start_all;
+        all_q    <= start_all;
+      end else if (inv_i) begin
+        ic_all_q <= 1'b0;
+      end else if (scan_q) begin
+        ic_all_q <= all_q;
+      end
       if (inv_i) begin
         ic_av_q    <= inv_av_i;
         ic_pscv_q  <= inv_pscv_i;
         ic_pscid_q <= inv_pscid_i;
         ic_vtag_q  <= inv_vpn_i[LoW + SetW +: VtagW];
       end
-      if (flush_i) begin
-        scan_q <= 1'b0;
-      end else if (inv_i && inv_pscv_i && !inv_av_i) begin
+      if (start) begin
         scan_q     <= 1'b1;
         scan_set_q <= SetW'(1);
       end else if (scan_q) begin
@@ -211,18 +216,19 @@ module iommu_tlb_sa #(
     end
   end
   assign busy_o = scan_q || ic_v_q;
+  assign wipe   = (scan_q && all_q) || (ic_v_q && ic_all_q);
 
   for (genvar w = 0; w < Ways; w++) begin : g_ic
     logic              g;
     logic [PscidW-1:0] e_pscid;
     logic [VtagW-1:0]  e_vtag;
-    assign {g, e_pscid, e_vtag} = t_word[w*TagW +: TagW];
-    assign clr_way[w] = (!ic_av_q || e_vtag == ic_vtag_q) &&
-                        (!ic_pscv_q || (!g && e_pscid == ic_pscid_q));
+    assign {g, e_pscid, e_vtag} = t_word[w*VTagW +: TagW];
+    assign clr_way[w] = ic_all_q ||
+                        ((!ic_av_q || e_vtag == ic_vtag_q) &&
+                         (!ic_pscv_q || (!g && e_pscid == ic_pscid_q)));
   end
   assign clr_en  = ic_v_q;
   assign clr_set = ic_set_q;
-  assign clr_all = flush_i || (inv_i && !inv_pscv_i && !inv_av_i);
 
   // ---- fill: f1 reads the set's tags, f2 compares and writes ---------------------
   logic                 f_v_q, wr_q;
@@ -246,29 +252,31 @@ module iommu_tlb_sa #(
       rr_q     <= Ways'(1);
     end else begin
       f_v_q <= fill_i && !kill && !busy_o;
-      wr_q  <= wr_en;
-      if (wr_en && same == '0 && !free_any) rr_q <= rr_next;
+      wr_q  <= fill_en;
+      if (fill_en && same == '0 && !free_any) rr_q <= rr_next;
     end
   end
   always_ff @(posedge clk_i) begin
     f_set_q  <= fill_vpn_i[LoW +: SetW];
     f_tag_q  <= {fill_g_i, fill_pscid_i, fill_vpn_i[LoW + SetW +: VtagW]};
     f_data_q <= fill_data_i;
-    // the set's valid bits as f2 sees them: with this cycle's write (a clear
-    // comes only with a kill or while busy, which drop the fill)
-    f_valid  <= valid_q[fill_vpn_i[LoW +: SetW]*Ways +: Ways] |
-                ((wr_en && wr_set == fill_vpn_i[LoW +: SetW]) ? wr_way : '0);
-    wr_set_q <= wr_set;
+    wr_set_q <= fill_set;
     wr_tag_q <= wr_tag;
-    wr_way_q <= wr_way;
+    wr_way_q <= fill_way;
   end
 
-  // Both compares run in parallel; the forward only chooses between them.
+  // The set's valid bits and tags as f2 sees them: the tag RAM's word, or,
+  // for the way the previous fill wrote into this set, that write (a clear
+  // comes only while busy_o, when no fill starts).  Both compares run in
+  // parallel; the forward only chooses between them.
   logic collide, same_fwd;
   assign collide  = wr_q && wr_set_q == f_set_q;
   assign same_fwd = wr_tag_q == f_tag_q;
   for (genvar w = 0; w < Ways; w++) begin : g_same
-    assign same[w] = f_valid[w] && ((collide && wr_way_q[w]) ? same_fwd : t_word[w*TagW +: TagW] == f_tag_q);
+    logic fwd;
+    assign fwd           = collide && wr_way_q[w];
+    assign f_valid[w]    = fwd || t_word[w*VTagW + TagW];
+    assign same[w]       = f_valid[w] && (fwd ? same_fwd : t_word[w*VTagW +: TagW] == f_tag_q);
     assign first_free[w] = free_idx == FreeW'(w);
   end
   assign free = ~f_valid;
@@ -278,13 +286,13 @@ module iommu_tlb_sa #(
     .idx_o (free_idx)
   );
 
-  // f2 owns the write port; the tag RAM read of an f1 in the same cycle is
-  // what the register forward above covers.
-  assign wr_en   = f_v_q && !kill;
-  assign wr_set  = f_set_q;
-  assign wr_way  = (same != '0) ? same : free_any ? first_free : rr_q;
-  assign wr_tag  = f_tag_q;
-  assign wr_data = f_data_q;
+  // f2 owns the write port unless an invalidation clears; the tag RAM read
+  // of an f1 in the same cycle is what the register forward above covers.
+  assign fill_en  = f_v_q && !kill;
+  assign fill_set = f_set_q;
+  assign fill_way = (same != '0) ? same : free_any ? first_free : rr_q;
+  assign wr_tag   = f_tag_q;
+  assign wr_data  = f_data_q;
 
   if (Level > 0) begin : g_unused_lo
     /* verilator lint_off UNUSEDSIGNAL */
@@ -295,6 +303,7 @@ module iommu_tlb_sa #(
 
   `IOMMU_ASSERT(SameOnce_A, clk_i, rst_ni, !f_v_q || $onehot0(same))
   `IOMMU_ASSERT(InvIdle_A, clk_i, rst_ni, !(inv_i && busy_o))
+  `IOMMU_ASSERT(OneWrite_A, clk_i, rst_ni, !(fill_en && clr_en))
 
 endmodule
 
