@@ -289,17 +289,23 @@ module iommu_chan #(
   logic [Slots-1:0]  sl_v_q, sl_fault_q, sl_record_q, sl_dep_v_q, sl_dc_hit_q;
   logic [1:0]        sl_st_q     [Slots];
   logic [11:0]       sl_cause_q  [Slots];
-  logic [PaW-1:0]    sl_pa_q     [Slots];
+  logic [PaW-13:0]   sl_pa_q     [Slots];   // the PA above the page offset
   logic [SlotW-1:0]  sl_dep_q    [Slots];
-  logic [AxW-1:0]    sl_req_q    [Slots];
-  logic [DcW-1:0]    sl_dc_q     [Slots];
+  logic [IdW-1:0]    sl_id_q     [Slots];
+
+  // The rest of a slot's request and its DC are written once, when the slot
+  // is taken, and read by index only: LUT RAMs with combinational reads, one
+  // per reader (release, walk request, refusal), each with the fields it needs.
+  localparam int unsigned RelW  = IdW + 12 + AddrLsb;          // {ID, offset, LEN..USER}
+  localparam int unsigned WalkW = IovaW + UserW + 1 + DcW;      // {ADDR, USER, PROT[2], DC}
+  logic [RelW-1:0]  rel_word;
+  logic [WalkW-1:0] walk_word;
+  logic [AxW-1:0]   r_req;
 
   // Per-slot views.
   logic [Slots-1:0] key_match, has_dependent, go, refuse, want_walk;
   for (genvar k = 0; k < Slots; k++) begin : g_view
-    logic [IdW-1:0] id;
-    assign id = sl_req_q[k][IdLsb +: IdW];
-    assign key_match[k] = sl_v_q[k] && (IsWrite || id == s_id);
+    assign key_match[k] = sl_v_q[k] && (IsWrite || sl_id_q[k] == s_id);
     always_comb begin
       has_dependent[k] = 1'b0;
       for (int j = 0; j < Slots; j++)
@@ -346,13 +352,13 @@ module iommu_chan #(
   assign f_slot = lock_q ? lock_slot_q : go_any;
   assign f_idx  = lock_q ? lock_idx_q  : go_idx;
 
-  logic [AxW-1:0] f_req;
-  logic [PaW-1:0] f_pa;
-  assign f_req = f_slot ? sl_req_q[f_idx] : s_q;
-  assign f_pa  = lock_q ? lock_pa_q : f_slot ? sl_pa_q[f_idx] : o_pa;
+  logic [IdW+AddrLsb-1:0] f_req;   // {ID, LEN..USER}
+  logic [PaW-1:0]         f_pa;
+  assign f_req = f_slot ? {rel_word[AddrLsb + 12 +: IdW], rel_word[AddrLsb-1:0]} : {s_id, s_q[AddrLsb-1:0]};
+  assign f_pa  = lock_q ? lock_pa_q : f_slot ? {sl_pa_q[f_idx], rel_word[AddrLsb +: 12]} : o_pa;
   assign {mem_len_o, mem_size_o, mem_burst_o, mem_lock_o, mem_cache_o, mem_prot_o, mem_qos_o,
           mem_user_o} = f_req[AddrLsb-1:0];
-  assign mem_id_o    = f_req[IdLsb +: IdW];
+  assign mem_id_o    = f_req[AddrLsb +: IdW];
   assign mem_addr_o  = f_pa;
   assign mem_valid_o = lock_q || (can_fwd && (go_any || s_fwd));
   assign mem_hs      = mem_valid_o && mem_ready_i;
@@ -381,22 +387,19 @@ module iommu_chan #(
   assign s_leave = (mem_hs && !f_slot) || s_alloc;
 
   // ---- walk requests ---------------------------------------------------------------
-  logic [AxW-1:0] w_req;
-  assign w_req = sl_req_q[walk_idx];
-  assign wreq_iova_o   = w_req[AddrLsb +: IovaW];
+  logic [UserW-1:0] w_user;
+  logic             w_exec;
+  assign {wreq_iova_o, w_user, w_exec, wreq_dc_o} = walk_word;
   assign wreq_valid_o  = walk_any;
   assign wreq_slot_o   = walk_idx;
-  assign wreq_did_o    = w_req[DidW-1:0];
-  assign wreq_pv_o     = w_req[DidW+PidW];
+  assign wreq_did_o    = w_user[DidW-1:0];
+  assign wreq_pv_o     = w_user[DidW+PidW];
   assign wreq_acc_o    = IsWrite ? iommu_pkg::AccWrite :
-                         w_req[ProtLsb+2] ? iommu_pkg::AccExec : iommu_pkg::AccRead;
+                         w_exec ? iommu_pkg::AccExec : iommu_pkg::AccRead;
   assign wreq_dc_hit_o = sl_dc_hit_q[walk_idx];
-  assign wreq_dc_o     = sl_dc_q[walk_idx];
 
   // ---- refusal ----------------------------------------------------------------------
-  logic [AxW-1:0] r_req;
   logic [7:0]     r_len;
-  assign r_req = sl_req_q[rf_idx_q];
   assign r_len = r_req[AddrLsb-8 +: 8];
 
   always_comb begin
@@ -481,18 +484,44 @@ module iommu_chan #(
   // flight, so nothing else writes it.
   logic s_wr;
   assign s_wr = s_v_q && s_sure;
+  iommu_ram #(.Depth (Slots), .Width (RelW), .Block (1'b0), .Comb (1'b1)) u_rel_ram (
+    .clk_i   (clk_i),
+    .we_i    (s_wr),
+    .waddr_i (free_idx),
+    .wdata_i ({s_id, s_addr[11:0], s_q[AddrLsb-1:0]}),
+    .re_i    (1'b1),
+    .raddr_i (f_idx),
+    .rdata_o (rel_word)
+  );
+  iommu_ram #(.Depth (Slots), .Width (WalkW), .Block (1'b0), .Comb (1'b1)) u_walk_ram (
+    .clk_i   (clk_i),
+    .we_i    (s_wr),
+    .waddr_i (free_idx),
+    .wdata_i ({s_addr, s_user, s_prot[2], s_dc_q}),
+    .re_i    (1'b1),
+    .raddr_i (walk_idx),
+    .rdata_o (walk_word)
+  );
+  iommu_ram #(.Depth (Slots), .Width (AxW), .Block (1'b0), .Comb (1'b1)) u_rf_ram (
+    .clk_i   (clk_i),
+    .we_i    (s_wr),
+    .waddr_i (free_idx),
+    .wdata_i (s_q),
+    .re_i    (1'b1),
+    .raddr_i (rf_idx_q),
+    .rdata_o (r_req)
+  );
   always_ff @(posedge clk_i) begin
     for (int k = 0; k < Slots; k++) begin
       if (s_wr && free_idx == SlotW'(k)) begin
-        sl_req_q[k]    <= s_q;
+        sl_id_q[k]     <= s_id;
         sl_dep_q[k]    <= tail_idx;
         sl_dc_hit_q[k] <= s_dc_hit_q && !dc_inval_i;
-        sl_dc_q[k]     <= s_dc_q;
         sl_st_q[k]     <= (o_hit || o_fault) ? SReady : SWalkReq;
         sl_fault_q[k]  <= o_fault;
         sl_cause_q[k]  <= o_cause;
         sl_record_q[k] <= o_record;
-        sl_pa_q[k]     <= o_pa;
+        sl_pa_q[k]     <= o_pa[PaW-1:12];
       end else begin
         if (dc_inval_i) sl_dc_hit_q[k] <= 1'b0;
         if (wreq_valid_o && wreq_ready_i && walk_idx == SlotW'(k)) sl_st_q[k] <= SWalkWait;
@@ -501,7 +530,7 @@ module iommu_chan #(
           sl_fault_q[k]  <= wres_fault_i;
           sl_cause_q[k]  <= wres_cause_i;
           sl_record_q[k] <= wres_record_i;
-          sl_pa_q[k]     <= PaW'({wres_ppn_i, sl_req_q[k][AddrLsb +: 12]});
+          sl_pa_q[k]     <= (PaW-12)'(wres_ppn_i);
         end
       end
     end
@@ -520,7 +549,7 @@ module iommu_chan #(
   // the root is for the walker; the address leaves translated (f_pa)
   // the stage checks the device_id's high bits; the address's high bits count
   // through the facts registered in the request stage
-  assign unused = ^{dc_root, s_prot[1:0], f_req[AddrLsb +: IovaW], s_did[6:0], s_addr[IovaW-1:57]};
+  assign unused = ^{dc_root, s_prot[1:0], s_did[6:0], s_addr[IovaW-1:57]};
   /* verilator lint_on UNUSEDSIGNAL */
 
   `IOMMU_ASSERT(OutNoUnderflow_A, clk_i, rst_ni, !(mem_rsp_done_i && out_q == '0))

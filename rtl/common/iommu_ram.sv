@@ -2,7 +2,9 @@
 // port and one read port on the same clock, for the caches' set arrays.
 //
 // The read is synchronous: rdata_o holds, from the cycle after re_i, the word
-// at raddr_i as it was before that cycle's write (read-first).  Callers must
+// at raddr_i as it was before that cycle's write (read-first).  With Comb = 1
+// (LUT RAM only) it is combinational instead: rdata_o is the word at raddr_i
+// now, writes taking effect at the clock edge (re_i unused).  Callers must
 // not rely on the word a write and a read of the same address in the same
 // cycle return: they treat that word as unknown (the IOTLB masks it), so
 // block RAMs whose collision behaviour differs give the same results.  The
@@ -17,6 +19,7 @@ module iommu_ram #(
   parameter int unsigned Depth = 128,
   parameter int unsigned Width = 32,
   parameter bit          Block = 1'b1,   /// block RAM (else LUT RAM)
+  parameter bit          Comb  = 1'b0,   /// combinational read (LUT RAM: Block = 0)
   parameter int unsigned AddrW = (Depth > 1) ? $clog2(Depth) : 1
 ) (
   input  wire logic             clk_i,
@@ -33,12 +36,22 @@ module iommu_ram #(
       if (we_i) mem_q[waddr_i] <= wdata_i;
       if (re_i) rdata_o <= mem_q[raddr_i];
     end
-  end else begin : g_lut
+  end else if (!Comb) begin : g_lut
     (* ram_style = "distributed", no_rw_check *) logic [Width-1:0] mem_q [Depth];
     always_ff @(posedge clk_i) begin
       if (we_i) mem_q[waddr_i] <= wdata_i;
       if (re_i) rdata_o <= mem_q[raddr_i];
     end
+  end else begin : g_comb
+    (* ram_style = "distributed" *) logic [Width-1:0] mem_q [Depth];
+    always_ff @(posedge clk_i) begin
+      if (we_i) mem_q[waddr_i] <= wdata_i;
+    end
+    assign rdata_o = mem_q[raddr_i];
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic unused_re;
+    assign unused_re = re_i;
+    /* verilator lint_on UNUSEDSIGNAL */
   end
 
 endmodule
