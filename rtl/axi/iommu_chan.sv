@@ -21,7 +21,9 @@
 // here), so a write miss holds later writes but never a read.
 // Slots (Slots of them): each holds a request, its cached DC (for its walk
 // request), its result, and a link to the older slot it must follow (same
-// key).  A slot asks the walker for a walk; the result makes it ready.  A
+// key).  What is written once when a slot is taken (the request, the DC) is
+// kept in LUT RAMs read by slot index, one per reader; the state, the result
+// and the links are flip-flops.  A slot asks the walker for a walk; the result makes it ready.  A
 // ready slot with no link leaves for memory (priority over the stage), or,
 // if it faults, is refused: its fault request goes to the fault queue (unless
 // DTF suppresses it), forwarding on this channel pauses until every request

@@ -530,6 +530,74 @@ static int t_wc_scan_race(void) {
     return 0;
 }
 
+/* A ddtp write under DMA.  Directory A maps device D1's X (a 4 KiB page) and
+ * Z (a 2 MiB page) to old data, directory B (same PSCID, so the IOTLB tags
+ * are the same) to new data.  With X and Z cached, the device reads them
+ * every 2 cycles while software writes ddtp = B without waiting.  Every read
+ * submitted after the register write completed must get B's data
+ * (README: a mode change takes effect for requests that arrive after the
+ * write), though the block-RAM arrays are still being wiped then. */
+#define IOVA_Z 0x00c00000ull
+static int t_ddtp_flush_race(void) {
+    enum { NR = 240, AT = 40 };
+    ddt_t a, b;
+    setup(&a, false);
+    uint64_t ra = add_device(&a, D1, P1);
+    b.mode = 2;
+    b.root = pt_alloc();
+    uint64_t rb = add_device(&b, D1, P1);
+    const uint64_t xo = DATA_BASE, xn = DATA_BASE + 0x1000, zo = BIG_BASE, zn = BIG_BASE + 0x200000;
+    pt_map(ra, 3, IOVA_X, 0, pt_leaf(xo, PTE_RWUAD));
+    pt_map(rb, 3, IOVA_X, 0, pt_leaf(xn, PTE_RWUAD));
+    pt_map(ra, 3, IOVA_Z, 1, pt_leaf(zo, PTE_RWUAD));
+    pt_map(rb, 3, IOVA_Z, 1, pt_leaf(zn, PTE_RWUAD));
+    for (unsigned k = 0; k < 2; k++) {
+        uint64_t pa[2] = {k ? xn : xo, (k ? zn : zo) + 0x3000};
+        for (unsigned j = 0; j < 2; j++) tb_mem_store(pa[j] + 0x10, 8, pattern(pa[j] + 0x10));
+    }
+    CHECK_EQ(rd_dev(D1, IOVA_X + 0x10), pattern(xo + 0x10), "X under A (cached)");
+    CHECK_EQ(rd_dev(D1, IOVA_Z + 0x3010), pattern(zo + 0x3010), "Z under A (cached)");
+    dma_txn_t *t[NR];
+    bool post[NR];
+    uint64_t after = 0;
+    unsigned first_after = NR;
+    for (unsigned k = 0; k < NR; k++) {
+        t[k] = dma_txn_new(false, (k & 1) ? IOVA_Z + 0x3010 : IOVA_X + 0x10, 0, 3);
+        t[k]->user = sim_user(D1, false, 0);
+        t[k]->id = k & 7;
+        post[k] = after && tb_now() >= after;   /* submitted after the write completed */
+        if (post[k] && first_after == NR) first_after = k;
+        dev_master_submit(sim_dev(), t[k], tb_now());
+        tb_cycles(2);
+        if (k == AT) {
+            wr64(IOMMU_REG_DDTP, IOMMU_FIELD_PREP(IOMMU_DDTP_IOMMU_MODE, 2) |
+                                     IOMMU_FIELD_PREP(IOMMU_DDTP_PPN, b.root >> 12));
+            after = tb_now();
+        }
+    }
+    uint64_t start = tb_now();
+    for (unsigned k = 0; k < NR; k++)
+        while (!t[k]->done && tb_now() - start < CQ_TIMEOUT) tb_cycles(1);
+    unsigned bad = 0, n_after = 0;
+    for (unsigned k = 0; k < NR; k++) {
+        bool z = k & 1;
+        uint64_t o = z ? pattern(zo + 0x3010) : pattern(xo + 0x10), n = z ? pattern(zn + 0x3010) : pattern(xn + 0x10);
+        CHECK(t[k]->done && t[k]->resp == AXI_OKAY, "read %u: not done or not OKAY", k);
+        CHECK(t[k]->data[0] == o || t[k]->data[0] == n, "read %u of %s: neither A's nor B's data", k, z ? "Z" : "X");
+        if (post[k]) {
+            n_after++;
+            if (t[k]->data[0] != n) bad++;
+        }
+    }
+    CHECK(first_after > AT && n_after > 100, "%u reads submitted after the ddtp write", n_after);
+    CHECK(bad == 0, "%u of %u reads submitted after the ddtp write used directory A", bad, n_after);
+    CHECK(poll_reg(IOMMU_REG_DDTP, 8, 0, IOMMU_DDTP_BUSY_MASK, 10000), "ddtp.busy stays 1");
+    dma_txn_t *x;
+    while ((x = dev_master_take_done(sim_dev()))) dma_txn_free(x);
+    CHECK_EQ(fq_count(), 0, "no fault record");
+    return 0;
+}
+
 /* ---- GV=1 and IOTINVAL.GVMA: legal, complete (nothing here belongs to a VM) -------------- */
 static int t_gv(void) {
     ddt_t d;
@@ -1429,6 +1497,7 @@ const test_def_t tests_cq[] = {
     {"tlb_ways_2m", "IOTLB: the same for 2 MiB pages (the 2 MiB array, or the FA entries)", t_tlb_ways_2m, false},
     {"tlb_fill_collide", "IOTLB: fills into a set while the other channel looks it up every cycle (RAM read-during-write)", t_tlb_fill_collide, false},
     {"cq_vma_nonleaf", "IOTINVAL.VMA AV=0: a changed non-leaf PTE is used afterwards (walk cache)", t_vma_nonleaf, false},
+    {"ddtp_flush_race", "a ddtp write under DMA: every read that arrives after it uses the new directory, RAM arrays still wiping", t_ddtp_flush_race, false},
     {"wc_scan_race", "walk cache: walks racing an AV=0 PSCV=1 scan leave no IOTLB entry of the old table after the fence", t_wc_scan_race, false},
     {"cq_gv", "IOTINVAL.VMA GV=1 and IOTINVAL.GVMA: legal, complete", t_gv, false},
     {"cq_ignored_operands", "operands the spec says are ignored do not make a command illegal", t_ignored_operands, false},
