@@ -96,6 +96,8 @@ module iommu_chan #(
   output      logic [DidW-1:0]              dc_lk_did_o,
   input  wire logic                         dc_lk_hit_i,
   input  wire logic [iommu_pkg::DcW-1:0]    dc_lk_data_i,
+  output      logic [iommu_pkg::VpnW-1:0]   tlb_rd2_vpn_o,   /// VPN looked up in two cycles (RAM arrays)
+  output      logic                         tlb_adv_o,       /// the decision stage takes the next request
   output      logic [iommu_pkg::VpnW-1:0]   tlb_rd_vpn_o,    /// VPN looked up next cycle
   output      logic [iommu_pkg::PscidW-1:0] tlb_rd_pscid_o,  /// PSCID looked up next cycle
   output      logic [iommu_pkg::PscidW-1:0] tlb_lk_pscid_o,
@@ -245,6 +247,11 @@ module iommu_chan #(
   logic [1:0]        pd_kind;
   assign {dc_dtf, dc_pdtv, dc_s1_bare, dc_smode, dc_pscid, dc_root} = s_dc_q;
   assign tlb_rd_vpn_o   = r_move ? r_addr[12 +: iommu_pkg::VpnW] : s_addr[12 +: iommu_pkg::VpnW];
+  // the request the request stage holds next cycle, which the decision stage
+  // takes (tlb_adv_o) the cycle after or later
+  assign tlb_rd2_vpn_o  = (dev_valid_i && dev_ready_o) ? dev_addr_i[12 +: iommu_pkg::VpnW] :
+                          r_addr[12 +: iommu_pkg::VpnW];
+  assign tlb_adv_o      = r_move;
   assign tlb_lk_pscid_o = dc_pscid;
   // the PSCID of the DC the decision stage holds next cycle
   assign tlb_rd_pscid_o = r_move ? dc_lk_data_i[iommu_pkg::PpnW +: iommu_pkg::PscidW] : dc_pscid;

@@ -172,7 +172,8 @@ module iommu_datapath #(
   logic [2*DidW-1:0]   dc_did;
   logic [2*DcW-1:0]    dc_data;
   logic [2*PscidW-1:0] tlb_pscid, tlb_rd_pscid;
-  logic [2*VpnW-1:0]   tlb_vpn, tlb_rd_vpn;
+  logic [2*VpnW-1:0]   tlb_vpn, tlb_rd_vpn, tlb_rd2_vpn;
+  logic [1:0]          tlb_adv;
   logic [2*PpnW-1:0]   tlb_ppn;
   logic [2*5-1:0]      tlb_perm;
 
@@ -249,6 +250,8 @@ module iommu_datapath #(
     .dc_lk_did_o     (dc_did[0 +: DidW]),
     .dc_lk_hit_i     (dc_hit[0]),
     .dc_lk_data_i    (dc_data[0 +: DcW]),
+    .tlb_rd2_vpn_o   (tlb_rd2_vpn[0 +: VpnW]),
+    .tlb_adv_o       (tlb_adv[0]),
     .tlb_rd_vpn_o    (tlb_rd_vpn[0 +: VpnW]),
     .tlb_rd_pscid_o  (tlb_rd_pscid[0 +: PscidW]),
     .tlb_lk_pscid_o  (tlb_pscid[0 +: PscidW]),
@@ -323,6 +326,8 @@ module iommu_datapath #(
     .dc_lk_did_o     (dc_did[DidW +: DidW]),
     .dc_lk_hit_i     (dc_hit[1]),
     .dc_lk_data_i    (dc_data[DcW +: DcW]),
+    .tlb_rd2_vpn_o   (tlb_rd2_vpn[VpnW +: VpnW]),
+    .tlb_adv_o       (tlb_adv[1]),
     .tlb_rd_vpn_o    (tlb_rd_vpn[VpnW +: VpnW]),
     .tlb_rd_pscid_o  (tlb_rd_pscid[PscidW +: PscidW]),
     .tlb_lk_pscid_o  (tlb_pscid[PscidW +: PscidW]),
@@ -390,6 +395,8 @@ module iommu_datapath #(
                 .FaEntries (TlbEntries), .Ports (2)) u_iotlb (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
+    .rd2_vpn_i    (tlb_rd2_vpn),
+    .lk_adv_i     (tlb_adv),
     .rd_vpn_i     (tlb_rd_vpn),
     .rd_pscid_i   (tlb_rd_pscid),
     .lk_pscid_i   (tlb_pscid),

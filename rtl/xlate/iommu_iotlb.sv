@@ -6,8 +6,9 @@
 //                 sizes (64 KiB NAPOT, 1 GiB and up) and those of an absent array.
 // A lookup takes two cycles in each (rd_vpn_i and rd_pscid_i name, one cycle
 // ahead, the VPN and PSCID presented on lk_vpn_i and lk_pscid_i: the FA array
-// compares both in the first cycle, the SA arrays read the set then and
-// compare its tags in the second).  A request hits when exactly one
+// compares both in the first cycle; the SA arrays read the set named by
+// rd2_vpn_i two cycles ahead, hold it in registers loaded at lk_adv_i (the
+// lookup stage takes its next request) and compare its tags in the second).  A request hits when exactly one
 // entry of the arrays matches; two matches (a 4 KiB entry and a superpage
 // over the same page, left by a driver that changed a mapping without
 // invalidating, or duplicates in one array) are a miss, so the request walks.
@@ -31,6 +32,8 @@ module iommu_iotlb #(
 ) (
   input  wire logic                                   clk_i,
   input  wire logic                                   rst_ni,
+  input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd2_vpn_i,   /// the SA arrays' read, two cycles ahead
+  input  wire logic [Ports-1:0]                       lk_adv_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     rd_pscid_i,
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     lk_pscid_i,
@@ -122,10 +125,11 @@ module iommu_iotlb #(
           assign ppn[k][p*PpnW +: PpnW] = {hi, any[k][p] ? lk_vpn_i[p*VpnW +: LoW] : LoW'(0)};
         end
       end
-      iommu_tlb_sa #(.Sets (S), .Ways (W), .Level (k), .DataW (DW), .Ports (Ports)) u_sa (
+      iommu_tlb_sa #(.Sets (S), .Ways (W), .Level (k), .DataW (DW), .Ports (Ports), .Ahead (1'b1)) u_sa (
         .clk_i        (clk_i),
         .rst_ni       (rst_ni),
-        .rd_vpn_i     (rd_vpn_i),
+        .rd_vpn_i     (rd2_vpn_i),
+        .lk_adv_i     (lk_adv_i),
         .lk_pscid_i   (lk_pscid_i),
         .lk_vpn_i     (lk_vpn_i),
         .lk_any_o     (any[k]),
@@ -155,8 +159,8 @@ module iommu_iotlb #(
   assign lk_perm_o = perm[0] | perm[1] | perm[2];
 
   /* verilator lint_off UNUSEDSIGNAL */
-  logic unused_pscid;   // the SA arrays compare lk_pscid, the FA one rd_pscid
-  assign unused_pscid = ^{rd_pscid_i, lk_pscid_i};
+  logic unused_lk;   // the FA array compares rd_pscid, the SA arrays (if any) lk_pscid
+  assign unused_lk = ^{rd_pscid_i, lk_pscid_i, rd2_vpn_i, lk_adv_i};
   /* verilator lint_on UNUSEDSIGNAL */
 
 endmodule

@@ -15,9 +15,16 @@
 //
 // Lookup, two cycles, as iommu_iotlb describes: in the first, rd_vpn_i's
 // set is read from the RAMs, and the ways written in that cycle are noted
-// (their RAM word is unknown: iommu_ram); in the second, the valid ways not
-// noted whose tag matches lk_vpn_i and lk_pscid_i (or G) select the data
-// (iommu_sel: two matches are a miss).
+// (their RAM word is unknown: iommu_ram), all of them during a wipe; in the
+// second, the valid ways not noted whose tag matches lk_vpn_i and lk_pscid_i
+// (or G) select the data (iommu_sel: two matches are a miss).  With Ahead = 1
+// the read comes one cycle earlier still: rd_vpn_i names the lookup of two
+// cycles later, the set read is registered in the fabric when lk_adv_i (the
+// lookup stage takes its next request) and held otherwise, so no RAM output
+// and no RAM-to-logic net lies on the compare's path.  The words held may
+// miss writes made after their read: an entry filled since then misses, one
+// replaced or invalidated since then may still hit, which the spec allows a
+// request accepted before the invalidation (the IOFENCE.C drains it).
 //
 // Fill, two cycles: the first reads the set's tags from the tag RAM, the
 // second compares them with the fill's tag (the word written in the cycle
@@ -47,11 +54,13 @@ module iommu_tlb_sa #(
   parameter int unsigned Ways  = 4,
   parameter int unsigned Level = 0,    /// an entry covers 4 KiB << (9 * Level)
   parameter int unsigned DataW = 49,
-  parameter int unsigned Ports = 2
+  parameter int unsigned Ports = 2,
+  parameter bit          Ahead = 1'b0   /// rd_vpn_i two cycles ahead, words registered at lk_adv_i
 ) (
   input  wire logic                                   clk_i,
   input  wire logic                                   rst_ni,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
+  input  wire logic [Ports-1:0]                       lk_adv_i,   /// Ahead: load the words read
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     lk_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
   output      logic [Ports-1:0]                       lk_any_o,
@@ -100,8 +109,8 @@ module iommu_tlb_sa #(
   // ---- lookups ---------------------------------------------------------------------
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [SetW-1:0]       rd_set;
-    logic [Ways-1:0]       keep_q, m;
-    logic [Ways*WordW-1:0] word;
+    logic [Ways-1:0]       keep_q, keep, m;
+    logic [Ways*WordW-1:0] word_rd, word;
     logic [Ways*DataW-1:0] data;
     logic [VtagW-1:0]      vtag;
     logic [PscidW-1:0]     pscid;
@@ -113,10 +122,31 @@ module iommu_tlb_sa #(
     assign unused_vpn = ^{rd_vpn_i[p*VpnW +: VpnW], lk_vpn_i[p*VpnW +: LoW + SetW]};
     /* verilator lint_on UNUSEDSIGNAL */
 
-    // The ways whose word the read returns: all but those written now.
+    // The ways whose word the read returns: all but those written now (none
+    // during a wipe: sets not yet wiped still hold what the wipe removes).
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) keep_q <= '0;
-      else         keep_q <= ~((wr_en && wr_set == rd_set) ? wr_way : '0);
+      else         keep_q <= wipe ? '0 : ~((wr_en && wr_set == rd_set) ? wr_way : '0);
+    end
+    if (Ahead) begin : g_ahead
+      logic [Ways-1:0]       keep_a_q;
+      logic [Ways*WordW-1:0] word_q;
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni)           keep_a_q <= '0;
+        else if (lk_adv_i[p])  keep_a_q <= keep_q;
+      end
+      always_ff @(posedge clk_i) begin
+        if (lk_adv_i[p]) word_q <= word_rd;
+      end
+      assign keep = keep_a_q;
+      assign word = word_q;
+    end else begin : g_now
+      assign keep = keep_q;
+      assign word = word_rd;
+      /* verilator lint_off UNUSEDSIGNAL */
+      logic unused_adv;
+      assign unused_adv = lk_adv_i[p];
+      /* verilator lint_on UNUSEDSIGNAL */
     end
 
     for (genvar w = 0; w < Ways; w++) begin : g_way
@@ -130,11 +160,11 @@ module iommu_tlb_sa #(
         .wdata_i ({wr_valid, wr_tag, wr_data}),
         .re_i    (1'b1),
         .raddr_i (rd_set),
-        .rdata_o (word[w*WordW +: WordW])
+        .rdata_o (word_rd[w*WordW +: WordW])
       );
       assign {v, g, e_pscid, e_vtag} = word[w*WordW + DataW +: VTagW];
       assign data[w*DataW +: DataW] = word[w*WordW +: DataW];
-      assign m[w] = keep_q[w] && v && !wipe && e_vtag == vtag && (g || e_pscid == pscid);
+      assign m[w] = keep[w] && v && !wipe && e_vtag == vtag && (g || e_pscid == pscid);
     end
 
     iommu_sel #(.N (Ways), .W (DataW)) u_sel (
