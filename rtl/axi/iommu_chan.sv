@@ -23,8 +23,8 @@
 // request), its result, and a link to the older slot it must follow (same
 // key).  What is written once when a slot is taken (the request, the DC) is
 // kept in LUT RAMs read by slot index, one per reader; the state, the result
-// and the links are flip-flops.  A slot asks the walker for a walk; the result makes it ready.  A
-// ready slot with no link leaves for memory (priority over the stage), or,
+// and the links are flip-flops.  A slot asks the walker for a walk; the
+// result makes it ready.  A ready slot with no link leaves for memory (priority over the stage), or,
 // if it faults, is refused: its fault request goes to the fault queue (unless
 // DTF suppresses it), forwarding on this channel pauses until every request
 // forwarded earlier has completed (so same-ID order holds for the SLVERR),

@@ -8,7 +8,8 @@
 // not rely on the word a write and a read of the same address in the same
 // cycle return: they treat that word as unknown (the IOTLB masks it), so
 // block RAMs whose collision behaviour differs give the same results.  The
-// contents have no reset; valid bits live in flip-flops beside the RAM.
+// contents have no reset: callers clear them (iommu_tlb_sa wipes its sets
+// after reset) or write a word before reading it (the channels' slots).
 // Written as the plain pattern Yosys (memory_dff, memory_libmap/bram) maps to
 // SB_RAM40_4K, DP16KD and RAMB18/36 (Block = 1), or, for a few words, to
 // LUT RAM (ECP5 DPR16X4, Xilinx RAM32M/RAM64M; flip-flops on iCE40) and an

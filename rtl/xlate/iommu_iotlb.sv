@@ -8,12 +8,13 @@
 // ahead, the VPN and PSCID presented on lk_vpn_i and lk_pscid_i: the FA array
 // compares both in the first cycle; the SA arrays read the set named by
 // rd2_vpn_i two cycles ahead, hold it in registers loaded at lk_adv_i (the
-// lookup stage takes its next request) and compare its tags in the second).  A request hits when exactly one
-// entry of the arrays matches; two matches (a 4 KiB entry and a superpage
+// lookup stage takes its next request) and compare its tags in the second).
+// A request hits when exactly one entry of the arrays matches; two matches (a 4 KiB entry and a superpage
 // over the same page, left by a driver that changed a mapping without
 // invalidating, or duplicates in one array) are a miss, so the request walks.
 // lk_ppn_o is the PPN of the request's 4 KiB page, lk_perm_o {D, U, X, W, R}.
-// Invalidation: flush_i (ddtp written) empties both at once; inv_i applies
+// Invalidation: flush_i (ddtp written) empties the FA array at once and wipes
+// the SA arrays (iommu_tlb_sa: no hit there until the wipe ends); inv_i applies
 // IOTINVAL.VMA (GV=0) as the spec's table of operands says, in the command's
 // cycle in the FA array and in the SA arrays as iommu_tlb_sa describes; busy_o
 // is 1 until both SA arrays have finished (the command queue waits for it before
