@@ -7,14 +7,16 @@
 // the end of the queue or a 4 KiB page), then decodes and executes them one
 // at a time, in order, asking the register block to advance cqh (head_inc_o)
 // as each one completes:
-//   IOTINVAL.VMA, GV=0  inv_vma_o for one cycle (IOTLB and walk cache, see
-//                       iommu_iotlb / iommu_walk_cache for the scopes); while
-//                       tlb_busy_i (the caches still apply the one before)
-//                       no IOTINVAL starts and no IOFENCE.C passes;
+//   IOTINVAL.VMA, GV=0  inv_vma_o for one cycle, the cycle after (IOTLB and
+//                       walk cache, see iommu_iotlb / iommu_walk_cache for
+//                       the scopes); while it or tlb_busy_i (the caches still
+//                       apply the one before) no IOTINVAL starts and no
+//                       IOFENCE.C passes;
 //   IOTINVAL.VMA, GV=1, IOTINVAL.GVMA
 //                       nothing: without a second stage nothing cached
 //                       belongs to a VM address space or to a G-stage table;
-//   IODIR.INVAL_DDT     inv_ddt_o for one cycle (DV=1 the DC of DID, DV=0 all);
+//   IODIR.INVAL_DDT     inv_ddt_o for one cycle, the cycle after (DV=1 the DC
+//                       of DID, DV=0 all);
 //   IODIR.INVAL_PDT     nothing: no process contexts, so no PDT cache;
 //   IOFENCE.C           hold_o stops intake on the read (PR) and write (PW)
 //                       channels until idle_i says everything they accepted
@@ -185,19 +187,33 @@ module iommu_cq #(
   assign fence_fits = (fence_addr >> PaW) == '0;
   assign did_fits   = (dw0_q[63:40] >> DidW) == '0;
 
-  logic exec, drained;
-  assign exec    = st_q == CqExec && !err_q[idx_q] && !ill && !(op == OpIotinval && tlb_busy_i);
-  assign drained = (!pr || idle_i[0]) && (!pw || idle_i[1]) && !tlb_busy_i;
+  // The invalidation outputs are registered: they fan out to every cache
+  // array, so they start from flip-flops.  An IOTINVAL reaches the caches the
+  // cycle after it executes, and their busy the cycle after that: the one in
+  // flight (inv_vma_o) counts as busy too.
+  logic exec, drained, busy;
+  assign busy    = tlb_busy_i || inv_vma_o;
+  assign exec    = st_q == CqExec && !err_q[idx_q] && !ill && !(op == OpIotinval && busy);
+  assign drained = (!pr || idle_i[0]) && (!pw || idle_i[1]) && !busy;
 
-  assign inv_vma_o   = exec && op == OpIotinval && f3 == 3'd0 && !gv;
-  assign inv_pscv_o  = dw0_q[32];
-  assign inv_pscid_o = dw0_q[31:12];
-  assign inv_av_o    = av;
-  assign inv_vpn_o   = dw1_q[10 +: iommu_pkg::VpnW];
-  // A DID wider than the data path's device_id cannot be cached: nothing to do.
-  assign inv_ddt_o   = exec && op == OpIodir && f3 == 3'd0 && (!dv || did_fits);
-  assign inv_dv_o    = dv;
-  assign inv_did_o   = dw0_q[40 +: DidW];
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      inv_vma_o <= 1'b0;
+      inv_ddt_o <= 1'b0;
+    end else begin
+      inv_vma_o <= exec && op == OpIotinval && f3 == 3'd0 && !gv;
+      // A DID wider than the data path's device_id cannot be cached: nothing to do.
+      inv_ddt_o <= exec && op == OpIodir && f3 == 3'd0 && (!dv || did_fits);
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    inv_pscv_o  <= dw0_q[32];
+    inv_pscid_o <= dw0_q[31:12];
+    inv_av_o    <= av;
+    inv_vpn_o   <= dw1_q[10 +: iommu_pkg::VpnW];
+    inv_dv_o    <= dv;
+    inv_did_o   <= dw0_q[40 +: DidW];
+  end
 
   assign hold_o = (st_q == CqFence) ? {pw, pr} : 2'b00;
 
@@ -244,7 +260,7 @@ module iommu_cq #(
           st_d      = CqIdle;
         end else if (op == OpIofence) begin
           st_d = CqFence;
-        end else if (op == OpIotinval && tlb_busy_i) begin
+        end else if (op == OpIotinval && busy) begin
           st_d = CqExec;   // the IOTLB still applies the previous IOTINVAL
         end else begin
           done = 1'b1;
