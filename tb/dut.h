@@ -7,7 +7,8 @@
  *   1. the test-bench components set their outputs in `io` from their state;
  *   2. dut_eval(io): inputs into the model, evaluate, outputs back into io;
  *   3. monitors look at io, components see which handshakes happened;
- *   4. dut_tick(): rising clock edge (and the trace dump), then falling edge.
+ *   4. dut_tick(): rising clock edge (and the trace dump), then falling edge
+ *      (evaluated by the next dut_eval, with the next inputs).
  */
 #ifndef DUT_H
 #define DUT_H

@@ -190,6 +190,11 @@ void dut_eval(dut_io_t *io) {
     io->wsi = top->wsi_o;
 }
 
+// Two evaluations a cycle: the rising edge here (registers take the inputs
+// dut_eval applied), and dut_eval's with the next cycle's inputs.  The falling
+// edge is only recorded in clk_i: nothing in the design uses it, so the next
+// dut_eval evaluates it together with the new inputs (what the design and
+// the trace see is the same as with an evaluation of its own).
 void dut_tick(void) {
     bool dump = tfp && cycle >= trace_from && (trace_to == 0 || cycle <= trace_to);
     if (dump) tfp->dump(2 * cycle);   // values before the edge
@@ -198,7 +203,6 @@ void dut_tick(void) {
     ctx->timeInc(1);
     if (dump) tfp->dump(2 * cycle + 1);
     top->clk_i = 0;
-    top->eval();
     ctx->timeInc(1);
     cycle++;
 }

@@ -313,13 +313,15 @@ module iommu_chan #(
 
   // Per-slot views.
   logic [Slots-1:0] key_match, has_dependent, go, refuse, want_walk;
+  // Slot k has a dependent when a valid slot links to it: each linked slot
+  // sets the bit of the slot it follows (Slots decodes, not Slots^2 compares).
+  always_comb begin
+    has_dependent = '0;
+    for (int j = 0; j < Slots; j++)
+      if (sl_v_q[j] && sl_dep_v_q[j]) has_dependent[sl_dep_q[j]] = 1'b1;
+  end
   for (genvar k = 0; k < Slots; k++) begin : g_view
     assign key_match[k] = sl_v_q[k] && (IsWrite || sl_id_q[k] == s_id);
-    always_comb begin
-      has_dependent[k] = 1'b0;
-      for (int j = 0; j < Slots; j++)
-        if (sl_v_q[j] && sl_dep_v_q[j] && sl_dep_q[j] == SlotW'(k)) has_dependent[k] = 1'b1;
-    end
     assign go[k]        = sl_v_q[k] && sl_st_q[k] == SReady && !sl_fault_q[k] && !sl_dep_v_q[k];
     assign refuse[k]    = sl_v_q[k] && sl_st_q[k] == SReady &&  sl_fault_q[k] && !sl_dep_v_q[k];
     assign want_walk[k] = sl_v_q[k] && sl_st_q[k] == SWalkReq;
