@@ -3,7 +3,8 @@
 // to the walker, and release to the memory port in AXI order.
 //
 // Intake: two one-entry stages (doc/pipeline.md).  The request stage (r_*)
-// takes the device's request; in its cycle the DC cache is looked up and the
+// takes the device's request (the DC cache compares its device_id in the
+// handshake cycle); in its cycle the DC cache answers and the
 // IOTLB is given the VPN and PSCID it looks up next (tlb_rd_vpn_o, tlb_rd_pscid_o:
 // the DC answer's PSCID).  The decision stage (s_*)
 // holds the request with its registered DC; in its cycle the IOTLB answers
@@ -93,18 +94,17 @@ module iommu_chan #(
   output      logic [IdW-1:0]               rf_id_o,
   output      logic                         rf_last_o,
   // cache lookups
-  output      logic [DidW-1:0]              dc_lk_did_o,
+  output      logic [DidW-1:0]              dc_rd_did_o,     /// device_id looked up next cycle
   input  wire logic                         dc_lk_hit_i,
   input  wire logic [iommu_pkg::DcW-1:0]    dc_lk_data_i,
   output      logic [iommu_pkg::VpnW-1:0]   tlb_rd2_vpn_o,   /// VPN looked up in two cycles (RAM arrays)
   output      logic                         tlb_adv_o,       /// the decision stage takes the next request
   output      logic [iommu_pkg::VpnW-1:0]   tlb_rd_vpn_o,    /// VPN looked up next cycle
   output      logic [iommu_pkg::PscidW-1:0] tlb_rd_pscid_o,  /// PSCID looked up next cycle
-  output      logic [iommu_pkg::PscidW-1:0] tlb_lk_pscid_o,
   output      logic [iommu_pkg::VpnW-1:0]   tlb_lk_vpn_o,
-  input  wire logic                         tlb_lk_hit_i,
+  output      logic [1:0]                   tlb_lk_acc_o,    /// the access, checked by every entry
+  input  wire logic                         tlb_lk_hit_i,    /// one entry matches and allows it
   input  wire logic [iommu_pkg::PpnW-1:0]   tlb_lk_ppn_i,
-  input  wire logic [4:0]                   tlb_lk_perm_i,
   // walk requests and results
   output      logic                         wreq_valid_o,
   input  wire logic                         wreq_ready_i,
@@ -177,7 +177,8 @@ module iommu_chan #(
                 dev_cache_i, dev_prot_i, dev_qos_i, dev_user_i};
     end
   end
-  assign dc_lk_did_o = r_did;
+  // the device_id of the request the request stage holds next cycle
+  assign dc_rd_did_o = (dev_valid_i && dev_ready_o) ? dev_user_i[DidW-1:0] : r_did;
 
   // ---- decision stage (s): IOTLB lookup and decision ---------------------------
   // The request, its DC lookup (dropped by a DC invalidation, so the request
@@ -252,7 +253,7 @@ module iommu_chan #(
   assign tlb_rd2_vpn_o  = (dev_valid_i && dev_ready_o) ? dev_addr_i[12 +: iommu_pkg::VpnW] :
                           r_addr[12 +: iommu_pkg::VpnW];
   assign tlb_adv_o      = r_move;
-  assign tlb_lk_pscid_o = dc_pscid;
+  assign tlb_lk_acc_o   = s_acc;
   // the PSCID of the DC the decision stage holds next cycle
   assign tlb_rd_pscid_o = r_move ? dc_lk_data_i[iommu_pkg::PpnW +: iommu_pkg::PscidW] : dc_pscid;
   assign tlb_lk_vpn_o   = s_addr[12 +: iommu_pkg::VpnW];
@@ -288,7 +289,7 @@ module iommu_chan #(
       end else if (pd_kind == iommu_pkg::PostDcIdentity) begin
         o_hit = 1'b1;
       end else begin
-        o_hit = tlb_lk_hit_i && iommu_pkg::perm_ok(tlb_lk_perm_i, s_acc);
+        o_hit = tlb_lk_hit_i;
         o_pa  = PaW'({tlb_lk_ppn_i, s_addr[11:0]});
       end
     end

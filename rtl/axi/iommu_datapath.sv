@@ -171,11 +171,11 @@ module iommu_datapath #(
   logic [1:0]          dc_hit, tlb_hit;
   logic [2*DidW-1:0]   dc_did;
   logic [2*DcW-1:0]    dc_data;
-  logic [2*PscidW-1:0] tlb_pscid, tlb_rd_pscid;
+  logic [2*PscidW-1:0] tlb_rd_pscid;
   logic [2*VpnW-1:0]   tlb_vpn, tlb_rd_vpn, tlb_rd2_vpn;
   logic [1:0]          tlb_adv;
   logic [2*PpnW-1:0]   tlb_ppn;
-  logic [2*5-1:0]      tlb_perm;
+  logic [2*2-1:0]      tlb_acc;
 
   logic [1:0]          wreq_valid, wreq_ready, wreq_dc_hit, wreq_pv, wres_valid;
   logic [2*SlotW-1:0]  wreq_slot;
@@ -247,18 +247,17 @@ module iommu_datapath #(
     .rf_active_o     (rf_active[0]),
     .rf_id_o         (rf_id[0 +: IdW]),
     .rf_last_o       (rf_last[0]),
-    .dc_lk_did_o     (dc_did[0 +: DidW]),
+    .dc_rd_did_o     (dc_did[0 +: DidW]),
     .dc_lk_hit_i     (dc_hit[0]),
     .dc_lk_data_i    (dc_data[0 +: DcW]),
     .tlb_rd2_vpn_o   (tlb_rd2_vpn[0 +: VpnW]),
     .tlb_adv_o       (tlb_adv[0]),
     .tlb_rd_vpn_o    (tlb_rd_vpn[0 +: VpnW]),
     .tlb_rd_pscid_o  (tlb_rd_pscid[0 +: PscidW]),
-    .tlb_lk_pscid_o  (tlb_pscid[0 +: PscidW]),
     .tlb_lk_vpn_o    (tlb_vpn[0 +: VpnW]),
     .tlb_lk_hit_i    (tlb_hit[0]),
     .tlb_lk_ppn_i    (tlb_ppn[0 +: PpnW]),
-    .tlb_lk_perm_i   (tlb_perm[0 +: 5]),
+    .tlb_lk_acc_o    (tlb_acc[0 +: 2]),
     .wreq_valid_o    (wreq_valid[0]),
     .wreq_ready_i    (wreq_ready[0]),
     .wreq_slot_o     (wreq_slot[0 +: SlotW]),
@@ -323,18 +322,17 @@ module iommu_datapath #(
     .rf_active_o     (rf_active[1]),
     .rf_id_o         (rf_id[IdW +: IdW]),
     .rf_last_o       (rf_last[1]),
-    .dc_lk_did_o     (dc_did[DidW +: DidW]),
+    .dc_rd_did_o     (dc_did[DidW +: DidW]),
     .dc_lk_hit_i     (dc_hit[1]),
     .dc_lk_data_i    (dc_data[DcW +: DcW]),
     .tlb_rd2_vpn_o   (tlb_rd2_vpn[VpnW +: VpnW]),
     .tlb_adv_o       (tlb_adv[1]),
     .tlb_rd_vpn_o    (tlb_rd_vpn[VpnW +: VpnW]),
     .tlb_rd_pscid_o  (tlb_rd_pscid[PscidW +: PscidW]),
-    .tlb_lk_pscid_o  (tlb_pscid[PscidW +: PscidW]),
     .tlb_lk_vpn_o    (tlb_vpn[VpnW +: VpnW]),
     .tlb_lk_hit_i    (tlb_hit[1]),
     .tlb_lk_ppn_i    (tlb_ppn[PpnW +: PpnW]),
-    .tlb_lk_perm_i   (tlb_perm[5 +: 5]),
+    .tlb_lk_acc_o    (tlb_acc[2 +: 2]),
     .wreq_valid_o    (wreq_valid[1]),
     .wreq_ready_i    (wreq_ready[1]),
     .wreq_slot_o     (wreq_slot[SlotW +: SlotW]),
@@ -379,7 +377,7 @@ module iommu_datapath #(
   iommu_dc_cache #(.Entries (DcEntries), .Ports (2), .DidW (DidW), .DataW (DcW)) u_dc_cache (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
-    .lk_did_i    (dc_did),
+    .rd_did_i    (dc_did),
     .lk_hit_o    (dc_hit),
     .lk_data_o   (dc_data),
     .fill_i      (dc_fill),
@@ -399,11 +397,10 @@ module iommu_datapath #(
     .lk_adv_i     (tlb_adv),
     .rd_vpn_i     (tlb_rd_vpn),
     .rd_pscid_i   (tlb_rd_pscid),
-    .lk_pscid_i   (tlb_pscid),
     .lk_vpn_i     (tlb_vpn),
     .lk_hit_o     (tlb_hit),
     .lk_ppn_o     (tlb_ppn),
-    .lk_perm_o    (tlb_perm),
+    .lk_acc_i     (tlb_acc),
     .fill_i       (tlb_fill),
     .fill_pscid_i (tlb_fill_pscid),
     .fill_g_i     (tlb_fill_g),

@@ -4,9 +4,15 @@
 // It holds only what the translation needs of a valid, well-formed device
 // context (the walker never fills a faulting one): a payload of DataW bits
 // that the walker packs and the channels unpack (see iommu_walker).
-// Lookup is combinational (iommu_sel; a fill replaces the entry of the same
-// device_id, so there is never more than one match, and two would count as
-// a miss); a fill replaces the entry
+// A lookup takes two cycles: rd_did_i names, one cycle ahead, the device_id
+// whose answer lk_hit_o and lk_data_o give.  In the first cycle it is compared
+// with every entry's device_id and the match vector is registered (an entry
+// written by a fill in that cycle drops out of it: its data changes); in the
+// second the matches whose entry is still valid select the data (iommu_sel; a
+// fill replaces the entry of the same device_id, so there is never more than
+// one match, and two would count as a miss).  So the compare's path starts at
+// the channel's request as it is accepted and the select's at registers.
+// A fill replaces the entry
 // of the same device_id, else the first invalid entry, else a round-robin
 // victim; flush_i empties it (a ddtp write), inv_i applies IODIR.INVAL_DDT
 // (DV=1: the entry of DID; DV=0: all).  A fill in the cycle of an
@@ -21,7 +27,7 @@ module iommu_dc_cache #(
 ) (
   input  wire logic                    clk_i,
   input  wire logic                    rst_ni,
-  input  wire logic [Ports*DidW-1:0]   lk_did_i,
+  input  wire logic [Ports*DidW-1:0]   rd_did_i,   /// the device_id looked up next cycle
   output      logic [Ports-1:0]        lk_hit_o,
   output      logic [Ports*DataW-1:0]  lk_data_o,
   input  wire logic                    fill_i,
@@ -41,12 +47,18 @@ module iommu_dc_cache #(
   for (genvar e = 0; e < Entries; e++) begin : g_flat
     assign data_flat[e*DataW +: DataW] = data_q[e];
   end
+  logic [Entries-1:0] same, inval, write;
   for (genvar p = 0; p < Ports; p++) begin : g_port
-    logic [Entries-1:0] m;
+    logic [Entries-1:0] m_d, m_q, m;
     logic               any, multi;
     for (genvar e = 0; e < Entries; e++) begin : g_m
-      assign m[e] = valid_q[e] && did_q[e] == lk_did_i[p*DidW +: DidW];
+      assign m_d[e] = did_q[e] == rd_did_i[p*DidW +: DidW] && !write[e];
     end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) m_q <= '0;
+      else         m_q <= m_d;
+    end
+    assign m = m_q & valid_q;
     iommu_sel #(.N (Entries), .W (DataW)) u_sel (
       .match_i (m),
       .data_i  (data_flat),
@@ -57,7 +69,6 @@ module iommu_dc_cache #(
     assign lk_hit_o[p] = any && !multi;
   end
 
-  logic [Entries-1:0] same, inval, write;
   for (genvar e = 0; e < Entries; e++) begin : g_same
     assign inval[e] = flush_i || (inv_i && (!inv_dv_i || did_q[e] == inv_did_i));
     assign same[e] = valid_q[e] && did_q[e] == fill_did_i;

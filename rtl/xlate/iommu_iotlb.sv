@@ -5,14 +5,18 @@
 //   iommu_tlb_fa  FaEntries flip-flop entries, fully associative: the other
 //                 sizes (64 KiB NAPOT, 1 GiB and up) and those of an absent array.
 // A lookup takes two cycles in each (rd_vpn_i and rd_pscid_i name, one cycle
-// ahead, the VPN and PSCID presented on lk_vpn_i and lk_pscid_i: the FA array
-// compares both in the first cycle; the SA arrays read the set named by
-// rd2_vpn_i two cycles ahead, hold it in registers loaded at lk_adv_i (the
-// lookup stage takes its next request) and compare its tags in the second).
+// ahead, the VPN and PSCID presented on lk_vpn_i: the FA array compares both
+// in the first cycle; the SA arrays read the set named by rd2_vpn_i two cycles
+// ahead, compare its tags with rd_vpn_i and rd_pscid_i in the cycle the
+// lookup stage takes its next request (lk_adv_i) and hold the result; in the
+// second cycle every array selects its one match's data).
 // A request hits when exactly one entry of the arrays matches; two matches (a 4 KiB entry and a superpage
 // over the same page, left by a driver that changed a mapping without
 // invalidating, or duplicates in one array) are a miss, so the request walks.
-// lk_ppn_o is the PPN of the request's 4 KiB page, lk_perm_o {D, U, X, W, R}.
+// lk_hit_o also needs the entry's permissions {D, U, X, W, R} to allow the
+// access lk_acc_i (iommu_pkg::perm_ok, checked in every entry beside the
+// select: a refused hit is a miss, so the request walks and the walk faults);
+// lk_ppn_o is the PPN of the request's 4 KiB page.
 // Invalidation: flush_i (ddtp written) empties the FA array at once and wipes
 // the SA arrays (iommu_tlb_sa: no hit there until the wipe ends); inv_i applies
 // IOTINVAL.VMA (GV=0) as the spec's table of operands says, in the command's
@@ -37,11 +41,10 @@ module iommu_iotlb #(
   input  wire logic [Ports-1:0]                       lk_adv_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     rd_pscid_i,
-  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     lk_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
+  input  wire logic [Ports*2-1:0]                     lk_acc_i,
   output      logic [Ports-1:0]                       lk_hit_o,
   output      logic [Ports*iommu_pkg::PpnW-1:0]       lk_ppn_o,
-  output      logic [Ports*5-1:0]                     lk_perm_o,
   input  wire logic                                   fill_i,
   input  wire logic [iommu_pkg::PscidW-1:0]           fill_pscid_i,
   input  wire logic                                   fill_g_i,
@@ -67,11 +70,11 @@ module iommu_iotlb #(
   assign fill_sa2m = Sets2M != 0 && fill_size_i == iommu_pkg::Pg2M;
 
   // Every array's answer for every port; an absent array answers 0.  With no
-  // match an array's PPN and permissions are 0, so the hit's are the OR.
+  // match an array's PPN is 0, so the hit's is the OR.
   logic [Ports-1:0]      any   [N];
   logic [Ports-1:0]      multi [N];
   logic [Ports*PpnW-1:0] ppn   [N];
-  logic [Ports*5-1:0]    perm  [N];
+  logic [Ports-1:0]      ok    [N];
   logic [N-1:0]          busy;
 
   logic [Ports-1:0] fa_hit;
@@ -81,10 +84,11 @@ module iommu_iotlb #(
     .rd_vpn_i     (rd_vpn_i),
     .rd_pscid_i   (rd_pscid_i),
     .lk_vpn_i     (lk_vpn_i),
+    .lk_acc_i     (lk_acc_i),
     .lk_any_o     (any[2]),
+    .lk_ok_o      (ok[2]),
     .lk_hit_o     (fa_hit),
     .lk_ppn_o     (ppn[2]),
-    .lk_perm_o    (perm[2]),
     .fill_i       (fill_i && !fill_sa4k && !fill_sa2m),
     .fill_pscid_i (fill_pscid_i),
     .fill_g_i     (fill_g_i),
@@ -109,17 +113,33 @@ module iommu_iotlb #(
       assign any[k]   = '0;
       assign multi[k] = '0;
       assign ppn[k]   = '0;
-      assign perm[k]  = '0;
+      assign ok[k]    = '0;
       assign busy[k]  = 1'b0;
     end else begin : g_arr
       // data: the PPN above the page size and the permissions; the PPN of the
       // request's 4 KiB page takes the bits below the page size from the VPN
       localparam int unsigned LoW = 9 * k;
       localparam int unsigned DW  = PpnW - LoW + 5;
-      logic [Ports*DW-1:0] data;
+      logic [Ports*DW-1:0]   data;
+      logic [Ports*W-1:0]    m;
+      logic [Ports*W*DW-1:0] ways;
       for (genvar p = 0; p < Ports; p++) begin : g_port
         logic [PpnW-LoW-1:0] hi;
-        assign {hi, perm[k][p*5 +: 5]} = data[p*DW +: DW];
+        logic [W-1:0]        way_ok;
+        assign hi = data[p*DW + 5 +: PpnW - LoW];
+        for (genvar w = 0; w < W; w++) begin : g_ok
+          assign way_ok[w] = m[p*W + w] &&
+                             iommu_pkg::perm_ok(ways[(p*W + w)*DW +: 5], lk_acc_i[p*2 +: 2]);
+          /* verilator lint_off UNUSEDSIGNAL */
+          logic unused_ppn;   // a way's PPN comes through the select
+          assign unused_ppn = ^ways[(p*W + w)*DW + 5 +: DW - 5];
+          /* verilator lint_on UNUSEDSIGNAL */
+        end
+        assign ok[k][p] = |way_ok;
+        /* verilator lint_off UNUSEDSIGNAL */
+        logic unused_perm;   // every way checks its own permissions; the select's are not needed
+        assign unused_perm = ^data[p*DW +: 5];
+        /* verilator lint_on UNUSEDSIGNAL */
         if (k == 0) begin : g_4k
           assign ppn[k][p*PpnW +: PpnW] = hi;
         end else begin : g_super
@@ -131,11 +151,13 @@ module iommu_iotlb #(
         .rst_ni       (rst_ni),
         .rd_vpn_i     (rd2_vpn_i),
         .lk_adv_i     (lk_adv_i),
-        .lk_pscid_i   (lk_pscid_i),
-        .lk_vpn_i     (lk_vpn_i),
+        .lk_pscid_i   (rd_pscid_i),
+        .lk_vpn_i     (rd_vpn_i),
         .lk_any_o     (any[k]),
         .lk_multi_o   (multi[k]),
         .lk_data_o    (data),
+        .lk_m_o       (m),
+        .lk_ways_o    (ways),
         .fill_i       (fill_i && ((k == 0) ? fill_sa4k : fill_sa2m)),
         .fill_pscid_i (fill_pscid_i),
         .fill_g_i     (fill_g_i),
@@ -153,16 +175,10 @@ module iommu_iotlb #(
   end
   assign busy_o = |busy;
 
-  // Exactly one array matches, with one entry.
+  // Exactly one array matches, with one entry, and that entry allows the access.
   assign lk_hit_o  = (any[0] ^ any[1] ^ any[2]) & ~(any[0] & any[1] & any[2]) &
-                     ~(multi[0] | multi[1] | multi[2]);
+                     ~(multi[0] | multi[1] | multi[2]) & (ok[0] | ok[1] | ok[2]);
   assign lk_ppn_o  = ppn[0] | ppn[1] | ppn[2];
-  assign lk_perm_o = perm[0] | perm[1] | perm[2];
-
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic unused_lk;   // the FA array compares rd_pscid, the SA arrays (if any) lk_pscid
-  assign unused_lk = ^{rd_pscid_i, lk_pscid_i, rd2_vpn_i, lk_adv_i};
-  /* verilator lint_on UNUSEDSIGNAL */
 
 endmodule
 

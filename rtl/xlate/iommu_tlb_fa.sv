@@ -7,8 +7,10 @@
 // the mapping (global: matches every PSCID), the VPN and the page size.  A
 // superpage is one entry: the VPN bits below its size are not compared and
 // the translated PPN takes them from the request.  The data is the leaf's
-// PPN and its R/W/X/U/D bits; the hit path checks permissions itself (a
-// failed check is handled as a miss, so every fault comes from a walk).
+// PPN and its R/W/X/U/D bits; every entry checks the lookup's access against
+// its own bits (lk_ok_o), beside the select, so the check waits for no
+// selected data (the caller handles a failed check as a miss, so every fault
+// comes from a walk).
 // GSCID is always 0 here (no second stage), so it is not stored.
 //
 // A lookup takes two cycles.  In the first, rd_vpn_i and rd_pscid_i (the VPN
@@ -42,10 +44,11 @@ module iommu_tlb_fa #(
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     rd_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
+  input  wire logic [Ports*2-1:0]                     lk_acc_i,   /// the access (iommu_pkg::Acc*)
   output      logic [Ports-1:0]                       lk_any_o,   /// some entry matches
+  output      logic [Ports-1:0]                       lk_ok_o,    /// a matching entry allows the access
   output      logic [Ports-1:0]                       lk_hit_o,   /// exactly one does
   output      logic [Ports*iommu_pkg::PpnW-1:0]       lk_ppn_o,   /// PPN of the 4 KiB page
-  output      logic [Ports*5-1:0]                     lk_perm_o,  /// {D, U, X, W, R}
   // fill from the walker
   input  wire logic                                   fill_i,
   input  wire logic [iommu_pkg::PscidW-1:0]           fill_pscid_i,
@@ -74,9 +77,9 @@ module iommu_tlb_fa #(
   logic [4:0]         perm_q  [Entries];
 
   logic [Entries-1:0] write;   // the entry a fill writes (one-hot)
-  logic [Entries*(3+PpnW+5)-1:0] ent_flat;   // {size, PPN, perm} of every entry
+  logic [Entries*(3+PpnW)-1:0] ent_flat;   // {size, PPN} of every entry
   for (genvar e = 0; e < Entries; e++) begin : g_flat
-    assign ent_flat[e*(3+PpnW+5) +: 3+PpnW+5] = {size_q[e], ppn_q[e], perm_q[e]};
+    assign ent_flat[e*(3+PpnW) +: 3+PpnW] = {size_q[e], ppn_q[e]};
   end
 
   // ---- lookups ----------------------------------------------------------
@@ -101,15 +104,18 @@ module iommu_tlb_fa #(
       else         vm_q <= vm_d;
     end
 
+    logic [Entries-1:0] ok;
     for (genvar e = 0; e < Entries; e++) begin : g_m
-      assign m[e] = vm_q[e] && valid_q[e];
+      assign m[e]  = vm_q[e] && valid_q[e];
+      assign ok[e] = m[e] && iommu_pkg::perm_ok(perm_q[e], lk_acc_i[p*2 +: 2]);
     end
-    iommu_sel #(.N (Entries), .W (3 + PpnW + 5)) u_sel (
+    assign lk_ok_o[p] = |ok;
+    iommu_sel #(.N (Entries), .W (3 + PpnW)) u_sel (
       .match_i (m),
       .data_i  (ent_flat),
       .any_o   (any),
       .multi_o (multi),
-      .data_o  ({size, ppn, lk_perm_o[p*5 +: 5]})
+      .data_o  ({size, ppn})
     );
 
     // PPN of the 4 KiB page: the entry's PPN above the page size, the

@@ -19,9 +19,12 @@
 // second, the valid ways not noted whose tag matches lk_vpn_i and lk_pscid_i
 // (or G) select the data (iommu_sel: two matches are a miss).  With Ahead = 1
 // the read comes one cycle earlier still: rd_vpn_i names the lookup of two
-// cycles later, the set read is registered in the fabric when lk_adv_i (the
-// lookup stage takes its next request) and held otherwise, so no RAM output
-// and no RAM-to-logic net lies on the compare's path.  The words held may
+// cycles later, and in the cycle between, the RAM's words are compared with
+// lk_vpn_i and lk_pscid_i, which then name the request the lookup stage takes
+// at lk_adv_i; the tag matches and the data are registered then and held
+// otherwise, so the lookup's second cycle starts at registers (the noted
+// ways, the wipe and the select).  lk_m_o and lk_ways_o are every way's match
+// and data, for a caller's own check of each way.  The words held may
 // miss writes made after their read: an entry filled since then misses, one
 // replaced or invalidated since then may still hit, which the spec allows a
 // request accepted before the invalidation (the IOFENCE.C drains it).
@@ -55,17 +58,19 @@ module iommu_tlb_sa #(
   parameter int unsigned Level = 0,    /// an entry covers 4 KiB << (9 * Level)
   parameter int unsigned DataW = 49,
   parameter int unsigned Ports = 2,
-  parameter bit          Ahead = 1'b0   /// rd_vpn_i two cycles ahead, words registered at lk_adv_i
+  parameter bit          Ahead = 1'b0   /// rd_vpn_i two cycles ahead, tags compared at lk_adv_i
 ) (
   input  wire logic                                   clk_i,
   input  wire logic                                   rst_ni,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
-  input  wire logic [Ports-1:0]                       lk_adv_i,   /// Ahead: load the words read
+  input  wire logic [Ports-1:0]                       lk_adv_i,   /// Ahead: compare and hold the words read
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     lk_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
   output      logic [Ports-1:0]                       lk_any_o,
   output      logic [Ports-1:0]                       lk_multi_o,
   output      logic [Ports*DataW-1:0]                 lk_data_o,
+  output      logic [Ports*Ways-1:0]                  lk_m_o,     /// which ways match
+  output      logic [Ports*Ways*DataW-1:0]            lk_ways_o,  /// every way's data
   input  wire logic                                   fill_i,     /// an entry of this size
   input  wire logic [iommu_pkg::PscidW-1:0]           fill_pscid_i,
   input  wire logic                                   fill_g_i,
@@ -109,9 +114,9 @@ module iommu_tlb_sa #(
   // ---- lookups ---------------------------------------------------------------------
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [SetW-1:0]       rd_set;
-    logic [Ways-1:0]       keep_q, keep, m;
-    logic [Ways*WordW-1:0] word_rd, word;
-    logic [Ways*DataW-1:0] data;
+    logic [Ways-1:0]       keep_q, keep, tm_rd, tm, m;
+    logic [Ways*WordW-1:0] word_rd;
+    logic [Ways*DataW-1:0] data_rd, data;
     logic [VtagW-1:0]      vtag;
     logic [PscidW-1:0]     pscid;
     assign rd_set = rd_vpn_i[p*VpnW + LoW +: SetW];
@@ -128,27 +133,8 @@ module iommu_tlb_sa #(
       if (!rst_ni) keep_q <= '0;
       else         keep_q <= wipe ? '0 : ~((wr_en && wr_set == rd_set) ? wr_way : '0);
     end
-    if (Ahead) begin : g_ahead
-      logic [Ways-1:0]       keep_a_q;
-      logic [Ways*WordW-1:0] word_q;
-      always_ff @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni)           keep_a_q <= '0;
-        else if (lk_adv_i[p])  keep_a_q <= keep_q;
-      end
-      always_ff @(posedge clk_i) begin
-        if (lk_adv_i[p]) word_q <= word_rd;
-      end
-      assign keep = keep_a_q;
-      assign word = word_q;
-    end else begin : g_now
-      assign keep = keep_q;
-      assign word = word_rd;
-      /* verilator lint_off UNUSEDSIGNAL */
-      logic unused_adv;
-      assign unused_adv = lk_adv_i[p];
-      /* verilator lint_on UNUSEDSIGNAL */
-    end
 
+    // Every way's tag compared with the lookup's, on the word the RAM returns.
     for (genvar w = 0; w < Ways; w++) begin : g_way
       logic              v, g;
       logic [PscidW-1:0] e_pscid;
@@ -162,10 +148,42 @@ module iommu_tlb_sa #(
         .raddr_i (rd_set),
         .rdata_o (word_rd[w*WordW +: WordW])
       );
-      assign {v, g, e_pscid, e_vtag} = word[w*WordW + DataW +: VTagW];
-      assign data[w*DataW +: DataW] = word[w*WordW +: DataW];
-      assign m[w] = keep[w] && v && !wipe && e_vtag == vtag && (g || e_pscid == pscid);
+      assign {v, g, e_pscid, e_vtag} = word_rd[w*WordW + DataW +: VTagW];
+      assign data_rd[w*DataW +: DataW] = word_rd[w*WordW +: DataW];
+      assign tm_rd[w] = v && e_vtag == vtag && (g || e_pscid == pscid);
     end
+
+    if (Ahead) begin : g_ahead
+      // The request taken at lk_adv_i: its tag matches and the data, held.
+      logic [Ways-1:0]       keep_a_q, tm_q;
+      logic [Ways*DataW-1:0] data_q;
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          keep_a_q <= '0;
+          tm_q     <= '0;
+        end else if (lk_adv_i[p]) begin
+          keep_a_q <= keep_q;
+          tm_q     <= tm_rd;
+        end
+      end
+      always_ff @(posedge clk_i) begin
+        if (lk_adv_i[p]) data_q <= data_rd;
+      end
+      assign keep = keep_a_q;
+      assign tm   = tm_q;
+      assign data = data_q;
+    end else begin : g_now
+      assign keep = keep_q;
+      assign tm   = tm_rd;
+      assign data = data_rd;
+      /* verilator lint_off UNUSEDSIGNAL */
+      logic unused_adv;
+      assign unused_adv = lk_adv_i[p];
+      /* verilator lint_on UNUSEDSIGNAL */
+    end
+    assign m = keep & tm & {Ways{!wipe}};
+    assign lk_m_o[p*Ways +: Ways]                = m;
+    assign lk_ways_o[p*Ways*DataW +: Ways*DataW] = data;
 
     iommu_sel #(.N (Ways), .W (DataW)) u_sel (
       .match_i (m),

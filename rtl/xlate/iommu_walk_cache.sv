@@ -56,6 +56,10 @@ module iommu_walk_cache #(
   logic [3:0]      any, multi, busy, lvl_hit;
   logic [PpnW-1:0] ppn [4];
   for (genvar l = 0; l < 4; l++) begin : g_lvl
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [Ways-1:0]      m;      // the one-match select is enough here
+    logic [Ways*PpnW-1:0] ways;
+    /* verilator lint_on UNUSEDSIGNAL */
     iommu_tlb_sa #(.Sets ((l == 0) ? Sets : SetsUp), .Ways (Ways), .Level (l + 1), .DataW (PpnW),
                    .Ports (1)) u_sa (
       .clk_i        (clk_i),
@@ -67,6 +71,8 @@ module iommu_walk_cache #(
       .lk_any_o     (any[l]),
       .lk_multi_o   (multi[l]),
       .lk_data_o    (ppn[l]),
+      .lk_m_o       (m),
+      .lk_ways_o    (ways),
       .fill_i       (fill_i && fill_lvl_i == 2'(l)),
       .fill_pscid_i (fill_pscid_i),
       .fill_g_i     (1'b0),
