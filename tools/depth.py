@@ -127,6 +127,69 @@ def ff_count(counts):
 
 
 # ---- main ------------------------------------------------------------------------------
+def _reg_name(name):
+    """A flip-flop's net name without its bit index: one row per register."""
+    return re.sub(r"\[\d+\]$", "", name)
+
+
+def endpoint_depths(path, top):
+    """Every register input's longest LUT path in the flattened netlist
+    (OUT/flat.json): -> [(levels, end register, start register)], one entry
+    per end register (its deepest bit), deepest first.  Sources are flip-flop
+    and RAM outputs and input ports; ends are the inputs of flip-flops and
+    RAMs and output ports, as ltp counts them."""
+    mod = json.load(open(path))["modules"][top]
+    names = {}
+    for n, net in mod["netnames"].items():
+        for b in net["bits"]:
+            if isinstance(b, int) and (b not in names or (names[b].startswith("$") and not n.startswith("$"))):
+                names[b] = n
+    drv, ends = {}, []   # LUT output bit -> input bits; (end name, bits)
+    for cname, c in mod["cells"].items():
+        conns, dirs = c["connections"], c.get("port_directions", {})
+        if c["type"] == "$lut":
+            drv[conns["Y"][0]] = [b for b in conns["A"] if isinstance(b, int)]
+        else:
+            for port, bits in conns.items():
+                if dirs.get(port) == "input":
+                    q = conns.get("Q") or conns.get("RD_DATA") or []
+                    end = names.get(q[0], cname) if q and isinstance(q[0], int) else cname
+                    ends.append((_reg_name(end), [b for b in bits if isinstance(b, int)]))
+    for pname, port in mod["ports"].items():
+        if port["direction"] == "output":
+            ends.append((pname, [b for b in port["bits"] if isinstance(b, int)]))
+    depth = {}
+
+    def walk(bit):
+        stack = [bit]
+        while stack:
+            b = stack[-1]
+            if b in depth:
+                stack.pop()
+                continue
+            ins = drv.get(b)
+            if ins is None:
+                depth[b] = (0, b)
+                stack.pop()
+                continue
+            todo = [i for i in ins if i not in depth]
+            if todo:
+                stack.extend(todo)
+                continue
+            best = max((depth[i] for i in ins), default=(0, b), key=lambda d: d[0])
+            depth[b] = (best[0] + 1, best[1])
+            stack.pop()
+
+    worst = {}
+    for end, bits in ends:
+        for b in bits:
+            walk(b)
+            d, src = depth[b]
+            if d > worst.get(end, (0, ""))[0]:
+                worst[end] = (d, _reg_name(names.get(src, str(src))))
+    return sorted(((d, e, s) for e, (d, s) in worst.items()), key=lambda x: (-x[0], x[1]))
+
+
 def yosys_script(args):
     o = args.out
     read = f"read_verilog -sv -DSYNTHESIS -I{args.inc} " + " ".join(args.srcs)
@@ -135,6 +198,7 @@ def yosys_script(args):
     ] + yosys_hier.synth_keep_mem(args.top, flatten=True, lut=4) + [
         f"tee -q -o {o}/flat.stat stat",
         f"tee -q -o {o}/flat.ltp ltp -noff t:$mem_v2 %n",
+        f"write_json {o}/flat.json",
     ]
     if not args.no_modules:
         lines += [
@@ -163,7 +227,7 @@ def main():
     if not args.report_only:
         if not shutil.which("yosys"):
             sys.exit("depth: yosys is missing: run 'make deps'")
-        for f in ("flat.ltp", "flat.stat", "modules.ltp", "modules.stat", "instances.il"):
+        for f in ("flat.ltp", "flat.stat", "flat.json", "modules.ltp", "modules.stat", "instances.il"):
             if os.path.exists(os.path.join(o, f)):
                 os.remove(os.path.join(o, f))
         with open(f"{o}/depth.ys", "w") as f:
@@ -245,6 +309,19 @@ def main():
     if hints:
         L.append("- Anonymous nets whose Yosys name records their origin (`$flatten\\...`): " + ", ".join(hints))
     L.append("")
+
+    ends = endpoint_depths(f"{o}/flat.json", args.top) if os.path.exists(f"{o}/flat.json") else []
+    if ends:
+        top_n = [e for e in ends if e[0] >= ends[0][0] - 4][:40]
+        L += ["## The deepest end registers", "",
+              f"Every register (flip-flop bus, RAM port or output port) whose input is at most 4 levels "
+              f"shallower than the longest path, by its deepest bit, with the start of that bit's path "
+              f"(one of them where several are as long); the same flattened netlist. "
+              f"{len([e for e in ends if e[0] > 8])} end registers are deeper than 8 levels.", "",
+              "| levels | end | start |", "|---:|---|---|"]
+        for d, e, st in top_n:
+            L.append(f"| {d} | `{e}` | `{st}` |")
+        L.append("")
 
     if mods:
         L += ["## Each module on its own", "",

@@ -50,7 +50,7 @@ module iommu_chan #(
   parameter int unsigned PidW    = 20,
   parameter int unsigned UserW   = DidW + PidW + 1,
   parameter int unsigned Slots   = 8,    /// requests waiting for a walk or for order
-  parameter int unsigned OutW    = 8,    /// outstanding-count bits
+  parameter int unsigned OutW    = 8,    /// outstanding-count bits (2^OutW - 2 forwards at most)
   parameter int unsigned SlotW   = (Slots > 1) ? $clog2(Slots) : 1
 ) (
   input  wire logic                         clk_i,
@@ -342,16 +342,17 @@ module iommu_chan #(
   logic [SlotW-1:0] rf_idx_q;
   logic [7:0]       rf_beat_q, rf_beat_d;
   logic [OutW-1:0]  out_q, out_inc, out_dec;
-  logic             can_fwd, s_dep, s_fwd, mem_hs, rf_done;
+  logic             can_fwd, s_dep, s_fwd, mem_hs, hs_q, rf_done;
 
-  // Both neighbours of the count come from the register alone, so the late
-  // handshake only selects one (no adder behind mem_hs).
+  // out_q counts the forwarded requests not complete; a forward is counted
+  // from the cycle after its handshake (hs_q), so no lookup result reaches the
+  // counter.  Both neighbours of the count come from the register alone.
   assign out_inc = out_q + 1'b1;
   assign out_dec = out_q - 1'b1;
   assign s_dep   = |key_match;
   // A refusal ready to start goes first: nothing new is presented then, so a
   // refusal never overlaps a forward (it waits for a locked one to go).
-  assign can_fwd = (rf_st_q == RfIdle) && !refuse_any && (out_q != '1) &&
+  assign can_fwd = (rf_st_q == RfIdle) && !refuse_any && (out_q[OutW-1:1] != '1) &&
                    (!IsWrite || route_ready_i);
   assign s_fwd   = s_v_q && o_hit && !s_dep && !go_any;
 
@@ -437,7 +438,7 @@ module iommu_chan #(
       end
       RfDrain: begin
         rf_beat_d = '0;
-        if (out_q == '0 && (!IsWrite || w_dropped_i)) rf_st_d = RfResp;
+        if (out_q == '0 && !hs_q && (!IsWrite || w_dropped_i)) rf_st_d = RfResp;
       end
       RfResp: begin
         if (dev_rsp_ready_i) begin
@@ -472,12 +473,14 @@ module iommu_chan #(
       rf_idx_q   <= '0;
       rf_beat_q  <= '0;
       out_q      <= '0;
+      hs_q       <= 1'b0;
     end else begin
       rf_st_q   <= rf_st_d;
       rf_beat_q <= rf_beat_d;
       if (rf_st_q == RfIdle && refuse_any && !lock_q) rf_idx_q <= refuse_idx;
-      if (mem_hs && !mem_rsp_done_i)      out_q <= out_inc;
-      else if (!mem_hs && mem_rsp_done_i) out_q <= out_dec;
+      hs_q <= mem_hs;
+      if (hs_q && !mem_rsp_done_i)      out_q <= out_inc;
+      else if (!hs_q && mem_rsp_done_i) out_q <= out_dec;
       for (int k = 0; k < Slots; k++) begin
         if (free_v && free_slot == SlotW'(k)) sl_v_q[k] <= 1'b0;
         if (free_v && sl_dep_q[k] == free_slot) sl_dep_v_q[k] <= 1'b0;
@@ -553,7 +556,7 @@ module iommu_chan #(
   for (genvar k = 0; k < Slots; k++) begin : g_pass
     assign may_pass[k] = sl_v_q[k] && !(sl_st_q[k] == SReady && sl_fault_q[k]);
   end
-  assign pending_o = (out_q != '0) || (may_pass != '0) || lock_q;
+  assign pending_o = (out_q != '0) || hs_q || (may_pass != '0) || lock_q;
   assign idle_o    = !r_v_q && !s_v_q && !pending_o;
 
   /* verilator lint_off UNUSEDSIGNAL */
@@ -564,7 +567,7 @@ module iommu_chan #(
   assign unused = ^{dc_root, s_prot[1:0], s_did[6:0], s_addr[IovaW-1:57]};
   /* verilator lint_on UNUSEDSIGNAL */
 
-  `IOMMU_ASSERT(OutNoUnderflow_A, clk_i, rst_ni, !(mem_rsp_done_i && out_q == '0))
+  `IOMMU_ASSERT(OutNoUnderflow_A, clk_i, rst_ni, !(mem_rsp_done_i && out_q == '0 && !hs_q))
   // One slot frees per cycle: a forward and the end of a refusal never meet.
   `IOMMU_ASSERT(OneFree_A, clk_i, rst_ni, !(mem_hs && f_slot && rf_done))
   // A refusal's answer never overlaps a forward on the same channel.

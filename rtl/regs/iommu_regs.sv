@@ -119,26 +119,29 @@ module iommu_regs #(
   // ---------------------------------------------------------------------
   // A write is taken into registers (w_*_q) when AW and W are both valid and
   // applied in the next cycle (wr_fire), which also raises B: the port's
-  // inputs reach no register but these.
-  logic        wr_take, wr_fire, wr_ok, wr_lo, wr_hi;
+  // inputs reach no register but these.  Whether the write is well formed
+  // (w_ok_q: 4-byte aligned, strobes 0x0f or 0xf0 for a word, 0xff for a
+  // doubleword) and which halves it writes are decided as it is taken, and so
+  // is whether it writes ddtp (w_ddtp_q), whose write flushes every cache.
+  logic        wr_take, wr_fire, wr_lo, wr_hi;
   logic [11:0] wr_dw;      // doubleword offset of the write
   logic [63:0] wd;
-  logic        w_v_q;
-  logic [11:0] w_addr_q;
-  logic [7:0]  w_strb_q;
+  logic        w_v_q, w_ok_q, w_lo_q, w_hi_q, w_ddtp_q;
+  logic [11:3] w_addr_q;   // the doubleword: w_ok_q has checked the rest
   logic [63:0] w_data_q;
+  logic        w_ok;
 
   assign wr_take     = s_awvalid_i && s_wvalid_i && !bvalid_q && !w_v_q;
   assign wr_fire     = w_v_q;
   assign s_awready_o = wr_take;
   assign s_wready_o  = wr_take;
-  assign wr_ok = (w_addr_q[1:0] == 2'b00) &&
-                 ((w_strb_q == 8'h0f && !w_addr_q[2]) ||
-                  (w_strb_q == 8'hf0 &&  w_addr_q[2]) ||
-                  (w_strb_q == 8'hff && !w_addr_q[2]));
-  assign wr_lo = wr_fire && wr_ok && w_strb_q[0];
-  assign wr_hi = wr_fire && wr_ok && w_strb_q[7];
-  assign wr_dw = {w_addr_q[11:3], 3'b000};
+  assign w_ok  = (s_awaddr_i[1:0] == 2'b00) &&
+                 ((s_wstrb_i == 8'h0f && !s_awaddr_i[2]) ||
+                  (s_wstrb_i == 8'hf0 &&  s_awaddr_i[2]) ||
+                  (s_wstrb_i == 8'hff && !s_awaddr_i[2]));
+  assign wr_lo = wr_fire && w_lo_q;
+  assign wr_hi = wr_fire && w_hi_q;
+  assign wr_dw = {w_addr_q, 3'b000};
   assign wd    = w_data_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -147,16 +150,19 @@ module iommu_regs #(
   end
   always_ff @(posedge clk_i) begin
     if (wr_take) begin
-      w_addr_q <= s_awaddr_i;
-      w_strb_q <= s_wstrb_i;
+      w_addr_q <= s_awaddr_i[11:3];
       w_data_q <= s_wdata_i;
+      w_ok_q   <= w_ok;
+      w_lo_q   <= w_ok && s_wstrb_i[0];
+      w_hi_q   <= w_ok && s_wstrb_i[7];
+      w_ddtp_q <= {s_awaddr_i[11:3], 3'b000} == OffDdtp;
     end
   end
 
   logic we_ddtp_lo, we_ddtp_hi, we_cqb_lo, we_cqb_hi, we_cqt, we_fqb_lo, we_fqb_hi, we_fqh;
   logic we_cqcsr, we_fqcsr, we_ipsr, we_icvec;
-  assign we_ddtp_lo = wr_lo && wr_dw == OffDdtp;
-  assign we_ddtp_hi = wr_hi && wr_dw == OffDdtp;
+  assign we_ddtp_lo = wr_lo && w_ddtp_q;
+  assign we_ddtp_hi = wr_hi && w_ddtp_q;
   assign we_cqb_lo  = wr_lo && wr_dw == OffCqb;
   assign we_cqb_hi  = wr_hi && wr_dw == OffCqb;
   assign we_cqt     = wr_hi && wr_dw == OffCqh;
@@ -409,7 +415,7 @@ module iommu_regs #(
     end else begin
       if (wr_fire) begin
         bvalid_q <= 1'b1;
-        bresp_q  <= wr_ok ? 2'b00 : 2'b10;
+        bresp_q  <= w_ok_q ? 2'b00 : 2'b10;
       end else if (s_bready_i) begin
         bvalid_q <= 1'b0;
       end
