@@ -7,7 +7,9 @@
 // now, writes taking effect at the clock edge (re_i unused).  Callers must
 // not rely on the word a write and a read of the same address in the same
 // cycle return: they treat that word as unknown (the IOTLB masks it), so
-// block RAMs whose collision behaviour differs give the same results.  The
+// block RAMs whose collision behaviour differs give the same results; in
+// simulation that word is a random mix of the old and the new bits, so that
+// tests catch a caller who uses it.  The
 // contents have no reset: callers clear them (iommu_tlb_sa wipes its sets
 // after reset) or write a word before reading it (the channels' slots).
 // Written as the plain pattern Yosys (memory_dff, memory_libmap/bram) maps to
@@ -31,17 +33,40 @@ module iommu_ram #(
   input  wire logic [AddrW-1:0] raddr_i,
   output      logic [Width-1:0] rdata_o
 );
+`ifndef SYNTHESIS
+  // Simulation: a synchronous read of the word written in the same cycle
+  // returns a mix of its old and new bits (a pseudo-random choice per bit and
+  // cycle), so a caller that used that word fails its tests.
+  logic [63:0]      rdw_q;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [Width-1:0] rdw_mask;   // unused with Comb = 1
+  logic             rdw_coll;
+  /* verilator lint_on UNUSEDSIGNAL */
+  initial rdw_q = 64'h9e37_79b9_7f4a_7c15;
+  always_ff @(posedge clk_i) rdw_q <= {rdw_q[62:0], rdw_q[63] ^ rdw_q[62] ^ rdw_q[60] ^ rdw_q[59]};
+  assign rdw_mask = Width'({((Width + 63) / 64){rdw_q}});
+  assign rdw_coll = we_i && waddr_i == raddr_i;
+`endif
+
   if (Block) begin : g_block
     (* ram_style = "block", no_rw_check *) logic [Width-1:0] mem_q [Depth];
     always_ff @(posedge clk_i) begin
       if (we_i) mem_q[waddr_i] <= wdata_i;
+`ifndef SYNTHESIS
+      if (re_i) rdata_o <= rdw_coll ? (mem_q[raddr_i] & rdw_mask) | (wdata_i & ~rdw_mask) : mem_q[raddr_i];
+`else
       if (re_i) rdata_o <= mem_q[raddr_i];
+`endif
     end
   end else if (!Comb) begin : g_lut
     (* ram_style = "distributed", no_rw_check *) logic [Width-1:0] mem_q [Depth];
     always_ff @(posedge clk_i) begin
       if (we_i) mem_q[waddr_i] <= wdata_i;
+`ifndef SYNTHESIS
+      if (re_i) rdata_o <= rdw_coll ? (mem_q[raddr_i] & rdw_mask) | (wdata_i & ~rdw_mask) : mem_q[raddr_i];
+`else
       if (re_i) rdata_o <= mem_q[raddr_i];
+`endif
     end
   end else begin : g_comb
     (* ram_style = "distributed" *) logic [Width-1:0] mem_q [Depth];

@@ -29,12 +29,14 @@
 // replaced or invalidated since then may still hit, which the spec allows a
 // request accepted before the invalidation (the IOFENCE.C drains it).
 //
-// Fill, two cycles: the first reads the set's tags from the tag RAM, the
-// second compares them with the fill's tag (the word written in the cycle
-// before is taken from a register, since the RAM may not have returned it)
-// and writes the way with the same tag, else the first invalid way, else the
-// way of a rotating pointer shared by all sets.  A fill is dropped when an
-// invalidation or flush comes in either cycle, and while busy_o.
+// Fill, three cycles: the first reads the set's tags from the tag RAM, the
+// second compares them with the fill's tag (the ways the two fills before it
+// wrote since that read are taken from registers: the RAM has not returned
+// them) and registers the way with the same tag and the free ways, the third
+// writes the way with the same tag, else the first invalid way, else the way
+// of a rotating pointer shared by all sets, so that only registers feed the
+// RAMs' write port.  A fill is dropped when an invalidation or flush comes in
+// any of the three cycles, and while busy_o.
 //
 // Invalidation (IOTINVAL.VMA, GV=0; the spec's table of operands) reads a
 // set of the tag RAM and clears the ways it selects one cycle later:
@@ -111,10 +113,28 @@ module iommu_tlb_sa #(
   // A wipe is clearing every entry: lookups miss.
   logic wipe;
 
+  // The write and the wipe of the cycle before, for the lookups' reads of it.
+  logic            rd_wr_q, rd_wipe_q;
+  logic [SetW-1:0] rd_wr_set_q;
+  logic [Ways-1:0] rd_wr_way_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rd_wr_q   <= 1'b0;
+      rd_wipe_q <= 1'b1;
+    end else begin
+      rd_wr_q   <= wr_en;
+      rd_wipe_q <= wipe;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    rd_wr_set_q <= wr_set;
+    rd_wr_way_q <= wr_way;
+  end
+
   // ---- lookups ---------------------------------------------------------------------
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [SetW-1:0]       rd_set;
-    logic [Ways-1:0]       keep_q, keep, tm_rd, tm, m;
+    logic [Ways-1:0]       keep_rd, keep, tm_rd, tm, m;
     logic [Ways*WordW-1:0] word_rd;
     logic [Ways*DataW-1:0] data_rd, data;
     logic [VtagW-1:0]      vtag;
@@ -127,12 +147,13 @@ module iommu_tlb_sa #(
     assign unused_vpn = ^{rd_vpn_i[p*VpnW +: VpnW], lk_vpn_i[p*VpnW +: LoW + SetW]};
     /* verilator lint_on UNUSEDSIGNAL */
 
-    // The ways whose word the read returns: all but those written now (none
-    // during a wipe: sets not yet wiped still hold what the wipe removes).
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) keep_q <= '0;
-      else         keep_q <= wipe ? '0 : ~((wr_en && wr_set == rd_set) ? wr_way : '0);
-    end
+    // The ways whose word the read returns: all but those written in the
+    // read's cycle (none during a wipe: sets not yet wiped still hold what
+    // the wipe removes), found the cycle after from registers (g_wr_q), in
+    // parallel with the tag compare.
+    logic [SetW-1:0] rd_set_q;
+    always_ff @(posedge clk_i) rd_set_q <= rd_set;
+    assign keep_rd = rd_wipe_q ? '0 : ~((rd_wr_q && rd_wr_set_q == rd_set_q) ? rd_wr_way_q : '0);
 
     // Every way's tag compared with the lookup's, on the word the RAM returns.
     for (genvar w = 0; w < Ways; w++) begin : g_way
@@ -162,7 +183,7 @@ module iommu_tlb_sa #(
           keep_a_q <= '0;
           tm_q     <= '0;
         end else if (lk_adv_i[p]) begin
-          keep_a_q <= keep_q;
+          keep_a_q <= keep_rd;
           tm_q     <= tm_rd;
         end
       end
@@ -173,7 +194,7 @@ module iommu_tlb_sa #(
       assign tm   = tm_q;
       assign data = data_q;
     end else begin : g_now
-      assign keep = keep_q;
+      assign keep = keep_rd;
       assign tm   = tm_rd;
       assign data = data_rd;
       /* verilator lint_off UNUSEDSIGNAL */
@@ -278,14 +299,19 @@ module iommu_tlb_sa #(
   assign clr_en  = ic_v_q;
   assign clr_set = ic_set_q;
 
-  // ---- fill: f1 reads the set's tags, f2 compares and writes ---------------------
-  logic                 f_v_q, wr_q;
-  logic [SetW-1:0]      f_set_q, wr_set_q;
-  logic [TagW-1:0]      f_tag_q, wr_tag_q;
-  logic [DataW-1:0]     f_data_q;
-  logic [Ways-1:0]      wr_way_q, rr_q, same, free, first_free, f_valid;
+  // ---- fill: f1 reads the set's tags, f2 compares, f3 writes --------------------
+  // f2 sees the tag RAM's word as it was before f1's cycle: the ways the two
+  // fills ahead of it wrote since (the one in f3 now, the one that wrote in
+  // f1's cycle) are taken from registers instead, the newer first.  Clears
+  // need no forward: one comes only in a cycle after an invalidation or a
+  // flush, whose kill drops every fill in f1, f2 or f3.
+  logic                 f2_v_q, f3_v_q, old_v_q;
+  logic [SetW-1:0]      f2_set_q, f3_set_q, old_set_q;
+  logic [TagW-1:0]      f2_tag_q, f3_tag_q, old_tag_q;
+  logic [DataW-1:0]     f2_data_q, f3_data_q;
+  logic [Ways-1:0]      f3_same_q, f3_free_q, old_way_q, rr_q, same, f_valid;
+  logic [Ways-1:0]      rr_next, first_free;
   logic                 free_any;
-  logic [Ways-1:0]      rr_next;
   if (Ways > 1) begin : g_rr
     assign rr_next = {rr_q[Ways-2:0], rr_q[Ways-1]};
   end else begin : g_rr1
@@ -295,52 +321,61 @@ module iommu_tlb_sa #(
   logic [FreeW-1:0]     free_idx;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      f_v_q    <= 1'b0;
-      wr_q     <= 1'b0;
-      rr_q     <= Ways'(1);
+      f2_v_q  <= 1'b0;
+      f3_v_q  <= 1'b0;
+      old_v_q <= 1'b0;
+      rr_q    <= Ways'(1);
     end else begin
-      f_v_q <= fill_i && !kill && !busy_o;
-      wr_q  <= fill_en;
-      if (fill_en && same == '0 && !free_any) rr_q <= rr_next;
+      f2_v_q  <= fill_i && !kill && !busy_o;
+      f3_v_q  <= f2_v_q && !kill;
+      old_v_q <= fill_en;
+      if (fill_en && f3_same_q == '0 && !free_any) rr_q <= rr_next;
     end
   end
   always_ff @(posedge clk_i) begin
-    f_set_q  <= fill_vpn_i[LoW +: SetW];
-    f_tag_q  <= {fill_g_i, fill_pscid_i, fill_vpn_i[LoW + SetW +: VtagW]};
-    f_data_q <= fill_data_i;
-    wr_set_q <= fill_set;
-    wr_tag_q <= wr_tag;
-    wr_way_q <= fill_way;
+    f2_set_q  <= fill_vpn_i[LoW +: SetW];
+    f2_tag_q  <= {fill_g_i, fill_pscid_i, fill_vpn_i[LoW + SetW +: VtagW]};
+    f2_data_q <= fill_data_i;
+    f3_set_q  <= f2_set_q;
+    f3_tag_q  <= f2_tag_q;
+    f3_data_q <= f2_data_q;
+    f3_same_q <= same;
+    f3_free_q <= ~f_valid;
+    old_set_q <= f3_set_q;
+    old_tag_q <= f3_tag_q;
+    old_way_q <= fill_way;
   end
 
-  // The set's valid bits and tags as f2 sees them: the tag RAM's word, or,
-  // for the way the previous fill wrote into this set, that write (a clear
-  // comes only while busy_o, when no fill starts).  Both compares run in
-  // parallel; the forward only chooses between them.
-  logic collide, same_fwd;
-  assign collide  = wr_q && wr_set_q == f_set_q;
-  assign same_fwd = wr_tag_q == f_tag_q;
+  // f2: the set's valid bits and the way holding the fill's tag.  The
+  // compares run in parallel; the forwards only choose between them.
+  logic new_hit, old_hit, new_same, old_same;
+  assign new_hit  = f3_v_q && f3_set_q == f2_set_q;
+  assign old_hit  = old_v_q && old_set_q == f2_set_q;
+  assign new_same = f3_tag_q == f2_tag_q;
+  assign old_same = old_tag_q == f2_tag_q;
   for (genvar w = 0; w < Ways; w++) begin : g_same
-    logic fwd;
-    assign fwd           = collide && wr_way_q[w];
-    assign f_valid[w]    = fwd || t_word[w*VTagW + TagW];
-    assign same[w]       = f_valid[w] && (fwd ? same_fwd : t_word[w*VTagW +: TagW] == f_tag_q);
+    logic fwd_new, fwd_old;
+    assign fwd_new    = new_hit && fill_way[w];
+    assign fwd_old    = old_hit && old_way_q[w];
+    assign f_valid[w] = fwd_new || fwd_old || t_word[w*VTagW + TagW];
+    assign same[w]    = f_valid[w] && (fwd_new ? new_same :
+                                       fwd_old ? old_same :
+                                       t_word[w*VTagW +: TagW] == f2_tag_q);
     assign first_free[w] = free_idx == FreeW'(w);
   end
-  assign free = ~f_valid;
+
+  // f3 owns the write port unless an invalidation clears: the way with the
+  // same tag, else the first free one, else the rotating pointer's.
   iommu_first #(.N (Ways), .IdxW (FreeW)) u_free (
-    .vec_i (free),
+    .vec_i (f3_free_q),
     .any_o (free_any),
     .idx_o (free_idx)
   );
-
-  // f2 owns the write port unless an invalidation clears; the tag RAM read
-  // of an f1 in the same cycle is what the register forward above covers.
-  assign fill_en  = f_v_q && !kill;
-  assign fill_set = f_set_q;
-  assign fill_way = (same != '0) ? same : free_any ? first_free : rr_q;
-  assign wr_tag   = f_tag_q;
-  assign wr_data  = f_data_q;
+  assign fill_en  = f3_v_q && !kill;
+  assign fill_set = f3_set_q;
+  assign fill_way = (f3_same_q != '0) ? f3_same_q : free_any ? first_free : rr_q;
+  assign wr_tag   = f3_tag_q;
+  assign wr_data  = f3_data_q;
 
   if (Level > 0) begin : g_unused_lo
     /* verilator lint_off UNUSEDSIGNAL */
@@ -349,7 +384,7 @@ module iommu_tlb_sa #(
     /* verilator lint_on UNUSEDSIGNAL */
   end
 
-  `IOMMU_ASSERT(SameOnce_A, clk_i, rst_ni, !f_v_q || $onehot0(same))
+  `IOMMU_ASSERT(SameOnce_A, clk_i, rst_ni, !f2_v_q || $onehot0(same))
   `IOMMU_ASSERT(InvIdle_A, clk_i, rst_ni, !(inv_i && busy_o))
   `IOMMU_ASSERT(OneWrite_A, clk_i, rst_ni, !(fill_en && clr_en))
 

@@ -11,7 +11,7 @@
 // level compares its ways with lk_vpn_i and lk_pscid_i; the deepest level with
 // one match wins (lowest LVL: fewest reads left).  Two matches in a level (a
 // fill replaces the entry with the same tag, so only after a race) count as
-// none there.  Fills take two cycles and replace the same tag, else a free
+// none there.  Fills take three cycles and replace the same tag, else a free
 // way, else a rotating one (iommu_tlb_sa); flush_i empties every level.
 // inv_i applies IOTINVAL.VMA with GV=0: PSCV=1 selects the entries of PSCID
 // (there is no G bit here: a global subtree's entries go too, which the spec

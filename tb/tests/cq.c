@@ -407,6 +407,74 @@ static int t_tlb_fill_collide(void) {
     return 0;
 }
 
+/* Fills of one set in consecutive cycles (a fill reads the set's tags two
+ * cycles before it writes, so it must see the ways the fills just ahead of it
+ * chose): the C pages of one set (C its capacity; FA only: the entries but
+ * one) are read at once on distinct IDs, with the leaf table in the walk
+ * cache, so their walks of one read each end, and fill, a cycle apart;
+ * tlb_fill_burst2 reads two pages of a set so that a page's fill comes one
+ * and two cycles after its own.  Every page must then be cached exactly once:
+ * after the PTEs change, with no invalidation, all still read the old data
+ * and no walk reads memory.  A fill that took a way another fill had just
+ * written loses a page (it walks again and reads the new data); two fills of
+ * one page into two ways leave two matches, a miss. */
+static int tlb_fill_burst_case(bool dup) {
+    const dut_cfg_t *c = sim_cfg();
+    const unsigned cap = c->tlb_sets ? c->tlb_ways : c->tlb_fa - 1;
+    const uint64_t stride = (c->tlb_sets ? c->tlb_sets : 1) * 4096ull;
+    const uint64_t warm = TLB_IOVA + 0x101000;    /* same leaf table, another set */
+    enum { MAXP = 32, OFF = 0x28 };
+    CHECK(cap >= 2 && cap <= MAXP, "capacity %u: the test needs 2 to %u pages", cap, MAXP);
+    if (cap < 2 || cap > MAXP) return 1;
+    ddt_t d;
+    setup(&d, false);
+    uint64_t root = add_device(&d, D1, P1);
+    uint64_t pte[MAXP], pa_old[MAXP], pa_new[MAXP];
+    for (unsigned k = 0; k < cap; k++) {
+        pa_old[k] = DATA_BASE + 0x2000ull * k;
+        pa_new[k] = pa_old[k] + 0x1000;
+        tb_mem_store(pa_old[k] + OFF, 8, pattern(pa_old[k] + OFF));
+        tb_mem_store(pa_new[k] + OFF, 8, pattern(pa_new[k] + OFF));
+        pte[k] = pt_map(root, 3, TLB_IOVA + stride * k, 0, pt_leaf(pa_old[k], PTE_RWUAD));
+    }
+    /* the walk cache learns the leaf table: each walk of the burst is one read */
+    pt_map(root, 3, warm, 0, pt_leaf(DATA_BASE + 0x2000ull * MAXP, PTE_RWUAD));
+    rd_dev(D1, warm);
+    /* dup: pages 0 and 1 only, as 0 0 1 0 1, so that a page's fill follows
+     * its own fill of the cycle before and of two cycles before (with room
+     * left in the set for the duplicates a missed forward would make) */
+    static const unsigned dup_seq[5] = {0, 0, 1, 0, 1};
+    const unsigned pages = dup ? 2 : cap;
+    unsigned seq[MAXP], n = 0;
+    if (dup)
+        for (unsigned j = 0; j < 5; j++) seq[n++] = dup_seq[j];
+    else
+        for (unsigned k = 0; k < cap; k++) seq[n++] = k;
+    dma_txn_t *t[MAXP];
+    for (unsigned i = 0; i < n; i++) {
+        t[i] = dma_txn_new(false, TLB_IOVA + stride * seq[i] + OFF, 0, 3);
+        t[i]->user = sim_user(D1, false, 0);
+        t[i]->id = i;
+        dev_master_submit(sim_dev(), t[i], tb_now());
+    }
+    uint64_t start = tb_now();
+    while (dev_master_busy(sim_dev()) && tb_now() - start < CQ_TIMEOUT) tb_cycles(1);
+    for (unsigned i = 0; i < n; i++)
+        CHECK(t[i]->done && t[i]->data[0] == pattern(pa_old[seq[i]] + OFF), "read %u (page %u) of the burst", i, seq[i]);
+    if (!txns_finish(t, n, CQ_TIMEOUT, "the burst of misses into one set")) return 1;
+    for (unsigned k = 0; k < pages; k++) tb_mem_store(pte[k], 8, pt_leaf(pa_new[k], PTE_RWUAD));
+    uint64_t ds0 = axi_slave_reads(sim_ds_slave());
+    for (unsigned k = 0; k < pages; k++)
+        CHECK(rd_dev(D1, TLB_IOVA + stride * k + OFF) == pattern(pa_old[k] + OFF),
+              "page %u of %u filled together: expected the cached (old) translation", k, pages);
+    CHECK(axi_slave_reads(sim_ds_slave()) == ds0, "%llu walk reads after %u pages of one set were filled together",
+          (unsigned long long)(axi_slave_reads(sim_ds_slave()) - ds0), pages);
+    CHECK_EQ(fq_count(), 0, "no fault record");
+    return 0;
+}
+static int t_tlb_fill_burst(void) { return tlb_fill_burst_case(false); }
+static int t_tlb_fill_burst2(void) { return tlb_fill_burst_case(true); }
+
 /* ---- IOTINVAL.VMA on non-leaf entries (walk cache) --------------------------------------- */
 /* The level-1 PTE over the 2 MiB region R is changed from leaf table LA to
  * LB (valid to valid).  Page k of R maps DATA_BASE + k pages in LA and
@@ -1496,6 +1564,8 @@ const test_def_t tests_cq[] = {
     {"tlb_ways", "IOTLB: one set of 4 KiB pages holds exactly its ways (FA: its entries); a page more replaces one; AV=1 in a full set", t_tlb_ways, false},
     {"tlb_ways_2m", "IOTLB: the same for 2 MiB pages (the 2 MiB array, or the FA entries)", t_tlb_ways_2m, false},
     {"tlb_fill_collide", "IOTLB: fills into a set while the other channel looks it up every cycle (RAM read-during-write)", t_tlb_fill_collide, false},
+    {"tlb_fill_burst", "IOTLB: a set's pages filled in consecutive cycles are all cached, none lost", t_tlb_fill_burst, false},
+    {"tlb_fill_burst2", "IOTLB: two pages of a set filled in consecutive cycles, each again 1 and 2 cycles later, are each cached once", t_tlb_fill_burst2, false},
     {"cq_vma_nonleaf", "IOTINVAL.VMA AV=0: a changed non-leaf PTE is used afterwards (walk cache)", t_vma_nonleaf, false},
     {"ddtp_flush_race", "a ddtp write under DMA: every read that arrives after it uses the new directory, RAM arrays still wiping", t_ddtp_flush_race, false},
     {"wc_scan_race", "walk cache: walks racing an AV=0 PSCV=1 scan leave no IOTLB entry of the old table after the fence", t_wc_scan_race, false},
