@@ -99,6 +99,8 @@ module iommu_chan #(
   input  wire logic [iommu_pkg::DcW-1:0]    dc_lk_data_i,
   output      logic [iommu_pkg::VpnW-1:0]   tlb_rd2_vpn_o,   /// VPN looked up in two cycles (RAM arrays)
   output      logic                         tlb_adv_o,       /// the decision stage takes the next request
+  output      logic [iommu_pkg::VpnW-1:0]   tlb_tk_vpn_o,    /// its VPN (used only with tlb_adv_o)
+  output      logic [iommu_pkg::PscidW-1:0] tlb_tk_pscid_o,  /// its PSCID (used only with tlb_adv_o)
   output      logic [iommu_pkg::VpnW-1:0]   tlb_rd_vpn_o,    /// VPN looked up next cycle
   output      logic [iommu_pkg::PscidW-1:0] tlb_rd_pscid_o,  /// PSCID looked up next cycle
   output      logic [iommu_pkg::VpnW-1:0]   tlb_lk_vpn_o,
@@ -253,6 +255,8 @@ module iommu_chan #(
   assign tlb_rd2_vpn_o  = (dev_valid_i && dev_ready_o) ? dev_addr_i[12 +: iommu_pkg::VpnW] :
                           r_addr[12 +: iommu_pkg::VpnW];
   assign tlb_adv_o      = r_move;
+  assign tlb_tk_vpn_o   = r_addr[12 +: iommu_pkg::VpnW];
+  assign tlb_tk_pscid_o = dc_lk_data_i[iommu_pkg::PpnW +: iommu_pkg::PscidW];
   assign tlb_lk_acc_o   = s_acc;
   // the PSCID of the DC the decision stage holds next cycle
   assign tlb_rd_pscid_o = r_move ? dc_lk_data_i[iommu_pkg::PpnW +: iommu_pkg::PscidW] : dc_pscid;

@@ -215,7 +215,17 @@ module iommu_cq #(
     inv_did_o   <= dw0_q[40 +: DidW];
   end
 
-  assign hold_o = (st_q == CqFence) ? {pw, pr} : 2'b00;
+  // hold_o from a register (it stops the channels' intake, whose ready fans
+  // out to the IOTLB's read addresses): it rises the cycle after the fence
+  // starts, so a request the channels take in that cycle counts as after the
+  // fence (nothing ordered before the fence is lost: the invalidations before
+  // it have executed), and falls the cycle after it ends.
+  logic [1:0] hold_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) hold_q <= 2'b00;
+    else         hold_q <= (st_q == CqFence) ? {pw, pr} : 2'b00;
+  end
+  assign hold_o = hold_q;
 
   // ---- fence write ------------------------------------------------------------------
   assign aw_valid_o = st_q == CqWrite && !aw_done_q;

@@ -7,8 +7,9 @@
 // A lookup takes two cycles in each (rd_vpn_i and rd_pscid_i name, one cycle
 // ahead, the VPN and PSCID presented on lk_vpn_i: the FA array compares both
 // in the first cycle; the SA arrays read the set named by rd2_vpn_i two cycles
-// ahead, compare its tags with rd_vpn_i and rd_pscid_i in the cycle the
-// lookup stage takes its next request (lk_adv_i) and hold the result; in the
+// ahead, compare its tags with tk_vpn_i and tk_pscid_i, the request the
+// lookup stage takes, in the cycle it takes it (lk_adv_i), and hold the
+// result (so which request that is never steers the compare); in the
 // second cycle every array selects its one match's data).
 // A request hits when exactly one entry of the arrays matches; two matches (a 4 KiB entry and a superpage
 // over the same page, left by a driver that changed a mapping without
@@ -39,6 +40,8 @@ module iommu_iotlb #(
   input  wire logic                                   rst_ni,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd2_vpn_i,   /// the SA arrays' read, two cycles ahead
   input  wire logic [Ports-1:0]                       lk_adv_i,
+  input  wire logic [Ports*iommu_pkg::VpnW-1:0]       tk_vpn_i,    /// the VPN and PSCID taken at lk_adv_i
+  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     tk_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     rd_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
@@ -151,8 +154,8 @@ module iommu_iotlb #(
         .rst_ni       (rst_ni),
         .rd_vpn_i     (rd2_vpn_i),
         .lk_adv_i     (lk_adv_i),
-        .lk_pscid_i   (rd_pscid_i),
-        .lk_vpn_i     (rd_vpn_i),
+        .lk_pscid_i   (tk_pscid_i),
+        .lk_vpn_i     (tk_vpn_i),
         .lk_any_o     (any[k]),
         .lk_multi_o   (multi[k]),
         .lk_data_o    (data),
