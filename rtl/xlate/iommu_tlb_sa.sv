@@ -285,7 +285,16 @@ module iommu_tlb_sa #(
     end
   end
   assign busy_o = scan_q || ic_v_q;
-  assign wipe   = (scan_q && all_q) || (ic_v_q && ic_all_q);
+  // wipe = (scan_q && all_q) || (ic_v_q && ic_all_q), kept in a register of
+  // its own (it gates every lookup's match): a wipe starts with a flush or
+  // an AV=0 PSCV=0 command and lasts while its scan does.
+  logic wipe_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) wipe_q <= 1'b1;
+    else         wipe_q <= start ? start_all : (!inv_i && scan_q && all_q);
+  end
+  assign wipe = wipe_q;
+  `IOMMU_ASSERT(WipeReg_A, clk_i, rst_ni, wipe_q == ((scan_q && all_q) || (ic_v_q && ic_all_q)))
 
   for (genvar w = 0; w < Ways; w++) begin : g_ic
     logic              g;
