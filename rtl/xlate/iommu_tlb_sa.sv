@@ -39,9 +39,10 @@
 // any of the three cycles, and while busy_o.
 //
 // Invalidation (IOTINVAL.VMA, GV=0; the spec's table of operands) reads a
-// set of the tag RAM and clears the ways it selects one cycle later:
+// set of the tag RAM, compares its ways in the next cycle and clears those it
+// selects in the cycle after (from registers):
 //   AV=1          the IOVA's set (PSCV=1: entries of PSCID only, G kept);
-//   PSCV=1, AV=0  a scan: one set a cycle, Sets + 1 cycles in all;
+//   PSCV=1, AV=0  a scan: one set a cycle, Sets + 2 cycles in all;
 //   PSCV=0, AV=0  a wipe: the same scan clearing every way;
 // flush_i (and reset) start a wipe, whatever is in progress.  busy_o is 1
 // from the cycle after the command until its last set is cleared; the
@@ -284,36 +285,58 @@ module iommu_tlb_sa #(
       end
     end
   end
-  assign busy_o = scan_q || ic_v_q;
-  // wipe = (scan_q && all_q) || (ic_v_q && ic_all_q), kept in a register of
-  // its own (it gates every lookup's match): a wipe starts with a flush or
-  // an AV=0 PSCV=0 command and lasts while its scan does.
+  // The clear stage (cl_*): the ways the compare selected, written a cycle
+  // later from registers (the RAM's output feeds only the compare).
+  logic            cl_v_q, cl_all_q;
+  logic [SetW-1:0] cl_set_q;
+  logic [Ways-1:0] cl_way_q, ic_way;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cl_v_q   <= 1'b0;
+      cl_all_q <= 1'b0;
+    end else begin
+      cl_v_q   <= ic_v_q;
+      cl_all_q <= ic_all_q;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    cl_set_q <= ic_set_q;
+    cl_way_q <= ic_way;
+  end
+  assign busy_o = scan_q || ic_v_q || cl_v_q;
+  // wipe = (scan_q && all_q) || (ic_v_q && ic_all_q) || (cl_v_q && cl_all_q),
+  // kept in a register of its own (it gates every lookup's match): a wipe
+  // starts with a flush or an AV=0 PSCV=0 command and lasts until its scan's
+  // last clear.
   logic wipe_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) wipe_q <= 1'b1;
-    else         wipe_q <= start ? start_all : (!inv_i && scan_q && all_q);
+    else         wipe_q <= start ? start_all : ((!inv_i && scan_q && all_q) || (ic_v_q && ic_all_q));
   end
   assign wipe = wipe_q;
-  `IOMMU_ASSERT(WipeReg_A, clk_i, rst_ni, wipe_q == ((scan_q && all_q) || (ic_v_q && ic_all_q)))
+  `IOMMU_ASSERT(WipeReg_A, clk_i, rst_ni,
+                wipe_q == ((scan_q && all_q) || (ic_v_q && ic_all_q) || (cl_v_q && cl_all_q)))
 
   for (genvar w = 0; w < Ways; w++) begin : g_ic
     logic              g;
     logic [PscidW-1:0] e_pscid;
     logic [VtagW-1:0]  e_vtag;
     assign {g, e_pscid, e_vtag} = t_word[w*VTagW +: TagW];
-    assign clr_way[w] = ic_all_q ||
+    assign ic_way[w] = ic_all_q ||
                         ((!ic_av_q || e_vtag == ic_vtag_q) &&
                          (!ic_pscv_q || (!g && e_pscid == ic_pscid_q)));
   end
-  assign clr_en  = ic_v_q;
-  assign clr_set = ic_set_q;
+  assign clr_en  = cl_v_q;
+  assign clr_set = cl_set_q;
+  assign clr_way = cl_way_q;
 
   // ---- fill: f1 reads the set's tags, f2 compares, f3 writes --------------------
   // f2 sees the tag RAM's word as it was before f1's cycle: the ways the two
   // fills ahead of it wrote since (the one in f3 now, the one that wrote in
   // f1's cycle) are taken from registers instead, the newer first.  Clears
-  // need no forward: one comes only in a cycle after an invalidation or a
-  // flush, whose kill drops every fill in f1, f2 or f3.
+  // need no forward: one comes only in the two cycles after an invalidation
+  // or a flush, whose kill drops every fill in f1, f2 or f3, and while busy_o,
+  // which stops fills entering f2.
   logic                 f2_v_q, f3_v_q, old_v_q;
   logic [SetW-1:0]      f2_set_q, f3_set_q, old_set_q;
   logic [TagW-1:0]      f2_tag_q, f3_tag_q, old_tag_q;
