@@ -114,22 +114,24 @@ module iommu_tlb_sa #(
   // A wipe is clearing every entry: lookups miss.
   logic wipe;
 
-  // The write and the wipe of the cycle before, for the lookups' reads of it.
-  logic            rd_wr_q, rd_wipe_q;
-  logic [SetW-1:0] rd_wr_set_q;
-  logic [Ways-1:0] rd_wr_way_q;
+  // The write and the wipe of the cycle before (pw_*), for the reads made in
+  // that cycle: the lookups' (which ways to drop) and a fill's (which ways to
+  // take from pw_tag_q instead).
+  logic            pw_q, pw_wipe_q;
+  logic [SetW-1:0] pw_set_q;
+  logic [Ways-1:0] pw_way_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      rd_wr_q   <= 1'b0;
-      rd_wipe_q <= 1'b1;
+      pw_q      <= 1'b0;
+      pw_wipe_q <= 1'b1;
     end else begin
-      rd_wr_q   <= wr_en;
-      rd_wipe_q <= wipe;
+      pw_q      <= wr_en;
+      pw_wipe_q <= wipe;
     end
   end
   always_ff @(posedge clk_i) begin
-    rd_wr_set_q <= wr_set;
-    rd_wr_way_q <= wr_way;
+    pw_set_q <= wr_set;
+    pw_way_q <= wr_way;
   end
 
   // ---- lookups ---------------------------------------------------------------------
@@ -150,11 +152,11 @@ module iommu_tlb_sa #(
 
     // The ways whose word the read returns: all but those written in the
     // read's cycle (none during a wipe: sets not yet wiped still hold what
-    // the wipe removes), found the cycle after from registers (g_wr_q), in
+    // the wipe removes), found the cycle after from registers (pw_*), in
     // parallel with the tag compare.
     logic [SetW-1:0] rd_set_q;
     always_ff @(posedge clk_i) rd_set_q <= rd_set;
-    assign keep_rd = rd_wipe_q ? '0 : ~((rd_wr_q && rd_wr_set_q == rd_set_q) ? rd_wr_way_q : '0);
+    assign keep_rd = pw_wipe_q ? '0 : ~((pw_q && pw_set_q == rd_set_q) ? pw_way_q : '0);
 
     // Every way's tag compared with the lookup's, on the word the RAM returns.
     for (genvar w = 0; w < Ways; w++) begin : g_way
@@ -333,15 +335,15 @@ module iommu_tlb_sa #(
   // ---- fill: f1 reads the set's tags, f2 compares, f3 writes --------------------
   // f2 sees the tag RAM's word as it was before f1's cycle: the ways the two
   // fills ahead of it wrote since (the one in f3 now, the one that wrote in
-  // f1's cycle) are taken from registers instead, the newer first.  Clears
+  // f1's cycle: pw_*) are taken from registers instead, the newer first.  Clears
   // need no forward: one comes only in the two cycles after an invalidation
   // or a flush, whose kill drops every fill in f1, f2 or f3, and while busy_o,
   // which stops fills entering f2.
-  logic                 f2_v_q, f3_v_q, old_v_q;
-  logic [SetW-1:0]      f2_set_q, f3_set_q, old_set_q;
-  logic [TagW-1:0]      f2_tag_q, f3_tag_q, old_tag_q;
+  logic                 f2_v_q, f3_v_q;
+  logic [SetW-1:0]      f2_set_q, f3_set_q;
+  logic [TagW-1:0]      f2_tag_q, f3_tag_q, pw_tag_q;
   logic [DataW-1:0]     f2_data_q, f3_data_q;
-  logic [Ways-1:0]      f3_same_q, f3_free_q, old_way_q, rr_q, same, f_valid;
+  logic [Ways-1:0]      f3_same_q, f3_free_q, rr_q, same, f_valid;
   logic [Ways-1:0]      rr_next, first_free;
   logic                 free_any;
   if (Ways > 1) begin : g_rr
@@ -355,12 +357,10 @@ module iommu_tlb_sa #(
     if (!rst_ni) begin
       f2_v_q  <= 1'b0;
       f3_v_q  <= 1'b0;
-      old_v_q <= 1'b0;
       rr_q    <= Ways'(1);
     end else begin
       f2_v_q  <= fill_i && !kill && !busy_o;
       f3_v_q  <= f2_v_q && !kill;
-      old_v_q <= fill_en;
       if (fill_en && f3_same_q == '0 && !free_any) rr_q <= rr_next;
     end
   end
@@ -373,22 +373,20 @@ module iommu_tlb_sa #(
     f3_data_q <= f2_data_q;
     f3_same_q <= same;
     f3_free_q <= ~f_valid;
-    old_set_q <= f3_set_q;
-    old_tag_q <= f3_tag_q;
-    old_way_q <= fill_way;
+    pw_tag_q  <= wr_tag;
   end
 
   // f2: the set's valid bits and the way holding the fill's tag.  The
   // compares run in parallel; the forwards only choose between them.
   logic new_hit, old_hit, new_same, old_same;
   assign new_hit  = f3_v_q && f3_set_q == f2_set_q;
-  assign old_hit  = old_v_q && old_set_q == f2_set_q;
+  assign old_hit  = pw_q && pw_set_q == f2_set_q;   // a fill's write: no clear precedes f2
   assign new_same = f3_tag_q == f2_tag_q;
-  assign old_same = old_tag_q == f2_tag_q;
+  assign old_same = pw_tag_q == f2_tag_q;
   for (genvar w = 0; w < Ways; w++) begin : g_same
     logic fwd_new, fwd_old;
     assign fwd_new    = new_hit && fill_way[w];
-    assign fwd_old    = old_hit && old_way_q[w];
+    assign fwd_old    = old_hit && pw_way_q[w];
     assign f_valid[w] = fwd_new || fwd_old || t_word[w*VTagW + TagW];
     assign same[w]    = f_valid[w] && (fwd_new ? new_same :
                                        fwd_old ? old_same :

@@ -288,6 +288,18 @@ static int t_vma_addr_pscid(void) {
  * makes exactly that page new.  Reads go to an offset inside the page beyond
  * 4 KiB, so a superpage's translation must take those bits from the IOVA. */
 #define TLB_IOVA 0x40000000ull
+/* Pages 0..n-1 of one set (IOVA TLB_IOVA + stride * k), whose PTEs the
+ * caller changed without invalidating, must still read their old data at
+ * off, the cached translation, with no walk reading memory. */
+static void expect_still_cached(unsigned n, uint64_t stride, uint64_t off, const uint64_t pa_old[], const char *what) {
+    uint64_t ds0 = axi_slave_reads(sim_ds_slave());
+    for (unsigned k = 0; k < n; k++)
+        CHECK(rd_dev(D1, TLB_IOVA + stride * k + off) == pattern(pa_old[k] + off),
+              "page %u of %u %s: expected the cached (old) translation", k, n, what);
+    CHECK(axi_slave_reads(sim_ds_slave()) == ds0, "%llu walk reads, %u pages %s",
+          (unsigned long long)(axi_slave_reads(sim_ds_slave()) - ds0), n, what);
+}
+
 static int tlb_ways_case(unsigned level) {
     const dut_cfg_t *c = sim_cfg();
     const unsigned sets = level ? c->tlb_sets2m : c->tlb_sets, ways = level ? c->tlb_ways2m : c->tlb_ways;
@@ -311,14 +323,9 @@ static int tlb_ways_case(unsigned level) {
     for (unsigned k = 0; k < cap; k++)
         CHECK_EQ(rd_dev(D1, TLB_IOVA + stride * k + off), pattern(pa_old[k] + off), "warm-up read");
     for (unsigned k = 0; k <= cap; k++) tb_mem_store(pte[k], 8, pt_leaf(pa_new[k], PTE_RWUAD));
-    uint64_t ds0 = axi_slave_reads(sim_ds_slave());
-    for (unsigned k = 0; k < cap; k++)
-        CHECK(rd_dev(D1, TLB_IOVA + stride * k + off) == pattern(pa_old[k] + off),
-              "page %u of %u in one set: expected the cached (old) translation", k, cap);
-    CHECK(axi_slave_reads(sim_ds_slave()) == ds0, "%llu walk reads while %u pages of one set are cached",
-          (unsigned long long)(axi_slave_reads(sim_ds_slave()) - ds0), cap);
+    expect_still_cached(cap, stride, off, pa_old, "cached in one set");
     CHECK_EQ(rd_dev(D1, TLB_IOVA + stride * cap + off), pattern(pa_new[cap] + off), "the page more (walks)");
-    ds0 = axi_slave_reads(sim_ds_slave());
+    uint64_t ds0 = axi_slave_reads(sim_ds_slave());
     unsigned n_new = 0;
     bool got_new[MAXP] = {false};
     for (unsigned k = 0; k < cap; k++) {
@@ -463,12 +470,7 @@ static int tlb_fill_burst_case(bool dup) {
         CHECK(t[i]->done && t[i]->data[0] == pattern(pa_old[seq[i]] + OFF), "read %u (page %u) of the burst", i, seq[i]);
     if (!txns_finish(t, n, CQ_TIMEOUT, "the burst of misses into one set")) return 1;
     for (unsigned k = 0; k < pages; k++) tb_mem_store(pte[k], 8, pt_leaf(pa_new[k], PTE_RWUAD));
-    uint64_t ds0 = axi_slave_reads(sim_ds_slave());
-    for (unsigned k = 0; k < pages; k++)
-        CHECK(rd_dev(D1, TLB_IOVA + stride * k + OFF) == pattern(pa_old[k] + OFF),
-              "page %u of %u filled together: expected the cached (old) translation", k, pages);
-    CHECK(axi_slave_reads(sim_ds_slave()) == ds0, "%llu walk reads after %u pages of one set were filled together",
-          (unsigned long long)(axi_slave_reads(sim_ds_slave()) - ds0), pages);
+    expect_still_cached(pages, stride, OFF, pa_old, "of one set filled together");
     CHECK_EQ(fq_count(), 0, "no fault record");
     return 0;
 }
