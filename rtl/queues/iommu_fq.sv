@@ -1,7 +1,8 @@
 // iommu_fq: the fault-queue writer.
 //
 // Fault requests from any source wait in a small FIFO; the writer takes them
-// one at a time and, as the spec's fault-queue section says:
+// one at a time (a cycle to look at the queue's state, FqCheck, then the
+// write) and, as the spec's fault-queue section says:
 //   * drops the record when the queue is not active (fqon = 0) or an error bit
 //     (fqof, fqmf) is set;
 //   * when the queue is full (fqt == fqh - 1) sets fqof and drops the record;
@@ -10,8 +11,15 @@
 //     response is OKAY, advances fqt (a new record: ipsr.fip if fie); an error
 //     response sets fqmf and the record is lost.
 // idle_o is 1 when no record write is in progress, for the fqcsr on/busy
-// handshake.  Assumes: base, size, head and tail are stable while a record is
-// being written (the register block ignores fqb writes while fqon or busy).
+// handshake.  Timing: the index mask, "full" and the record's address come
+// from registers, computed from the register block's values of the cycle
+// before; fqt changes only by this writer's tail_inc_o (which the next
+// record's FqCheck follows by two cycles) or by fqen 0->1 (active_i, through
+// fqon, follows a cycle later), so they are current when FqCheck uses them; a
+// head software moved in the last cycle is seen a cycle late, as if the move
+// had come later.  Assumes: base, size, head and tail are stable while a
+// record is being written (the register block ignores fqb writes while fqon
+// or busy).
 `default_nettype none
 
 module iommu_fq #(
@@ -55,7 +63,7 @@ module iommu_fq #(
   input  wire logic                   ds_bvalid_i,
   output      logic                   ds_bready_o
 );
-  typedef enum logic [1:0] { FqIdle, FqWrite, FqResp } fq_state_e;
+  typedef enum logic [1:0] { FqIdle, FqCheck, FqWrite, FqResp } fq_state_e;
 
   logic                  pend_valid, pend_ready;
   logic [iommu_pkg::FaultReqW-1:0] pend;
@@ -63,8 +71,9 @@ module iommu_fq #(
   logic [iommu_pkg::FaultReqW-1:0] rec_q, rec_d;
   logic                  aw_done_q, aw_done_d, w_done_q, w_done_d;
   logic [1:0]            beat_q, beat_d;
-  logic [31:0]           mask, next_tail;
-  logic                  full;
+  logic [31:0]           mask_q;
+  logic                  full_q;
+  logic [PaW-1:0]        awaddr_q, awaddr_d;
 
   iommu_fifo #(.Width(iommu_pkg::FaultReqW), .Depth(ReqDepth)) u_req_fifo (
     .clk_i       (clk_i),
@@ -77,10 +86,16 @@ module iommu_fq #(
     .out_data_o  (pend)
   );
 
-  // Entries = 2^(LOG2SZ-1 + 1); indices wrap at that size.
-  assign mask      = (32'd2 << log2szm1_i) - 32'd1;
-  assign next_tail = (tail_i + 32'd1) & mask;
-  assign full      = (next_tail == (head_i & mask));
+  // Entries = 2^(LOG2SZ-1 + 1); indices wrap at that size.  Full: fqt == fqh - 1.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      mask_q <= '0;
+      full_q <= 1'b0;
+    end else begin
+      mask_q <= (32'd2 << log2szm1_i) - 32'd1;
+      full_q <= ((tail_i + 32'd1) & mask_q) == (head_i & mask_q);
+    end
+  end
 
   // Record dword k: 0 = {did, ttyp, priv, pv, pid, cause}, 1 = 0 (custom and
   // reserved), 2 = iotval, 3 = iotval2.
@@ -94,7 +109,7 @@ module iommu_fq #(
   end
 
   assign ds_awid_o    = AxiId;
-  assign ds_awaddr_o  = PaW'({base_ppn_i, 12'd0}) + PaW'({tail_i & mask, 5'd0});
+  assign ds_awaddr_o  = awaddr_q;
   assign ds_awlen_o   = 8'd3;
   assign ds_awsize_o  = 3'd3;
   assign ds_awburst_o = 2'b01;
@@ -111,23 +126,27 @@ module iommu_fq #(
     aw_done_d  = aw_done_q;
     w_done_d   = w_done_q;
     beat_d     = beat_q;
+    awaddr_d   = awaddr_q;
     pend_ready = 1'b0;
     tail_inc_o = 1'b0;
     of_set_o   = 1'b0;
     mf_set_o   = 1'b0;
     unique case (st_q)
       FqIdle: begin
-        if (pend_valid) begin
-          pend_ready = 1'b1;
-          if (active_i && full) begin
-            of_set_o = 1'b1;
-          end else if (active_i) begin
-            rec_d     = pend;
-            aw_done_d = 1'b0;
-            w_done_d  = 1'b0;
-            beat_d    = 2'd0;
-            st_d      = FqWrite;
-          end
+        if (pend_valid) st_d = FqCheck;
+      end
+      FqCheck: begin
+        pend_ready = 1'b1;
+        st_d       = FqIdle;
+        if (active_i && full_q) begin
+          of_set_o = 1'b1;
+        end else if (active_i) begin
+          rec_d     = pend;
+          awaddr_d  = PaW'({base_ppn_i, 12'd0}) + PaW'({tail_i & mask_q, 5'd0});
+          aw_done_d = 1'b0;
+          w_done_d  = 1'b0;
+          beat_d    = 2'd0;
+          st_d      = FqWrite;
         end
       end
       FqWrite: begin
@@ -157,12 +176,14 @@ module iommu_fq #(
       aw_done_q <= 1'b0;
       w_done_q  <= 1'b0;
       beat_q    <= '0;
+      awaddr_q  <= '0;
     end else begin
       st_q      <= st_d;
       rec_q     <= rec_d;
       aw_done_q <= aw_done_d;
       w_done_q  <= w_done_d;
       beat_q    <= beat_d;
+      awaddr_q  <= awaddr_d;
     end
   end
 

@@ -18,15 +18,17 @@
 // the IOTLB.  The result (translated 4 KiB PPN, or a fault with its cause and
 // whether DTF suppresses its record) goes back to the requester's tag.
 //
-// Intake is a two-register pipeline: a request is registered (q1), the walk
-// cache is looked up from that register and its answer registered with the
-// request (q2), and a walk context is allocated from q2; a DC invalidation
-// drops the DC a request in the pipeline carries (it reads the directory
-// again), and kill_i drops its walk-cache answer.  R beats are registered
-// before the response processor sees them.  A miss pays 2 cycles for the
-// intake and 1 per read for these registers; in return no path runs from a
-// requester's slot through the walk cache into a walk context, or from the
-// R channel into a context.
+// Intake is a three-register pipeline: a request is registered (q0); the
+// walk cache's RAMs read the set of the request entering q1 from q0's
+// register (their read address never depends on the requesters' arbitration),
+// its ways are compared with q1 and the answer registered with the request
+// (q2), and a walk context is allocated from q2; a DC invalidation drops the
+// DC a request in the pipeline carries (it reads the directory again), and
+// kill_i drops its walk-cache answer.  R beats are registered before the
+// response processor sees them.  A miss pays 3 cycles for the intake and 1
+// per read for these registers; in return no path runs from a requester's
+// slot into the walk cache, from the walk cache into a walk context, or from
+// the R channel into a context.
 // The response processor handles one R beat per cycle, so results and fills
 // come at most one per cycle.  A table address beyond PAS is answered like a
 // read error without reading (a "synthetic" error beat when the R channel is
@@ -187,24 +189,34 @@ module iommu_walker #(
 
   // ---- intake pipeline --------------------------------------------------------
   localparam int unsigned ReqW = TagW + DidW + IovaW + 2 + 1 + iommu_pkg::DcW;
-  logic            q1_v_q, q2_v_q, q1_dc_hit_q, q2_dc_hit_q, q2_wc_hit_q, q1_move, alloc;
-  logic [ReqW-1:0] q1_q, q2_q;
+  logic            q0_v_q, q1_v_q, q2_v_q, q0_dc_hit_q, q1_dc_hit_q, q2_dc_hit_q, q2_wc_hit_q;
+  logic            q0_move, q1_move, alloc;
+  logic [ReqW-1:0] q0_q, q1_q, q2_q;
   logic [1:0]      q2_wc_lvl_q;
   logic [PpnW-1:0] q2_wc_ppn_q;
   assign q1_move     = !q2_v_q || alloc;
-  assign req_ready_o = !q1_v_q || q1_move;
+  assign q0_move     = !q1_v_q || q1_move;
+  assign req_ready_o = !q0_v_q || q0_move;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      q0_v_q      <= 1'b0;
       q1_v_q      <= 1'b0;
       q2_v_q      <= 1'b0;
+      q0_dc_hit_q <= 1'b0;
       q1_dc_hit_q <= 1'b0;
       q2_dc_hit_q <= 1'b0;
       q2_wc_hit_q <= 1'b0;
     end else begin
       if (req_ready_o) begin
-        q1_v_q      <= req_valid_i;
-        q1_dc_hit_q <= req_dc_hit_i && !dc_inval_i;
+        q0_v_q      <= req_valid_i;
+        q0_dc_hit_q <= req_dc_hit_i && !dc_inval_i;
+      end else if (dc_inval_i) begin
+        q0_dc_hit_q <= 1'b0;
+      end
+      if (q0_move) begin
+        q1_v_q      <= q0_v_q;
+        q1_dc_hit_q <= q0_dc_hit_q && !dc_inval_i;
       end else if (dc_inval_i) begin
         q1_dc_hit_q <= 1'b0;
       end
@@ -219,7 +231,8 @@ module iommu_walker #(
     end
   end
   always_ff @(posedge clk_i) begin
-    if (req_ready_o) q1_q <= {req_tag_i, req_did_i, req_iova_i, req_acc_i, req_pv_i, req_dc_i};
+    if (req_ready_o) q0_q <= {req_tag_i, req_did_i, req_iova_i, req_acc_i, req_pv_i, req_dc_i};
+    if (q0_move)     q1_q <= q0_q;
     if (q1_move) begin
       q2_q        <= q1_q;
       q2_wc_lvl_q <= wc_lk_lvl_i;
@@ -247,10 +260,10 @@ module iommu_walker #(
   assign rq_vpn = rq_iova[12 +: VpnW];
 
   // q1's PSCID (in its DC) and VPN, for the walk-cache lookup; the set it
-  // reads a cycle ahead is that of the request q1 holds next
+  // reads a cycle ahead is that of the request q1 holds next (q0's when it moves)
   assign wc_lk_pscid_o = q1_q[PpnW +: PscidW];
   assign wc_lk_vpn_o   = q1_q[iommu_pkg::DcW + 3 + 12 +: VpnW];
-  assign wc_rd_vpn_o   = req_ready_o ? req_iova_i[12 +: VpnW] : wc_lk_vpn_o;
+  assign wc_rd_vpn_o   = q0_move ? q0_q[iommu_pkg::DcW + 3 + 12 +: VpnW] : wc_lk_vpn_o;
 
   // First read of a new walk.
   logic            wc_use;

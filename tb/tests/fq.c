@@ -86,6 +86,43 @@ static int t_overflow(void) {
     return 0;
 }
 
+/* Refusals back to back (their fault requests wait together for the writer)
+ * into a queue with room for three: the writer must see each record's tail
+ * advance before it decides the next one fits, so exactly three records,
+ * then fqof with the rest dropped, and the fourth slot never written. */
+static int t_overflow_burst(void) {
+    enum { N = 6 };
+    tb_mem_fill(FQ_BASE, 32 * 4, 0xee);
+    fq_enable(FQ_BASE, 1, false);   /* 4 entries: holds 3 records */
+    dma_txn_t *t[N];
+    for (unsigned i = 0; i < N; i++) {
+        t[i] = dma_txn_new(false, 0x1000ull * (i + 1), 0, 3);
+        t[i]->user = sim_user(1, false, 0);
+        t[i]->id = i;
+        dev_master_submit(sim_dev(), t[i], tb_now());
+    }
+    uint64_t start = tb_now();
+    while (dev_master_busy(sim_dev()) && tb_now() - start < 20000) tb_cycles(1);
+    for (unsigned i = 0; i < N; i++) CHECK(t[i]->done && t[i]->resp == AXI_SLVERR, "read %u refused", i);
+    dma_txn_t *x;
+    while ((x = dev_master_take_done(sim_dev()))) dma_txn_free(x);
+    CHECK(poll_reg(IOMMU_REG_FQCSR, 4, IOMMU_FQCSR_FQOF_MASK, IOMMU_FQCSR_FQOF_MASK, 2000), "fqof not set");
+    tb_cycles(100);
+    CHECK_EQ(rd32(IOMMU_REG_FQT), 3, "fqt: three records, then full");
+    /* refusals of different IDs may leave in any order: three distinct requests' records */
+    unsigned seen = 0;
+    for (unsigned i = 0; i < 3; i++) {
+        fault_rec_t r = fq_record(FQ_BASE, i);
+        uint64_t k = r.iotval >> 12;
+        CHECK(r.cause == 256 && (r.iotval & 0xfff) == 0 && k >= 1 && k <= N && !(seen & (1u << k)),
+              "record %u: cause %u iotval 0x%llx", i, r.cause, (unsigned long long)r.iotval);
+        seen |= 1u << k;
+    }
+    for (unsigned k = 0; k < 4; k++)
+        CHECK(tb_mem_load(FQ_BASE + 3 * 32 + 8 * k, 8) == 0xeeeeeeeeeeeeeeeeull, "slot 3 dword %u written", k);
+    return 0;
+}
+
 /* A record write that gets an AXI error: fqmf, record lost, queue stops. */
 static int t_memfault(void) {
     fq_enable(FQ_BASE, 2, true);
@@ -163,6 +200,7 @@ static int t_irq(void) {
 const test_def_t tests_fq[] = {
     {"fq_records", "Off refusals write cause-256 records with exact fields", t_records, false},
     {"fq_overflow", "full queue: fqof, records dropped until cleared, index wrap", t_overflow, false},
+    {"fq_overflow_burst", "back-to-back refusals into a nearly full queue: exactly the records that fit", t_overflow_burst, false},
     {"fq_memfault", "AXI error on a record write: fqmf, record lost, recovery", t_memfault, false},
     {"fq_disabled", "fault queue off: refusals write nothing", t_disabled, false},
     {"irq_wsi", "ipsr.fip drives the icvec.fiv wire; RW1C; level re-assertion", t_irq, false},
