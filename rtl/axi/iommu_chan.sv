@@ -5,8 +5,10 @@
 // Intake: two one-entry stages (doc/pipeline.md).  The request stage (r_*)
 // takes the device's request (the DC cache compares its device_id in the
 // handshake cycle); in its cycle the DC cache answers and the
-// IOTLB is given the VPN and PSCID it looks up next (tlb_rd_vpn_o, tlb_rd_pscid_o:
-// the DC answer's PSCID).  The decision stage (s_*)
+// IOTLB compares its tags with the request's VPN and the DC answer's PSCID
+// (tlb_tk_vpn_o, tlb_tk_pscid_o) when the decision stage takes it
+// (tlb_adv_o); the RAM arrays read its set a cycle earlier (tlb_rd2_vpn_o,
+// from the handshake).  The decision stage (s_*)
 // holds the request with its registered DC; in its cycle the IOTLB answers
 // and the request either
 //   * leaves for the memory port with its physical address, when it hits,
@@ -101,8 +103,6 @@ module iommu_chan #(
   output      logic                         tlb_adv_o,       /// the decision stage takes the next request
   output      logic [iommu_pkg::VpnW-1:0]   tlb_tk_vpn_o,    /// its VPN (used only with tlb_adv_o)
   output      logic [iommu_pkg::PscidW-1:0] tlb_tk_pscid_o,  /// its PSCID (used only with tlb_adv_o)
-  output      logic [iommu_pkg::VpnW-1:0]   tlb_rd_vpn_o,    /// VPN looked up next cycle
-  output      logic [iommu_pkg::PscidW-1:0] tlb_rd_pscid_o,  /// PSCID looked up next cycle
   output      logic [iommu_pkg::VpnW-1:0]   tlb_lk_vpn_o,
   output      logic [1:0]                   tlb_lk_acc_o,    /// the access, checked by every entry
   input  wire logic                         tlb_lk_hit_i,    /// one entry matches and allows it
@@ -245,11 +245,10 @@ module iommu_chan #(
   // Lookups.
   logic              dc_dtf, dc_pdtv, dc_s1_bare;
   logic [1:0]        dc_smode;
-  logic [iommu_pkg::PscidW-1:0] dc_pscid;
   logic [iommu_pkg::PpnW-1:0]   dc_root;
   logic [1:0]        pd_kind;
+  logic [iommu_pkg::PscidW-1:0] dc_pscid;
   assign {dc_dtf, dc_pdtv, dc_s1_bare, dc_smode, dc_pscid, dc_root} = s_dc_q;
-  assign tlb_rd_vpn_o   = r_move ? r_addr[12 +: iommu_pkg::VpnW] : s_addr[12 +: iommu_pkg::VpnW];
   // the request the request stage holds next cycle, which the decision stage
   // takes (tlb_adv_o) the cycle after or later
   assign tlb_rd2_vpn_o  = (dev_valid_i && dev_ready_o) ? dev_addr_i[12 +: iommu_pkg::VpnW] :
@@ -258,8 +257,6 @@ module iommu_chan #(
   assign tlb_tk_vpn_o   = r_addr[12 +: iommu_pkg::VpnW];
   assign tlb_tk_pscid_o = dc_lk_data_i[iommu_pkg::PpnW +: iommu_pkg::PscidW];
   assign tlb_lk_acc_o   = s_acc;
-  // the PSCID of the DC the decision stage holds next cycle
-  assign tlb_rd_pscid_o = r_move ? dc_lk_data_i[iommu_pkg::PpnW +: iommu_pkg::PscidW] : dc_pscid;
   assign tlb_lk_vpn_o   = s_addr[12 +: iommu_pkg::VpnW];
   assign pd_kind = iommu_pkg::post_dc_kind(s_pv, dc_pdtv, dc_s1_bare, dc_smode, s_facts_q);
 
@@ -416,8 +413,12 @@ module iommu_chan #(
   assign wreq_dc_hit_o = sl_dc_hit_q[walk_idx];
 
   // ---- refusal ----------------------------------------------------------------------
-  logic [7:0]     r_len;
-  assign r_len = r_req[AddrLsb-8 +: 8];
+  // The refused request's LEN, from a register: rf_idx_q is set when the
+  // refusal starts (RfIdle -> RfFault), at least two cycles before RfResp
+  // counts beats against it, so no path runs from the slot RAM's read into
+  // the slot registers a completed refusal frees.
+  logic [7:0]     rf_len_q;
+  always_ff @(posedge clk_i) rf_len_q <= r_req[AddrLsb-8 +: 8];
 
   always_comb begin
     rf_st_d       = rf_st_q;
@@ -447,7 +448,7 @@ module iommu_chan #(
       RfResp: begin
         if (dev_rsp_ready_i) begin
           rf_beat_d = rf_beat_q + 8'd1;
-          if (IsWrite || rf_beat_q == r_len) begin
+          if (IsWrite || rf_beat_q == rf_len_q) begin
             rf_done = 1'b1;
             rf_st_d = RfIdle;
           end
@@ -460,7 +461,7 @@ module iommu_chan #(
                                 r_req[AddrLsb +: IovaW], sl_cause_q[rf_idx_q]);
   assign rf_active_o = rf_st_q == RfResp;
   assign rf_id_o     = r_req[IdLsb +: IdW];
-  assign rf_last_o   = IsWrite || rf_beat_q == r_len;
+  assign rf_last_o   = IsWrite || rf_beat_q == rf_len_q;
 
   // ---- slot and counter registers -------------------------------------------------------
   // A slot frees when it leaves for memory or its refusal completes.
@@ -565,10 +566,11 @@ module iommu_chan #(
 
   /* verilator lint_off UNUSEDSIGNAL */
   logic unused;
-  // the root is for the walker; the address leaves translated (f_pa)
+  // the root is for the walker, the PSCID for the IOTLB (from the DC answer);
+  // the address leaves translated (f_pa)
   // the stage checks the device_id's high bits; the address's high bits count
   // through the facts registered in the request stage
-  assign unused = ^{dc_root, s_prot[1:0], s_did[6:0], s_addr[IovaW-1:57]};
+  assign unused = ^{dc_root, dc_pscid, s_prot[1:0], s_did[6:0], s_addr[IovaW-1:57]};
   /* verilator lint_on UNUSEDSIGNAL */
 
   `IOMMU_ASSERT(OutNoUnderflow_A, clk_i, rst_ni, !(mem_rsp_done_i && out_q == '0 && !hs_q))

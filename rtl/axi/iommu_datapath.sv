@@ -171,8 +171,8 @@ module iommu_datapath #(
   logic [1:0]          dc_hit, tlb_hit;
   logic [2*DidW-1:0]   dc_did;
   logic [2*DcW-1:0]    dc_data;
-  logic [2*PscidW-1:0] tlb_rd_pscid, tlb_tk_pscid;
-  logic [2*VpnW-1:0]   tlb_vpn, tlb_rd_vpn, tlb_rd2_vpn, tlb_tk_vpn;
+  logic [2*PscidW-1:0] tlb_tk_pscid;
+  logic [2*VpnW-1:0]   tlb_vpn, tlb_rd2_vpn, tlb_tk_vpn;
   logic [1:0]          tlb_adv;
   logic [2*PpnW-1:0]   tlb_ppn;
   logic [2*2-1:0]      tlb_acc;
@@ -254,8 +254,6 @@ module iommu_datapath #(
     .tlb_adv_o       (tlb_adv[0]),
     .tlb_tk_vpn_o    (tlb_tk_vpn[0 +: VpnW]),
     .tlb_tk_pscid_o  (tlb_tk_pscid[0 +: PscidW]),
-    .tlb_rd_vpn_o    (tlb_rd_vpn[0 +: VpnW]),
-    .tlb_rd_pscid_o  (tlb_rd_pscid[0 +: PscidW]),
     .tlb_lk_vpn_o    (tlb_vpn[0 +: VpnW]),
     .tlb_lk_hit_i    (tlb_hit[0]),
     .tlb_lk_ppn_i    (tlb_ppn[0 +: PpnW]),
@@ -331,8 +329,6 @@ module iommu_datapath #(
     .tlb_adv_o       (tlb_adv[1]),
     .tlb_tk_vpn_o    (tlb_tk_vpn[VpnW +: VpnW]),
     .tlb_tk_pscid_o  (tlb_tk_pscid[PscidW +: PscidW]),
-    .tlb_rd_vpn_o    (tlb_rd_vpn[VpnW +: VpnW]),
-    .tlb_rd_pscid_o  (tlb_rd_pscid[PscidW +: PscidW]),
     .tlb_lk_vpn_o    (tlb_vpn[VpnW +: VpnW]),
     .tlb_lk_hit_i    (tlb_hit[1]),
     .tlb_lk_ppn_i    (tlb_ppn[PpnW +: PpnW]),
@@ -401,8 +397,6 @@ module iommu_datapath #(
     .lk_adv_i     (tlb_adv),
     .tk_vpn_i     (tlb_tk_vpn),
     .tk_pscid_i   (tlb_tk_pscid),
-    .rd_vpn_i     (tlb_rd_vpn),
-    .rd_pscid_i   (tlb_rd_pscid),
     .lk_vpn_i     (tlb_vpn),
     .lk_hit_o     (tlb_hit),
     .lk_ppn_o     (tlb_ppn),

@@ -4,13 +4,12 @@
 //   iommu_tlb_sa  Sets2M x Ways2M 2 MiB pages in block RAM (Sets2M = 0: none);
 //   iommu_tlb_fa  FaEntries flip-flop entries, fully associative: the other
 //                 sizes (64 KiB NAPOT, 1 GiB and up) and those of an absent array.
-// A lookup takes two cycles in each (rd_vpn_i and rd_pscid_i name, one cycle
-// ahead, the VPN and PSCID presented on lk_vpn_i: the FA array compares both
-// in the first cycle; the SA arrays read the set named by rd2_vpn_i two cycles
-// ahead, compare its tags with tk_vpn_i and tk_pscid_i, the request the
-// lookup stage takes, in the cycle it takes it (lk_adv_i), and hold the
-// result (so which request that is never steers the compare); in the
-// second cycle every array selects its one match's data).
+// A lookup takes two cycles in each: every array compares its tags with
+// tk_vpn_i and tk_pscid_i, the request the lookup stage takes, in the cycle
+// it takes it (lk_adv_i), and holds the result (so which request that is
+// never steers the compare; the SA arrays read the set named by rd2_vpn_i
+// two cycles ahead); in the second cycle every array selects its one match's
+// data for the request on lk_vpn_i.
 // A request hits when exactly one entry of the arrays matches; two matches (a 4 KiB entry and a superpage
 // over the same page, left by a driver that changed a mapping without
 // invalidating, or duplicates in one array) are a miss, so the request walks.
@@ -42,8 +41,6 @@ module iommu_iotlb #(
   input  wire logic [Ports-1:0]                       lk_adv_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       tk_vpn_i,    /// the VPN and PSCID taken at lk_adv_i
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     tk_pscid_i,
-  input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
-  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     rd_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
   input  wire logic [Ports*2-1:0]                     lk_acc_i,
   output      logic [Ports-1:0]                       lk_hit_o,
@@ -84,8 +81,9 @@ module iommu_iotlb #(
   iommu_tlb_fa #(.Entries (FaEntries), .Ports (Ports)) u_fa (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
-    .rd_vpn_i     (rd_vpn_i),
-    .rd_pscid_i   (rd_pscid_i),
+    .lk_adv_i     (lk_adv_i),
+    .tk_vpn_i     (tk_vpn_i),
+    .tk_pscid_i   (tk_pscid_i),
     .lk_vpn_i     (lk_vpn_i),
     .lk_acc_i     (lk_acc_i),
     .lk_any_o     (any[2]),

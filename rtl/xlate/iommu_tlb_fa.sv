@@ -13,11 +13,12 @@
 // comes from a walk).
 // GSCID is always 0 here (no second stage), so it is not stored.
 //
-// A lookup takes two cycles.  In the first, rd_vpn_i and rd_pscid_i (the VPN
-// and PSCID the port looks up next) are compared with every entry's VPN under
-// the entry's page size and with its PSCID (or its G bit), and the match
-// vector is registered; an entry written by a fill in that cycle drops out of
-// it.  In the second, the matches that are still valid select the data (iommu_sel);
+// A lookup takes two cycles.  In the first, the cycle the lookup stage takes
+// its request (lk_adv_i), tk_vpn_i and tk_pscid_i are compared with every
+// entry's VPN under the entry's page size and with its PSCID (or its G bit),
+// and the match vector is registered; while the stage holds its request the
+// vector is held, and an entry written by a fill drops out of it (an entry
+// filled meanwhile is not seen: the request walks).  In the second, the matches that are still valid select the data (iommu_sel);
 // two matches (entries of different sizes or G bits that cover the same page,
 // left by a driver that changed a mapping without invalidating) count as a
 // miss, so a duplicate can never corrupt a translation: the request walks.
@@ -39,10 +40,11 @@ module iommu_tlb_fa #(
 ) (
   input  wire logic                                   clk_i,
   input  wire logic                                   rst_ni,
-  // lookups: rd_vpn_i and rd_pscid_i name, one cycle ahead, the VPN presented
-  // on lk_vpn_i and its PSCID
-  input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
-  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     rd_pscid_i,
+  // lookups: at lk_adv_i the stage takes the request whose VPN and PSCID are
+  // tk_vpn_i and tk_pscid_i; it presents that VPN on lk_vpn_i from the next cycle
+  input  wire logic [Ports-1:0]                       lk_adv_i,
+  input  wire logic [Ports*iommu_pkg::VpnW-1:0]       tk_vpn_i,
+  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     tk_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
   input  wire logic [Ports*2-1:0]                     lk_acc_i,   /// the access (iommu_pkg::Acc*)
   output      logic [Ports-1:0]                       lk_any_o,   /// some entry matches
@@ -84,20 +86,21 @@ module iommu_tlb_fa #(
 
   // ---- lookups ----------------------------------------------------------
   for (genvar p = 0; p < Ports; p++) begin : g_port
-    logic [PscidW-1:0]  rd_pscid;
-    logic [VpnW-1:0]    vpn, rd_vpn, keep;
+    logic [PscidW-1:0]  tk_pscid;
+    logic [VpnW-1:0]    vpn, tk_vpn, keep;
     logic [Entries-1:0] vm_d, vm_q;
     logic [Entries-1:0] m;
     logic               any, multi;
     logic [2:0]         size;
     logic [PpnW-1:0]    ppn;
-    assign rd_pscid = rd_pscid_i[p*PscidW +: PscidW];
-    assign vpn    = lk_vpn_i[p*VpnW +: VpnW];
-    assign rd_vpn = rd_vpn_i[p*VpnW +: VpnW];
+    assign tk_pscid = tk_pscid_i[p*PscidW +: PscidW];
+    assign vpn      = lk_vpn_i[p*VpnW +: VpnW];
+    assign tk_vpn   = tk_vpn_i[p*VpnW +: VpnW];
 
     for (genvar e = 0; e < Entries; e++) begin : g_vm
-      assign vm_d[e] = ((vpn_q[e] ^ rd_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
-                       (g_q[e] || pscid_q[e] == rd_pscid) && !write[e];
+      assign vm_d[e] = (lk_adv_i[p] ? ((vpn_q[e] ^ tk_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
+                                      (g_q[e] || pscid_q[e] == tk_pscid)
+                                    : vm_q[e]) && !write[e];
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) vm_q <= '0;
