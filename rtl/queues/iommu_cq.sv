@@ -121,26 +121,30 @@ module iommu_cq #(
   assign ar_addr_o  = fa_q[PaW-1:0];
 
   // Commands to read: the published ones (cqt - cqh), no further than the end
-  // of the queue or of the 4 KiB page (256 commands), at most Burst.
-  logic [31:0]     mask, avail, to_end, to_page, avail_q, to_end_q, to_page_q, k32;
-  logic [CntW-1:0] k;
+  // of the queue or of the 4 KiB page (256 commands), at most Burst.  Each
+  // bound is registered already clamped to Burst, so CqCount takes the least
+  // of three CntW-bit numbers.
+  function automatic logic [CntW-1:0] clamp_burst(input logic [31:0] x);
+    clamp_burst = (x < 32'(Burst)) ? x[CntW-1:0] : CntW'(Burst);
+  endfunction
+  logic [31:0]     mask, avail, to_end, to_page;
+  logic [CntW-1:0] avail_q, to_end_q, to_page_q, k_min, k;
   assign mask    = iommu_pkg::idx_mask(log2szm1_i);
   assign avail   = (tail_i - head_i) & mask;
   assign to_end  = mask - head_i + 32'd1;
   assign to_page = 32'd256 - {24'd0, head_i[7:0]};
   always_ff @(posedge clk_i) begin
     fa_q      <= fetch_addr;
-    avail_q   <= avail;
-    to_end_q  <= to_end;
-    to_page_q <= to_page;
+    avail_q   <= clamp_burst(avail);
+    to_end_q  <= clamp_burst(to_end);
+    to_page_q <= clamp_burst(to_page);
   end
   always_comb begin
-    k32 = 32'(Burst);
-    if (avail_q < k32)   k32 = avail_q;
-    if (to_end_q < k32)  k32 = to_end_q;
-    if (to_page_q < k32) k32 = to_page_q;
+    k_min = avail_q;
+    if (to_end_q < k_min)  k_min = to_end_q;
+    if (to_page_q < k_min) k_min = to_page_q;
   end
-  assign k        = single_q ? CntW'(1) : k32[CntW-1:0];
+  assign k        = single_q ? CntW'(1) : k_min;
   assign ar_len_o = 8'({n_q, 1'b0}) - 8'd1;
 
   logic [63:0] dw0_q, dw1_q;
