@@ -8,7 +8,8 @@
 // IOTLB compares its tags with the request's VPN and the DC answer's PSCID
 // (tlb_tk_vpn_o, tlb_tk_pscid_o) when the decision stage takes it
 // (tlb_adv_o); the RAM arrays read its set a cycle earlier (tlb_rd2_vpn_o,
-// from the handshake).  The decision stage (s_*)
+// from the handshake; while the stage stalls, lk_hold_o, the caches keep
+// their reads).  The decision stage (s_*)
 // holds the request with its registered DC; in its cycle the IOTLB answers
 // and the request either
 //   * leaves for the memory port with its physical address, when it hits,
@@ -96,10 +97,11 @@ module iommu_chan #(
   output      logic [IdW-1:0]               rf_id_o,
   output      logic                         rf_last_o,
   // cache lookups
-  output      logic [DidW-1:0]              dc_rd_did_o,     /// device_id looked up next cycle
+  output      logic                         lk_hold_o,       /// the request stage stalls: the caches keep their reads
+  output      logic [DidW-1:0]              dc_rd_did_o,     /// device_id looked up next cycle (unless lk_hold_o)
   input  wire logic                         dc_lk_hit_i,
   input  wire logic [iommu_pkg::DcW-1:0]    dc_lk_data_i,
-  output      logic [iommu_pkg::VpnW-1:0]   tlb_rd2_vpn_o,   /// VPN looked up in two cycles (RAM arrays)
+  output      logic [iommu_pkg::VpnW-1:0]   tlb_rd2_vpn_o,   /// VPN looked up in two cycles (RAM arrays; unless lk_hold_o)
   output      logic                         tlb_adv_o,       /// the decision stage takes the next request
   output      logic [iommu_pkg::VpnW-1:0]   tlb_tk_vpn_o,    /// its VPN (used only with tlb_adv_o)
   output      logic [iommu_pkg::PscidW-1:0] tlb_tk_pscid_o,  /// its PSCID (used only with tlb_adv_o)
@@ -164,8 +166,6 @@ module iommu_chan #(
   // ---- request stage (r): DC lookup ------------------------------------------
   logic           r_v_q, r_move;
   logic [AxW-1:0] r_q;
-  logic [DidW-1:0] r_did;
-  assign r_did = r_q[0 +: DidW];
 
   assign dev_ready_o = (!r_v_q || r_move) && !hold_i;
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -179,8 +179,12 @@ module iommu_chan #(
                 dev_cache_i, dev_prot_i, dev_qos_i, dev_user_i};
     end
   end
-  // the device_id of the request the request stage holds next cycle
-  assign dc_rd_did_o = (dev_valid_i && dev_ready_o) ? dev_user_i[DidW-1:0] : r_did;
+  // The caches read for the request the request stage holds next cycle:
+  // the device's, unless the stage stalls (lk_hold_o), when they keep what
+  // they read for the request it holds, so the stall (which depends on the
+  // slots) steers no read address and no compare.  When the stage takes
+  // nothing, what they read is not used.
+  assign dc_rd_did_o = dev_user_i[DidW-1:0];
 
   // ---- decision stage (s): IOTLB lookup and decision ---------------------------
   // The request, its DC lookup (dropped by a DC invalidation, so the request
@@ -251,8 +255,8 @@ module iommu_chan #(
   assign {dc_dtf, dc_pdtv, dc_s1_bare, dc_smode, dc_pscid, dc_root} = s_dc_q;
   // the request the request stage holds next cycle, which the decision stage
   // takes (tlb_adv_o) the cycle after or later
-  assign tlb_rd2_vpn_o  = (dev_valid_i && dev_ready_o) ? dev_addr_i[12 +: iommu_pkg::VpnW] :
-                          r_addr[12 +: iommu_pkg::VpnW];
+  assign tlb_rd2_vpn_o  = dev_addr_i[12 +: iommu_pkg::VpnW];
+  assign lk_hold_o      = r_v_q && !r_move;
   assign tlb_adv_o      = r_move;
   assign tlb_tk_vpn_o   = r_addr[12 +: iommu_pkg::VpnW];
   assign tlb_tk_pscid_o = dc_lk_data_i[iommu_pkg::PpnW +: iommu_pkg::PscidW];

@@ -173,7 +173,7 @@ module iommu_datapath #(
   logic [2*DcW-1:0]    dc_data;
   logic [2*PscidW-1:0] tlb_tk_pscid;
   logic [2*VpnW-1:0]   tlb_vpn, tlb_rd2_vpn, tlb_tk_vpn;
-  logic [1:0]          tlb_adv;
+  logic [1:0]          tlb_adv, lk_hold;
   logic [2*PpnW-1:0]   tlb_ppn;
   logic [2*2-1:0]      tlb_acc;
 
@@ -247,6 +247,7 @@ module iommu_datapath #(
     .rf_active_o     (rf_active[0]),
     .rf_id_o         (rf_id[0 +: IdW]),
     .rf_last_o       (rf_last[0]),
+    .lk_hold_o       (lk_hold[0]),
     .dc_rd_did_o     (dc_did[0 +: DidW]),
     .dc_lk_hit_i     (dc_hit[0]),
     .dc_lk_data_i    (dc_data[0 +: DcW]),
@@ -322,6 +323,7 @@ module iommu_datapath #(
     .rf_active_o     (rf_active[1]),
     .rf_id_o         (rf_id[IdW +: IdW]),
     .rf_last_o       (rf_last[1]),
+    .lk_hold_o       (lk_hold[1]),
     .dc_rd_did_o     (dc_did[DidW +: DidW]),
     .dc_lk_hit_i     (dc_hit[1]),
     .dc_lk_data_i    (dc_data[DcW +: DcW]),
@@ -378,6 +380,7 @@ module iommu_datapath #(
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .rd_did_i    (dc_did),
+    .rd_hold_i   (lk_hold),
     .lk_hit_o    (dc_hit),
     .lk_data_o   (dc_data),
     .fill_i      (dc_fill),
@@ -394,6 +397,7 @@ module iommu_datapath #(
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .rd2_vpn_i    (tlb_rd2_vpn),
+    .rd_hold_i    (lk_hold),
     .lk_adv_i     (tlb_adv),
     .tk_vpn_i     (tlb_tk_vpn),
     .tk_pscid_i   (tlb_tk_pscid),

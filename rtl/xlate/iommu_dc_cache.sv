@@ -12,6 +12,10 @@
 // fill replaces the entry of the same device_id, so there is never more than
 // one match, and two would count as a miss).  So the compare's path starts at
 // the channel's request as it is accepted and the select's at registers.
+// While rd_hold_i (the lookup stage stalls) the match vector is kept instead
+// of compared again, minus the entries fills rewrite, so the stall never
+// steers the compare: a stalled lookup may miss an entry filled meanwhile
+// (it walks), never hits a changed one.
 // A fill replaces the entry
 // of the same device_id, else the first invalid entry, else a round-robin
 // victim; flush_i empties it (a ddtp write), inv_i applies IODIR.INVAL_DDT
@@ -28,6 +32,7 @@ module iommu_dc_cache #(
   input  wire logic                    clk_i,
   input  wire logic                    rst_ni,
   input  wire logic [Ports*DidW-1:0]   rd_did_i,   /// the device_id looked up next cycle
+  input  wire logic [Ports-1:0]        rd_hold_i,  /// keep the last lookup's matches instead
   output      logic [Ports-1:0]        lk_hit_o,
   output      logic [Ports*DataW-1:0]  lk_data_o,
   input  wire logic                    fill_i,
@@ -52,7 +57,7 @@ module iommu_dc_cache #(
     logic [Entries-1:0] m_d, m_q, m;
     logic               any, multi;
     for (genvar e = 0; e < Entries; e++) begin : g_m
-      assign m_d[e] = did_q[e] == rd_did_i[p*DidW +: DidW] && !write[e];
+      assign m_d[e] = (rd_hold_i[p] ? m_q[e] : did_q[e] == rd_did_i[p*DidW +: DidW]) && !write[e];
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) m_q <= '0;

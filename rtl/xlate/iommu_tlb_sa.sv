@@ -15,7 +15,9 @@
 //
 // Lookup, two cycles, as iommu_iotlb describes: in the first, rd_vpn_i's
 // set is read from the RAMs, and the ways written in that cycle are noted
-// (their RAM word is unknown: iommu_ram), all of them during a wipe; in the
+// (their RAM word is unknown: iommu_ram), all of them during a wipe (with
+// rd_hold_i the RAMs keep the last read's words instead, and every way
+// written since is noted too: a stalled lookup never steers a read address); in the
 // second, the valid ways not noted whose tag matches lk_vpn_i and lk_pscid_i
 // (or G) select the data (iommu_sel: two matches are a miss).  With Ahead = 1
 // the read comes one cycle earlier still: rd_vpn_i names the lookup of two
@@ -66,6 +68,7 @@ module iommu_tlb_sa #(
   input  wire logic                                   clk_i,
   input  wire logic                                   rst_ni,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
+  input  wire logic [Ports-1:0]                       rd_hold_i,  /// keep the words of the last read
   input  wire logic [Ports-1:0]                       lk_adv_i,   /// Ahead: compare and hold the words read
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     lk_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
@@ -153,10 +156,30 @@ module iommu_tlb_sa #(
     // The ways whose word the read returns: all but those written in the
     // read's cycle (none during a wipe: sets not yet wiped still hold what
     // the wipe removes), found the cycle after from registers (pw_*), in
-    // parallel with the tag compare.
+    // parallel with the tag compare.  While rd_hold_i the RAMs keep their
+    // words (read enable low) and the ways written since the read, and any
+    // wipe since, accumulate in hw_q/hw_wipe_q, so a held word is used only
+    // where no write has changed it.
     logic [SetW-1:0] rd_set_q;
-    always_ff @(posedge clk_i) rd_set_q <= rd_set;
-    assign keep_rd = pw_wipe_q ? '0 : ~((pw_q && pw_set_q == rd_set_q) ? pw_way_q : '0);
+    logic [Ways-1:0] drop, hw_q;
+    logic            hw_wipe_q;
+    always_ff @(posedge clk_i) begin
+      if (!rd_hold_i[p]) rd_set_q <= rd_set;
+    end
+    assign drop    = (pw_q && pw_set_q == rd_set_q) ? pw_way_q : '0;
+    assign keep_rd = (pw_wipe_q || hw_wipe_q) ? '0 : ~(drop | hw_q);
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        hw_q      <= '0;
+        hw_wipe_q <= 1'b0;
+      end else if (rd_hold_i[p]) begin
+        hw_q      <= hw_q | drop;
+        hw_wipe_q <= hw_wipe_q || pw_wipe_q;
+      end else begin
+        hw_q      <= '0;
+        hw_wipe_q <= 1'b0;
+      end
+    end
 
     // Every way's tag compared with the lookup's, on the word the RAM returns.
     for (genvar w = 0; w < Ways; w++) begin : g_way
@@ -168,7 +191,7 @@ module iommu_tlb_sa #(
         .we_i    (wr_en && wr_way[w]),
         .waddr_i (wr_set),
         .wdata_i ({wr_valid, wr_tag, wr_data}),
-        .re_i    (1'b1),
+        .re_i    (!rd_hold_i[p]),
         .raddr_i (rd_set),
         .rdata_o (word_rd[w*WordW +: WordW])
       );

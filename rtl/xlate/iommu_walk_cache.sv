@@ -65,6 +65,7 @@ module iommu_walk_cache #(
       .clk_i        (clk_i),
       .rst_ni       (rst_ni),
       .rd_vpn_i     (rd_vpn_i),
+      .rd_hold_i    (1'b0),
       .lk_adv_i     (1'b0),
       .lk_pscid_i   (lk_pscid_i),
       .lk_vpn_i     (lk_vpn_i),

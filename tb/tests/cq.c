@@ -363,13 +363,26 @@ static int t_tlb_ways_2m(void) { return tlb_ways_case(1); }
  * write channel writes 6 other pages of A's set (each a miss: a walk and a
  * fill into that set, which holds only tlb_ways of the 7 pages, so A may be
  * replaced too).  Every read of A returns A's data, every write lands in its
- * own page, and afterwards every page reads back what it should. */
-static int t_tlb_fill_collide(void) {
+ * own page, and afterwards every page reads back what it should.  With
+ * stall_pct, both memories withhold READY and responses that % of cycles:
+ * the slots fill and the lookups stall in the request stage, where the RAMs
+ * keep the words they read (a word read in a fill's cycle, or changed by a
+ * fill during the stall, must not be used). */
+static int fill_collide_case(unsigned stall_pct) {
     const dut_cfg_t *c = sim_cfg();
     const uint64_t stride = (c->tlb_sets ? c->tlb_sets : 1) * 4096ull;
     enum { NB = 6, NR = 256 };
     ddt_t d;
     setup(&d, false);
+    if (stall_pct) {
+        axi_slave_cfg_t m;
+        axi_slave_get_cfg(sim_mem_slave(), &m);
+        m.stall_pct = m.gap_pct = stall_pct;
+        axi_slave_set_cfg(sim_mem_slave(), &m);
+        axi_slave_get_cfg(sim_ds_slave(), &m);
+        m.stall_pct = m.gap_pct = stall_pct;
+        axi_slave_set_cfg(sim_ds_slave(), &m);
+    }
     uint64_t root = add_device(&d, D1, P1);
     uint64_t pa[NB + 1];
     for (unsigned k = 0; k <= NB; k++) {
@@ -411,6 +424,70 @@ static int t_tlb_fill_collide(void) {
     CHECK_EQ(tb_mem_load(pa[0] + 0x40, 8), 0, "page A written");
     CHECK_EQ(rd_dev(D1, TLB_IOVA + 0x20), pattern(pa[0] + 0x20), "page A read back");
     CHECK_EQ(fq_count(), 0, "no fault record");
+    return 0;
+}
+static int t_tlb_fill_collide(void) { return fill_collide_case(0); }
+/* Rounds with the memories stalling: each round's stalls and fills meet at
+ * other cycles. */
+static int t_tlb_fill_collide_stall(void) {
+    for (unsigned r = 0; r < 16; r++)
+        if (fill_collide_case(40 + 5 * (r % 5))) {
+            printf("tlb_fill_collide_stall: round %u failed\n", r);
+            return 1;
+        }
+    return 0;
+}
+
+/* More devices than the DC cache has entries (24; the default has 8), each
+ * with its own table and PSCID mapping the same IOVA to a page of its own,
+ * read in an interleaved stream on 8 IDs while both memories stall, so the
+ * DC cache replaces entries all the time while lookups stall in the request
+ * stage with the match they found: every read must return its own device's
+ * page (an entry rewritten for another device during the stall must not be
+ * used), with OKAY. */
+static int t_dc_evict_stall(void) {
+    enum { ND = 24, NR = 384, OFF = 0x18 };
+    for (unsigned r = 0; r < 8; r++) {
+        ddt_t d;
+        setup(&d, false);
+        axi_slave_cfg_t m;
+        axi_slave_get_cfg(sim_mem_slave(), &m);
+        m.stall_pct = m.gap_pct = 40 + 5 * (r % 5);
+        axi_slave_set_cfg(sim_mem_slave(), &m);
+        axi_slave_get_cfg(sim_ds_slave(), &m);
+        m.stall_pct = m.gap_pct = 40 + 5 * (r % 5);
+        axi_slave_set_cfg(sim_ds_slave(), &m);
+        for (unsigned k = 0; k < ND; k++) {
+            uint64_t root = add_device(&d, 0x40 + k, 0x200 + k);
+            uint64_t pa = DATA_BASE + 0x1000ull * k;
+            tb_mem_store(pa + OFF, 8, pattern(pa + OFF));
+            pt_map(root, 3, TLB_IOVA, 0, pt_leaf(pa, PTE_RWUAD));
+        }
+        dma_txn_t *t[NR];
+        unsigned dev[NR];
+        for (unsigned i = 0; i < NR; i++) {
+            dev[i] = (i * 7 + i / 5 + r) % ND;
+            t[i] = dma_txn_new(false, TLB_IOVA + OFF, 0, 3);
+            t[i]->user = sim_user(0x40 + dev[i], false, 0);
+            t[i]->id = i & 7;
+            dev_master_submit(sim_dev(), t[i], tb_now());
+        }
+        uint64_t start = tb_now();
+        while (dev_master_busy(sim_dev()) && tb_now() - start < CQ_TIMEOUT) tb_cycles(1);
+        unsigned bad = 0;
+        for (unsigned i = 0; i < NR; i++) {
+            uint64_t want = pattern(DATA_BASE + 0x1000ull * dev[i] + OFF);
+            if (t[i]->done && t[i]->data[0] != want) {
+                if (!bad)
+                    printf("dc_evict_stall: round %u: read %u of device %#x returned %#llx, not %#llx\n", r, i,
+                           0x40 + dev[i], (unsigned long long)t[i]->data[0], (unsigned long long)want);
+                bad++;
+            }
+        }
+        CHECK(bad == 0, "round %u: %u of %u reads returned another page", r, bad, NR);
+        if (!txns_finish(t, NR, CQ_TIMEOUT, "interleaved reads of 24 devices")) return 1;
+        CHECK_EQ(fq_count(), 0, "no fault record");
+    }
     return 0;
 }
 
@@ -1566,6 +1643,8 @@ const test_def_t tests_cq[] = {
     {"tlb_ways", "IOTLB: one set of 4 KiB pages holds exactly its ways (FA: its entries); a page more replaces one; AV=1 in a full set", t_tlb_ways, false},
     {"tlb_ways_2m", "IOTLB: the same for 2 MiB pages (the 2 MiB array, or the FA entries)", t_tlb_ways_2m, false},
     {"tlb_fill_collide", "IOTLB: fills into a set while the other channel looks it up every cycle (RAM read-during-write)", t_tlb_fill_collide, false},
+    {"dc_evict_stall", "DC cache: 24 devices interleaved through 8 entries with stalling memories: every read its own page", t_dc_evict_stall, false},
+    {"tlb_fill_collide_stall", "tlb_fill_collide with stalling memories: lookups held in the request stage while fills write their set", t_tlb_fill_collide_stall, false},
     {"tlb_fill_burst", "IOTLB: a set's pages filled in consecutive cycles are all cached, none lost", t_tlb_fill_burst, false},
     {"tlb_fill_burst2", "IOTLB: two pages of a set filled in consecutive cycles, each again 1 and 2 cycles later, are each cached once", t_tlb_fill_burst2, false},
     {"cq_vma_nonleaf", "IOTINVAL.VMA AV=0: a changed non-leaf PTE is used afterwards (walk cache)", t_vma_nonleaf, false},
