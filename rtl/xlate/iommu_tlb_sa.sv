@@ -37,12 +37,14 @@
 // them) and registers the way with the same tag and the free ways, the third
 // writes the way with the same tag, else the first invalid way, else the way
 // of a rotating pointer shared by all sets, so that only registers feed the
-// RAMs' write port.  A fill is dropped when an invalidation or flush comes in
-// any of the three cycles, and while busy_o.
+// RAMs' write port.  A fill is dropped when an invalidation or flush takes
+// effect in any of the three cycles, and while busy_o.
 //
-// Invalidation (IOTINVAL.VMA, GV=0; the spec's table of operands) reads a
-// set of the tag RAM, compares its ways in the next cycle and clears those it
-// selects in the cycle after (from registers):
+// Invalidation (IOTINVAL.VMA, GV=0; the spec's table of operands) takes
+// effect a cycle after its command (the inputs are registered, so no
+// command decode reaches a RAM's write enable; busy_o and the wipe cover
+// that cycle): it reads a set of the tag RAM, compares its ways in the next
+// cycle and clears those it selects in the cycle after (from registers):
 //   AV=1          the IOVA's set (PSCV=1: entries of PSCID only, G kept);
 //   PSCV=1, AV=0  a scan: one set a cycle, Sets + 2 cycles in all;
 //   PSCV=0, AV=0  a wipe: the same scan clearing every way;
@@ -241,6 +243,31 @@ module iommu_tlb_sa #(
     );
   end
 
+  // ---- the invalidation inputs, registered --------------------------------------
+  // A flush or an invalidation takes effect a cycle after its command, so the
+  // command's decode (the register port, the command queue) feeds registers
+  // only, never the RAMs' write enables; busy_o and the wipe cover that cycle.
+  // A fill writing in the command's cycle is then seen by the invalidation's
+  // read of its set, one in a later cycle is dropped.
+  logic                  flush_q, inv_q, inv_pscv_q, inv_av_q;
+  logic [PscidW-1:0]     inv_pscid_q;
+  logic [VpnW-1:0]       inv_vpn_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      flush_q <= 1'b0;
+      inv_q   <= 1'b0;
+    end else begin
+      flush_q <= flush_i;
+      inv_q   <= inv_i;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    inv_pscv_q  <= inv_pscv_i;
+    inv_pscid_q <= inv_pscid_i;
+    inv_av_q    <= inv_av_i;
+    inv_vpn_q   <= inv_vpn_i;
+  end
+
   // ---- the tag RAM: fills and invalidations --------------------------------------
   // One read a cycle: an invalidation's (its command cycle, then the scan),
   // else a fill's.
@@ -251,12 +278,12 @@ module iommu_tlb_sa #(
   logic [SetW-1:0]       t_set;
   logic [Ways*VTagW-1:0] t_word;
   logic                  kill, start, start_all;
-  assign kill      = flush_i || inv_i;
+  assign kill      = flush_q || inv_q;
   // a scan from set 0: a flush, or AV=0 (PSCV=1: a PSCID's, else a wipe)
-  assign start     = flush_i || (inv_i && !inv_av_i);
-  assign start_all = flush_i || !inv_pscv_i;
+  assign start     = flush_q || (inv_q && !inv_av_q);
+  assign start_all = flush_q || !inv_pscv_q;
   assign t_set     = start              ? '0 :
-                     (inv_i && inv_av_i) ? inv_vpn_i[LoW +: SetW] :
+                     (inv_q && inv_av_q) ? inv_vpn_q[LoW +: SetW] :
                      scan_q             ? scan_set_q : fill_vpn_i[LoW +: SetW];
   for (genvar w = 0; w < Ways; w++) begin : g_tag
     iommu_ram #(.Depth (Sets), .Width (VTagW), .Block (Block)) u_ram (
@@ -285,21 +312,21 @@ module iommu_tlb_sa #(
       ic_pscid_q <= '0;
       ic_vtag_q  <= '0;
     end else begin
-      ic_v_q   <= start || (inv_i && inv_av_i) || scan_q;
+      ic_v_q   <= start || (inv_q && inv_av_q) || scan_q;
       ic_set_q <= t_set;
       if (start) begin
         ic_all_q <= start_all;
         all_q    <= start_all;
-      end else if (inv_i) begin
+      end else if (inv_q) begin
         ic_all_q <= 1'b0;
       end else if (scan_q) begin
         ic_all_q <= all_q;
       end
-      if (inv_i) begin
-        ic_av_q    <= inv_av_i;
-        ic_pscv_q  <= inv_pscv_i;
-        ic_pscid_q <= inv_pscid_i;
-        ic_vtag_q  <= inv_vpn_i[LoW + SetW +: VtagW];
+      if (inv_q) begin
+        ic_av_q    <= inv_av_q;
+        ic_pscv_q  <= inv_pscv_q;
+        ic_pscid_q <= inv_pscid_q;
+        ic_vtag_q  <= inv_vpn_q[LoW + SetW +: VtagW];
       end
       if (start) begin
         scan_q     <= 1'b1;
@@ -328,7 +355,7 @@ module iommu_tlb_sa #(
     cl_set_q <= ic_set_q;
     cl_way_q <= ic_way;
   end
-  assign busy_o = scan_q || ic_v_q || cl_v_q;
+  assign busy_o = inv_q || flush_q || scan_q || ic_v_q || cl_v_q;
   // wipe = (scan_q && all_q) || (ic_v_q && ic_all_q) || (cl_v_q && cl_all_q),
   // kept in a register of its own (it gates every lookup's match): a wipe
   // starts with a flush or an AV=0 PSCV=0 command and lasts until its scan's
@@ -336,11 +363,12 @@ module iommu_tlb_sa #(
   logic wipe_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) wipe_q <= 1'b1;
-    else         wipe_q <= start ? start_all : ((!inv_i && scan_q && all_q) || (ic_v_q && ic_all_q));
+    else         wipe_q <= start ? start_all : ((!inv_q && scan_q && all_q) || (ic_v_q && ic_all_q));
   end
-  assign wipe = wipe_q;
+  assign wipe = wipe_q || flush_q;
   `IOMMU_ASSERT(WipeReg_A, clk_i, rst_ni,
                 wipe_q == ((scan_q && all_q) || (ic_v_q && ic_all_q) || (cl_v_q && cl_all_q)))
+  `IOMMU_ASSERT(InvIdle_A, clk_i, rst_ni, !(inv_i && busy_o))
 
   for (genvar w = 0; w < Ways; w++) begin : g_ic
     logic              g;
@@ -433,12 +461,11 @@ module iommu_tlb_sa #(
   if (Level > 0) begin : g_unused_lo
     /* verilator lint_off UNUSEDSIGNAL */
     logic unused_lo;   // inside the page: not part of the set, tag or stored PPN
-    assign unused_lo = ^{fill_vpn_i[LoW-1:0], inv_vpn_i[LoW-1:0]};
+    assign unused_lo = ^{fill_vpn_i[LoW-1:0], inv_vpn_q[LoW-1:0]};
     /* verilator lint_on UNUSEDSIGNAL */
   end
 
   `IOMMU_ASSERT(SameOnce_A, clk_i, rst_ni, !f2_v_q || $onehot0(same))
-  `IOMMU_ASSERT(InvIdle_A, clk_i, rst_ni, !(inv_i && busy_o))
   `IOMMU_ASSERT(OneWrite_A, clk_i, rst_ni, !(fill_en && clr_en))
 
 endmodule
