@@ -273,7 +273,6 @@ module iommu_chan #(
     o_fault  = 1'b0;
     o_record = 1'b1;
     o_cause  = iommu_pkg::access_cause(s_acc);
-    o_pa     = PaW'(s_addr);
     if (mode_i == iommu_pkg::ModeOff) begin
       o_fault = 1'b1;
       o_cause = iommu_pkg::CauseAllDisallowed;
@@ -295,10 +294,13 @@ module iommu_chan #(
         o_hit = 1'b1;
       end else begin
         o_hit = tlb_lk_hit_i;
-        o_pa  = PaW'({tlb_lk_ppn_i, s_addr[11:0]});
       end
     end
   end
+  // The PA, used only when the request hits: its own address (Bare, or a
+  // Bare first stage), else the IOTLB's; the checks above do not steer it.
+  assign o_pa = (mode_i == iommu_pkg::ModeBare || pd_kind == iommu_pkg::PostDcIdentity) ?
+                PaW'(s_addr) : PaW'({tlb_lk_ppn_i, s_addr[11:0]});
 
   // ---- slots ------------------------------------------------------------------
   logic [Slots-1:0]  sl_v_q, sl_fault_q, sl_record_q, sl_dep_v_q, sl_dc_hit_q;
