@@ -9,7 +9,7 @@
 // (tlb_tk_vpn_o, tlb_tk_pscid_o) when the decision stage takes it
 // (tlb_adv_o); the RAM arrays read its set a cycle earlier (tlb_rd2_vpn_o,
 // from the handshake; while the stage stalls, lk_hold_o, the caches keep
-// their reads).  The decision stage (s_*)
+// their lookup).  The decision stage (s_*)
 // holds the request with its registered DC; in its cycle the IOTLB answers
 // and the request either
 //   * leaves for the memory port with its physical address, when it hits,
@@ -97,7 +97,7 @@ module iommu_chan #(
   output      logic [IdW-1:0]               rf_id_o,
   output      logic                         rf_last_o,
   // cache lookups
-  output      logic                         lk_hold_o,       /// the request stage stalls: the caches keep their reads
+  output      logic                         lk_hold_o,       /// the request stage stalls: the caches keep their lookup
   output      logic [DidW-1:0]              dc_rd_did_o,     /// device_id looked up next cycle (unless lk_hold_o)
   input  wire logic                         dc_lk_hit_i,
   input  wire logic [iommu_pkg::DcW-1:0]    dc_lk_data_i,
@@ -180,10 +180,11 @@ module iommu_chan #(
     end
   end
   // The caches read for the request the request stage holds next cycle:
-  // the device's, unless the stage stalls (lk_hold_o), when they keep what
-  // they read for the request it holds, so the stall (which depends on the
-  // slots) steers no read address and no compare.  When the stage takes
-  // nothing, what they read is not used.
+  // the device's, unless the stage stalls (lk_hold_o), when they keep their
+  // lookup of the request it holds (the RAM arrays read the same set again,
+  // the DC cache keeps its matches), so the stall, which depends on the
+  // slots, only selects between registers.  When the stage takes nothing,
+  // what they read is not used.
   assign dc_rd_did_o = dev_user_i[DidW-1:0];
 
   // ---- decision stage (s): IOTLB lookup and decision ---------------------------

@@ -7,15 +7,16 @@
 // A lookup takes two cycles: rd_did_i names, one cycle ahead, the device_id
 // whose answer lk_hit_o and lk_data_o give.  In the first cycle it is compared
 // with every entry's device_id and the match vector is registered (an entry
-// written by a fill in that cycle drops out of it: its data changes); in the
-// second the matches whose entry is still valid select the data (iommu_sel; a
-// fill replaces the entry of the same device_id, so there is never more than
-// one match, and two would count as a miss).  So the compare's path starts at
-// the channel's request as it is accepted and the select's at registers.
-// While rd_hold_i (the lookup stage stalls) the match vector is kept instead
-// of compared again, minus the entries fills rewrite, so the stall never
-// steers the compare: a stalled lookup may miss an entry filled meanwhile
-// (it walks), never hits a changed one.
+// written by a fill in that cycle matches when the fill's device_id is the
+// one looked up: its data changes); in the second the matches whose entry is
+// still valid select the data (iommu_sel; a fill replaces the entry of the
+// same device_id, so there is never more than one match, and two would count
+// as a miss).  So the compare's path starts at the channel's request as it is
+// accepted and the select's at registers.  While rd_hold_i (the lookup stage
+// stalls) the match vector is kept instead of compared again, with the
+// entries fills write matched against the device_id looked up (registered),
+// so the stall never steers the compare and a refill of the entry keeps the
+// match.
 // A fill replaces the entry
 // of the same device_id, else the first invalid entry, else a round-robin
 // victim; flush_i empties it (a ddtp write), inv_i applies IODIR.INVAL_DDT
@@ -56,8 +57,17 @@ module iommu_dc_cache #(
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [Entries-1:0] m_d, m_q, m;
     logic               any, multi;
+    // The device_id looked up (kept while held) and whether this cycle's
+    // fill is for it: an entry a fill writes matches exactly then.
+    logic [DidW-1:0] did_q_p;
+    logic            fill_eq;
+    always_ff @(posedge clk_i) begin
+      if (!rd_hold_i[p]) did_q_p <= rd_did_i[p*DidW +: DidW];
+    end
+    assign fill_eq = rd_hold_i[p] ? fill_did_i == did_q_p : fill_did_i == rd_did_i[p*DidW +: DidW];
     for (genvar e = 0; e < Entries; e++) begin : g_m
-      assign m_d[e] = (rd_hold_i[p] ? m_q[e] : did_q[e] == rd_did_i[p*DidW +: DidW]) && !write[e];
+      assign m_d[e] = write[e] ? fill_eq :
+                      rd_hold_i[p] ? m_q[e] : did_q[e] == rd_did_i[p*DidW +: DidW];
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) m_q <= '0;

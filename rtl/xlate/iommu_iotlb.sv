@@ -8,7 +8,7 @@
 // tk_vpn_i and tk_pscid_i, the request the lookup stage takes, in the cycle
 // it takes it (lk_adv_i), and holds the result (so which request that is
 // never steers the compare; the SA arrays read the set named by rd2_vpn_i
-// two cycles ahead, or keep their last read while rd_hold_i); in the second cycle every array selects its one match's
+// two cycles ahead, or the same set again while rd_hold_i); in the second cycle every array selects its one match's
 // data for the request on lk_vpn_i.
 // A request hits when exactly one entry of the arrays matches; two matches (a 4 KiB entry and a superpage
 // over the same page, left by a driver that changed a mapping without
@@ -38,7 +38,7 @@ module iommu_iotlb #(
   input  wire logic                                   clk_i,
   input  wire logic                                   rst_ni,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd2_vpn_i,   /// the SA arrays' read, two cycles ahead
-  input  wire logic [Ports-1:0]                       rd_hold_i,   /// the SA arrays keep their last read
+  input  wire logic [Ports-1:0]                       rd_hold_i,   /// the SA arrays read their last set again
   input  wire logic [Ports-1:0]                       lk_adv_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       tk_vpn_i,    /// the VPN and PSCID taken at lk_adv_i
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     tk_pscid_i,

@@ -16,8 +16,8 @@
 // Lookup, two cycles, as iommu_iotlb describes: in the first, rd_vpn_i's
 // set is read from the RAMs, and the ways written in that cycle are noted
 // (their RAM word is unknown: iommu_ram), all of them during a wipe (with
-// rd_hold_i the RAMs keep the last read's words instead, and every way
-// written since is noted too: a stalled lookup never steers a read address); in the
+// rd_hold_i the set of the last read is read again: the stall selects
+// between two registers, it computes no address); in the
 // second, the valid ways not noted whose tag matches lk_vpn_i and lk_pscid_i
 // (or G) select the data (iommu_sel: two matches are a miss).  With Ahead = 1
 // the read comes one cycle earlier still: rd_vpn_i names the lookup of two
@@ -70,7 +70,7 @@ module iommu_tlb_sa #(
   input  wire logic                                   clk_i,
   input  wire logic                                   rst_ni,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd_vpn_i,
-  input  wire logic [Ports-1:0]                       rd_hold_i,  /// keep the words of the last read
+  input  wire logic [Ports-1:0]                       rd_hold_i,  /// read the last read's set again
   input  wire logic [Ports-1:0]                       lk_adv_i,   /// Ahead: compare and hold the words read
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     lk_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
@@ -158,30 +158,13 @@ module iommu_tlb_sa #(
     // The ways whose word the read returns: all but those written in the
     // read's cycle (none during a wipe: sets not yet wiped still hold what
     // the wipe removes), found the cycle after from registers (pw_*), in
-    // parallel with the tag compare.  While rd_hold_i the RAMs keep their
-    // words (read enable low) and the ways written since the read, and any
-    // wipe since, accumulate in hw_q/hw_wipe_q, so a held word is used only
-    // where no write has changed it.
-    logic [SetW-1:0] rd_set_q;
-    logic [Ways-1:0] drop, hw_q;
-    logic            hw_wipe_q;
-    always_ff @(posedge clk_i) begin
-      if (!rd_hold_i[p]) rd_set_q <= rd_set;
-    end
-    assign drop    = (pw_q && pw_set_q == rd_set_q) ? pw_way_q : '0;
-    assign keep_rd = (pw_wipe_q || hw_wipe_q) ? '0 : ~(drop | hw_q);
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        hw_q      <= '0;
-        hw_wipe_q <= 1'b0;
-      end else if (rd_hold_i[p]) begin
-        hw_q      <= hw_q | drop;
-        hw_wipe_q <= hw_wipe_q || pw_wipe_q;
-      end else begin
-        hw_q      <= '0;
-        hw_wipe_q <= 1'b0;
-      end
-    end
+    // parallel with the tag compare.  While rd_hold_i the RAMs read the set
+    // of the last read again (raddr from rd_set_q), so a held lookup sees
+    // every write: a refill of its own entry during the stall still hits.
+    logic [SetW-1:0] raddr, rd_set_q;
+    assign raddr = rd_hold_i[p] ? rd_set_q : rd_set;
+    always_ff @(posedge clk_i) rd_set_q <= raddr;
+    assign keep_rd = pw_wipe_q ? '0 : ~((pw_q && pw_set_q == rd_set_q) ? pw_way_q : '0);
 
     // Every way's tag compared with the lookup's, on the word the RAM returns.
     for (genvar w = 0; w < Ways; w++) begin : g_way
@@ -193,8 +176,8 @@ module iommu_tlb_sa #(
         .we_i    (wr_en && wr_way[w]),
         .waddr_i (wr_set),
         .wdata_i ({wr_valid, wr_tag, wr_data}),
-        .re_i    (!rd_hold_i[p]),
-        .raddr_i (rd_set),
+        .re_i    (1'b1),
+        .raddr_i (raddr),
         .rdata_o (word_rd[w*WordW +: WordW])
       );
       assign {v, g, e_pscid, e_vtag} = word_rd[w*WordW + DataW +: VTagW];

@@ -366,8 +366,8 @@ static int t_tlb_ways_2m(void) { return tlb_ways_case(1); }
  * own page, and afterwards every page reads back what it should.  With
  * stall_pct, both memories withhold READY and responses that % of cycles:
  * the slots fill and the lookups stall in the request stage, where the RAMs
- * keep the words they read (a word read in a fill's cycle, or changed by a
- * fill during the stall, must not be used). */
+ * read the held request's set again each cycle (a word read in a fill's
+ * cycle must not be used, nor a set other than the held request's). */
 static int fill_collide_case(unsigned stall_pct) {
     const dut_cfg_t *c = sim_cfg();
     const uint64_t stride = (c->tlb_sets ? c->tlb_sets : 1) * 4096ull;
