@@ -169,15 +169,16 @@ module iommu_chan #(
 
   assign dev_ready_o = (!r_v_q || r_move) && !hold_i;
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      r_v_q <= 1'b0;
-      r_q   <= '0;
-    end else if (!r_v_q || r_move) begin
-      r_v_q <= dev_valid_i && dev_ready_o;
-      if (dev_valid_i && dev_ready_o)
-        r_q <= {dev_id_i, dev_addr_i, dev_len_i, dev_size_i, dev_burst_i, dev_lock_i,
-                dev_cache_i, dev_prot_i, dev_qos_i, dev_user_i};
-    end
+    if (!rst_ni)                r_v_q <= 1'b0;
+    else if (!r_v_q || r_move) r_v_q <= dev_valid_i && dev_ready_o;
+  end
+  // The request register loads whenever the stage does not stall, whether or
+  // not a request comes (r_v_q says which): its wide enable is the stall
+  // alone, not the handshake.  What it holds while r_v_q is 0 is not used.
+  always_ff @(posedge clk_i) begin
+    if (!r_v_q || r_move)
+      r_q <= {dev_id_i, dev_addr_i, dev_len_i, dev_size_i, dev_burst_i, dev_lock_i,
+              dev_cache_i, dev_prot_i, dev_qos_i, dev_user_i};
   end
   // The caches read for the request the request stage holds next cycle:
   // the device's, unless the stage stalls (lk_hold_o), when they keep their
