@@ -339,18 +339,19 @@ module iommu_tlb_sa #(
     cl_way_q <= ic_way;
   end
   assign busy_o = inv_q || flush_q || scan_q || ic_v_q || cl_v_q;
-  // wipe = (scan_q && all_q) || (ic_v_q && ic_all_q) || (cl_v_q && cl_all_q),
-  // kept in a register of its own (it gates every lookup's match): a wipe
-  // starts with a flush or an AV=0 PSCV=0 command and lasts until its scan's
-  // last clear.
+  // wipe = flush_q || (scan_q && all_q) || (ic_v_q && ic_all_q) ||
+  // (cl_v_q && cl_all_q), kept in a register of its own (it gates every
+  // lookup's match), set by the flush input itself: a wipe starts with a
+  // flush (the cycle after it) or an AV=0 PSCV=0 command and lasts until its
+  // scan's last clear.
   logic wipe_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) wipe_q <= 1'b1;
-    else         wipe_q <= start ? start_all : ((!inv_q && scan_q && all_q) || (ic_v_q && ic_all_q));
+    else         wipe_q <= flush_i || (start ? start_all : ((!inv_q && scan_q && all_q) || (ic_v_q && ic_all_q)));
   end
-  assign wipe = wipe_q || flush_q;
+  assign wipe = wipe_q;
   `IOMMU_ASSERT(WipeReg_A, clk_i, rst_ni,
-                wipe_q == ((scan_q && all_q) || (ic_v_q && ic_all_q) || (cl_v_q && cl_all_q)))
+                wipe_q == (flush_q || (scan_q && all_q) || (ic_v_q && ic_all_q) || (cl_v_q && cl_all_q)))
   `IOMMU_ASSERT(InvIdle_A, clk_i, rst_ni, !(inv_i && busy_o))
 
   for (genvar w = 0; w < Ways; w++) begin : g_ic
