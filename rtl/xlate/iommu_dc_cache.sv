@@ -59,12 +59,12 @@ module iommu_dc_cache #(
     logic               any, multi;
     // The device_id looked up (kept while held) and whether this cycle's
     // fill is for it: an entry a fill writes matches exactly then.
-    logic [DidW-1:0] did_q_p;
+    logic [DidW-1:0] look_did_q;
     logic            fill_eq;
     always_ff @(posedge clk_i) begin
-      if (!rd_hold_i[p]) did_q_p <= rd_did_i[p*DidW +: DidW];
+      if (!rd_hold_i[p]) look_did_q <= rd_did_i[p*DidW +: DidW];
     end
-    assign fill_eq = rd_hold_i[p] ? fill_did_i == did_q_p : fill_did_i == rd_did_i[p*DidW +: DidW];
+    assign fill_eq = fill_did_i == (rd_hold_i[p] ? look_did_q : rd_did_i[p*DidW +: DidW]);
     for (genvar e = 0; e < Entries; e++) begin : g_m
       assign m_d[e] = write[e] ? fill_eq :
                       rd_hold_i[p] ? m_q[e] : did_q[e] == rd_did_i[p*DidW +: DidW];

@@ -231,7 +231,9 @@ module iommu_tlb_sa #(
   // command's decode (the register port, the command queue) feeds registers
   // only, never the RAMs' write enables; busy_o and the wipe cover that cycle.
   // A fill writing in the command's cycle is then seen by the invalidation's
-  // read of its set, one in a later cycle is dropped.
+  // read of its set, one in a later cycle is dropped.  The operands load with
+  // the command and hold until the next (inv_i comes only while !busy_o), so
+  // the compare stage uses them directly.
   logic                  flush_q, inv_q, inv_pscv_q, inv_av_q;
   logic [PscidW-1:0]     inv_pscid_q;
   logic [VpnW-1:0]       inv_vpn_q;
@@ -245,19 +247,19 @@ module iommu_tlb_sa #(
     end
   end
   always_ff @(posedge clk_i) begin
-    inv_pscv_q  <= inv_pscv_i;
-    inv_pscid_q <= inv_pscid_i;
-    inv_av_q    <= inv_av_i;
-    inv_vpn_q   <= inv_vpn_i;
+    if (inv_i) begin
+      inv_pscv_q  <= inv_pscv_i;
+      inv_pscid_q <= inv_pscid_i;
+      inv_av_q    <= inv_av_i;
+      inv_vpn_q   <= inv_vpn_i;
+    end
   end
 
   // ---- the tag RAM: fills and invalidations --------------------------------------
   // One read a cycle: an invalidation's (its command cycle, then the scan),
   // else a fill's.
-  logic                  scan_q, all_q, ic_v_q, ic_all_q, ic_av_q, ic_pscv_q;
+  logic                  scan_q, all_q, ic_v_q, ic_all_q;
   logic [SetW-1:0]       scan_set_q, ic_set_q;
-  logic [PscidW-1:0]     ic_pscid_q;
-  logic [VtagW-1:0]      ic_vtag_q;
   logic [SetW-1:0]       t_set;
   logic [Ways*VTagW-1:0] t_word;
   logic                  kill, start, start_all;
@@ -289,11 +291,7 @@ module iommu_tlb_sa #(
       scan_set_q <= '0;
       ic_v_q     <= 1'b0;
       ic_all_q   <= 1'b0;
-      ic_av_q    <= 1'b0;
-      ic_pscv_q  <= 1'b0;
       ic_set_q   <= '0;
-      ic_pscid_q <= '0;
-      ic_vtag_q  <= '0;
     end else begin
       ic_v_q   <= start || (inv_q && inv_av_q) || scan_q;
       ic_set_q <= t_set;
@@ -304,12 +302,6 @@ module iommu_tlb_sa #(
         ic_all_q <= 1'b0;
       end else if (scan_q) begin
         ic_all_q <= all_q;
-      end
-      if (inv_q) begin
-        ic_av_q    <= inv_av_q;
-        ic_pscv_q  <= inv_pscv_q;
-        ic_pscid_q <= inv_pscid_q;
-        ic_vtag_q  <= inv_vpn_q[LoW + SetW +: VtagW];
       end
       if (start) begin
         scan_q     <= 1'b1;
@@ -360,8 +352,8 @@ module iommu_tlb_sa #(
     logic [VtagW-1:0]  e_vtag;
     assign {g, e_pscid, e_vtag} = t_word[w*VTagW +: TagW];
     assign ic_way[w] = ic_all_q ||
-                        ((!ic_av_q || e_vtag == ic_vtag_q) &&
-                         (!ic_pscv_q || (!g && e_pscid == ic_pscid_q)));
+                        ((!inv_av_q || e_vtag == inv_vpn_q[LoW + SetW +: VtagW]) &&
+                         (!inv_pscv_q || (!g && e_pscid == inv_pscid_q)));
   end
   assign clr_en  = cl_v_q;
   assign clr_set = cl_set_q;
