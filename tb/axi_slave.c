@@ -12,7 +12,7 @@ typedef struct {
     uint64_t id, addr;
     unsigned len, size, burst;
     uint64_t ready_at;       /* response may start at this cycle */
-    unsigned beats_in;       /* writes: W beats received */
+    unsigned beats_in;       /* writes: W beats received; reads: R beats given */
     bool err;
     uint64_t seq;            /* arrival order */
     uint64_t t_accept;       /* cycle of the AR/AW handshake */
@@ -164,11 +164,11 @@ void axi_slave_drive(axi_slave_t *s, axi_port_t *p, uint64_t now) {
 
     /* R: a beat on offer stays on offer; a new beat needs the shared beat. */
     if (!s->r_busy && !rng_pct(s->cfg.gap_pct)) {
-        long i = pick(&s->rd, now, s->cfg.reorder, false);
+        long i = pick(&s->rd, now, s->cfg.reorder || s->cfg.interleave, false);
         if (i >= 0) {
             s->r_busy = true;
             s->r_idx = (size_t)i;
-            s->r_beat = 0;
+            s->r_beat = s->rd.v[i].beats_in;
         }
     }
     bool r_new = false;
@@ -293,6 +293,8 @@ void axi_slave_update(axi_slave_t *s, const axi_port_t *p, uint64_t now) {
             s->r_busy = false;
         } else {
             s->r_beat++;
+            t->beats_in++;                        /* for reads: the beats already given */
+            if (s->cfg.interleave) s->r_busy = false;   /* the next beat may be another ID's */
         }
     }
     if (s->b_busy && p->bready) {

@@ -4,7 +4,7 @@
  *
  * Per instance: response latency (fixed + random extra), random back-pressure
  * on AW/W/AR and random gaps on R/B, responses reordered across IDs (never
- * within one ID), an error predicate that turns a burst into SLVERR on every
+ * within one ID), read bursts of different IDs interleaved beat by beat, an error predicate that turns a burst into SLVERR on every
  * beat (reads) or one SLVERR B (writes, nothing stored), and a cap on
  * outstanding transactions.  Bursts INCR, FIXED and WRAP; the data bus is
  * 64 bits, so each beat carries the 8-byte-aligned doubleword of its address.
@@ -23,6 +23,8 @@ typedef struct {
     unsigned stall_pct;      /* % of cycles with AWREADY/WREADY/ARREADY low */
     unsigned gap_pct;        /* % of cycles with no R/B offered */
     bool reorder;            /* answer other IDs out of order */
+    bool interleave;         /* R beats of different IDs interleaved (AXI4 allows it; a
+                                burst's own beats stay in order) */
     unsigned max_outstanding;/* per direction; 0 = unlimited */
     /* true when the access [addr, addr+len) must fail; NULL = never */
     bool (*is_error)(uint64_t addr, uint64_t len);

@@ -299,6 +299,7 @@ static void usage(FILE *f) {
             "  --mem-jitter N    extra random latency 0..N (default 0)\n"
             "  --mem-stall PCT   %% of cycles the memory withholds READY / responses (default 0)\n"
             "  --mem-reorder     memory answers other IDs out of order\n"
+            "  --mem-interleave  memory interleaves the R beats of different IDs\n"
             "  --keep-going      scenarios: run past a failed expectation\n"
             "  --quiet           scenarios: print only failures and the summary\n"
             "  --faults          print each fault record, decoded, as the IOMMU writes it\n");
@@ -345,7 +346,7 @@ int tb_main(int argc, char **argv) {
     const char *test = NULL, *bench = NULL, *scn = NULL, *wave = NULL;
     bool list = false;
     uint64_t wave_from = 0, wave_to = 0, v;
-    axi_slave_cfg_t mc = {2, 0, 0, 0, false, 0, NULL, false};
+    axi_slave_cfg_t mc = {.latency = 2};
     scn_opts_t so = {false, false};
 
     for (int i = 1; i < argc; i++) {
@@ -377,6 +378,7 @@ int tb_main(int argc, char **argv) {
             }
             mc.stall_pct = mc.gap_pct = (unsigned)v;
         } else if (!strcmp(a, "--mem-reorder")) mc.reorder = true;
+        else if (!strcmp(a, "--mem-interleave")) mc.interleave = true;
         else if (!strcmp(a, "--keep-going")) so.keep_going = true;
         else if (!strcmp(a, "--quiet")) so.quiet = true;
         else if (!strcmp(a, "--faults")) show_faults = true;

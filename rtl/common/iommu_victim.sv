@@ -1,56 +1,74 @@
 // iommu_victim: the valid bits of a fully associative cache and where a fill
-// goes: the entry that already holds the same tag (same_i; a fill always
-// replaces it, so there is at most one), else the first invalid entry, else
-// a round-robin pointer that advances on each such eviction.  inval_i clears
-// the valid bits it selects (a flush selects all); a fill in a cycle with
-// kill_i (an invalidation or flush command) is dropped, whether or not it
-// selects an entry, so nothing read before the command is cached after it.
-// Entries >= 2.  The entry written is given one-hot (write_o), so no index is encoded and
-// decoded again on the way from the tag compare to the entry's enables.
+// goes: the entry that already holds the same tag (a fill always replaces it,
+// so there is at most one), else the first invalid entry, else a round-robin
+// pointer that advances on each such eviction.
+//
+// A fill takes two cycles, so that no tag compare lies on the path into the
+// entries' write enables.  In the first (fill_i) the caller compares the
+// fill's tag with every entry (same_i: the valid entries holding it) and with
+// the tag of the fill it writes in this cycle (eq_i), and registers the fill;
+// here the entry that will hold the tag after this cycle is registered (an
+// entry written now holds the written tag, not its old one).  In the second
+// cycle the entry is chosen from registers and given one-hot on write_o: the
+// caller writes its registered fill there.  Writes happen only in the second
+// cycle, one per cycle, so the valid bits it chooses from are exact.
+// inval_i clears the valid bits it selects (a flush selects all).  A fill
+// whose first or second cycle has kill_i (an invalidation or flush command)
+// is dropped, so nothing read before the command is cached after it: in its
+// first cycle it goes no further, in its second the entry is still written
+// (kill_i stays off the write enables) but left invalid.
+// Entries >= 2.  The entry written is given one-hot, so no index is encoded
+// and decoded again on the way to the entries' enables.
 `default_nettype none
 `include "common/iommu_assert.svh"
 
 module iommu_victim #(
-  parameter int unsigned Entries = 8,
-  parameter int unsigned IdxW    = (Entries > 1) ? $clog2(Entries) : 1
+  parameter int unsigned Entries = 8
 ) (
   input  wire logic               clk_i,
   input  wire logic               rst_ni,
-  input  wire logic [Entries-1:0] same_i,    /// valid entries with the fill's tag
-  input  wire logic               fill_i,    /// a fill this cycle
-  input  wire logic               kill_i,    /// an invalidation this cycle: drop the fill
+  input  wire logic [Entries-1:0] same_i,    /// valid entries with the tag of the fill on fill_i
+  input  wire logic               eq_i,      /// that tag is the one written this cycle
+  input  wire logic               fill_i,    /// a fill's first cycle
+  input  wire logic               kill_i,    /// an invalidation this cycle: drop the fills
   input  wire logic [Entries-1:0] inval_i,   /// entries to invalidate
-  output      logic [Entries-1:0] write_o,   /// the entry the fill writes (one-hot, 0 without)
+  output      logic [Entries-1:0] write_o,   /// the entry written this cycle (one-hot, 0 without)
   output      logic [Entries-1:0] valid_o    /// entries in use
 );
-  logic               same_hit, free_hit;
-  logic [IdxW-1:0]    free_idx;
-  logic [Entries-1:0] valid_q, rr_q, free_oh, target;
+  logic               b_v_q, same_any, free_any;
+  logic [Entries-1:0] valid_q, rr_q, same_q, free_oh, target;
   assign valid_o  = valid_q;
-  assign same_hit = |same_i;
+  assign same_any = |same_q;
 
-  iommu_first #(.N (Entries), .IdxW (IdxW)) u_free (
-    .vec_i (~valid_q),
-    .any_o (free_hit),
-    .idx_o (free_idx)
-  );
-  for (genvar e = 0; e < Entries; e++) begin : g_oh
-    assign free_oh[e] = free_idx == IdxW'(e);
+  // The first invalid entry, one-hot (a prefix AND, no index).
+  for (genvar e = 0; e < Entries; e++) begin : g_free
+    if (e == 0) begin : g_lo
+      assign free_oh[e] = !valid_q[e];
+    end else begin : g_hi
+      assign free_oh[e] = !valid_q[e] && &valid_q[e-1:0];
+    end
   end
-  assign target  = same_hit ? same_i : free_hit ? free_oh : rr_q;
-  assign write_o = (fill_i && !kill_i) ? target : '0;
+  assign free_any = !(&valid_q);
+  assign target   = same_any ? same_q : free_any ? free_oh : rr_q;
+  assign write_o  = b_v_q ? target : '0;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      b_v_q   <= 1'b0;
       rr_q    <= Entries'(1);
       valid_q <= '0;
     end else begin
-      valid_q <= (valid_q & ~inval_i) | write_o;
-      if (fill_i && !kill_i && !same_hit && !free_hit) rr_q <= {rr_q[Entries-2:0], rr_q[Entries-1]};
+      b_v_q   <= fill_i && !kill_i;
+      valid_q <= (valid_q & ~inval_i & ~write_o) | (kill_i ? '0 : write_o);
+      if (b_v_q && !kill_i && !same_any && !free_any) rr_q <= {rr_q[Entries-2:0], rr_q[Entries-1]};
     end
+  end
+  always_ff @(posedge clk_i) begin
+    same_q <= (same_i & ~write_o) | (eq_i ? write_o : '0);
   end
 
   `IOMMU_ASSERT(SameOnce_A, clk_i, rst_ni, $onehot0(same_i))
+  `IOMMU_ASSERT(SameNext_A, clk_i, rst_ni, !b_v_q || $onehot0(same_q))
 
 endmodule
 

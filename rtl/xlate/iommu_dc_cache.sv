@@ -19,9 +19,10 @@
 // match.
 // A fill replaces the entry
 // of the same device_id, else the first invalid entry, else a round-robin
-// victim; flush_i empties it (a ddtp write), inv_i applies IODIR.INVAL_DDT
-// (DV=1: the entry of DID; DV=0: all).  A fill in the cycle of an
-// invalidation is dropped.
+// victim, in two cycles (iommu_victim: compares, then the write); flush_i
+// empties it (a ddtp write), inv_i applies IODIR.INVAL_DDT (DV=1: the entry
+// of DID; DV=0: all).  A fill with an invalidation in either of its cycles is
+// dropped.
 `default_nettype none
 
 module iommu_dc_cache #(
@@ -53,6 +54,15 @@ module iommu_dc_cache #(
   for (genvar e = 0; e < Entries; e++) begin : g_flat
     assign data_flat[e*DataW +: DataW] = data_q[e];
   end
+  // A fill's first cycle compares its device_id with the entries' and with
+  // the fill written now (f_*_q, the fill inputs of the cycle before); the
+  // second writes f_*_q into the entry iommu_victim chose.
+  logic [DidW-1:0]    f_did_q;
+  logic [DataW-1:0]   f_data_q;
+  always_ff @(posedge clk_i) begin
+    f_did_q  <= fill_did_i;
+    f_data_q <= fill_data_i;
+  end
   logic [Entries-1:0] same, inval, write;
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [Entries-1:0] m_d, m_q, m;
@@ -64,7 +74,7 @@ module iommu_dc_cache #(
     always_ff @(posedge clk_i) begin
       if (!rd_hold_i[p]) look_did_q <= rd_did_i[p*DidW +: DidW];
     end
-    assign fill_eq = fill_did_i == (rd_hold_i[p] ? look_did_q : rd_did_i[p*DidW +: DidW]);
+    assign fill_eq = f_did_q == (rd_hold_i[p] ? look_did_q : rd_did_i[p*DidW +: DidW]);
     for (genvar e = 0; e < Entries; e++) begin : g_m
       assign m_d[e] = write[e] ? fill_eq :
                       rd_hold_i[p] ? m_q[e] : did_q[e] == rd_did_i[p*DidW +: DidW];
@@ -92,6 +102,7 @@ module iommu_dc_cache #(
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
     .same_i   (same),
+    .eq_i     (fill_did_i == f_did_q),
     .fill_i   (fill_i),
     .kill_i   (flush_i || inv_i),
     .inval_i  (inval),
@@ -103,8 +114,8 @@ module iommu_dc_cache #(
   always_ff @(posedge clk_i) begin
     for (int e = 0; e < Entries; e++) begin
       if (write[e]) begin
-        did_q[e]  <= fill_did_i;
-        data_q[e] <= fill_data_i;
+        did_q[e]  <= f_did_q;
+        data_q[e] <= f_data_q;
       end
     end
   end

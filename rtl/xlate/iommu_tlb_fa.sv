@@ -24,13 +24,14 @@
 // miss, so a duplicate can never corrupt a translation: the request walks.
 // An invalidation in the first cycle clears valid bits, which the second
 // cycle sees.  A fill overwrites the entry with the same tag, else the first
-// invalid entry, else a round-robin victim (iommu_victim).  flush_i empties
-// the cache in one cycle.
+// invalid entry, else a round-robin victim (iommu_victim); it takes two
+// cycles (compares, then the write), so a lookup sees it from the cycle after
+// its second.  flush_i empties the cache in one cycle.
 // inv_i applies IOTINVAL.VMA with GV=0 in one cycle (spec table "IOTINVAL.VMA
 // operands and operations"): PSCV=0 selects every address space, global
 // entries included; PSCV=1 the entries of PSCID, global entries kept; AV=1
-// only the entries whose page (of its own size) holds the IOVA.  A fill in
-// the cycle of an invalidation is dropped.
+// only the entries whose page (of its own size) holds the IOVA.  A fill with
+// an invalidation in either of its cycles is dropped.
 // Assumes: at most one fill per cycle.
 `default_nettype none
 
@@ -134,7 +135,26 @@ module iommu_tlb_fa #(
   end
 
   // ---- invalidation and fill -----------------------------------------------
+  // A fill's first cycle compares its tag with the entries' and with the
+  // fill written now (f_*_q, the fill inputs of the cycle before); the
+  // second writes f_*_q into the entry iommu_victim chose.
+  logic               f_g_q;
+  logic [PscidW-1:0]  f_pscid_q;
+  logic [VpnW-1:0]    f_vpn_q;
+  logic [2:0]         f_size_q;
+  logic [PpnW-1:0]    f_ppn_q;
+  logic [4:0]         f_perm_q;
+  always_ff @(posedge clk_i) begin
+    f_g_q     <= fill_g_i;
+    f_pscid_q <= fill_pscid_i;
+    f_vpn_q   <= fill_vpn_i & iommu_pkg::vpn_cmp_mask(fill_size_i);
+    f_size_q  <= fill_size_i;
+    f_ppn_q   <= fill_ppn_i;
+    f_perm_q  <= fill_perm_i;
+  end
+
   logic [Entries-1:0] same, inval;
+  logic               eq;
   for (genvar e = 0; e < Entries; e++) begin : g_same
     assign inval[e] = flush_i ||
                       (inv_i && (!inv_pscv_i || (pscid_q[e] == inv_pscid_i && !g_q[e])) &&
@@ -144,10 +164,13 @@ module iommu_tlb_fa #(
                      size_q[e] == fill_size_i &&
                      ((vpn_q[e] ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
   end
+  assign eq = f_g_q == fill_g_i && f_pscid_q == fill_pscid_i && f_size_q == fill_size_i &&
+              ((f_vpn_q ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
   iommu_victim #(.Entries(Entries)) u_victim (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
     .same_i   (same),
+    .eq_i     (eq),
     .fill_i   (fill_i),
     .kill_i   (flush_i || inv_i),
     .inval_i  (inval),
@@ -155,17 +178,16 @@ module iommu_tlb_fa #(
     .valid_o  (valid_q)
   );
 
-
   // Tag and data arrays need no reset: valid_q guards them.
   always_ff @(posedge clk_i) begin
     for (int e = 0; e < Entries; e++) begin
       if (write[e]) begin
-        g_q[e]     <= fill_g_i;
-        pscid_q[e] <= fill_pscid_i;
-        vpn_q[e]   <= fill_vpn_i & iommu_pkg::vpn_cmp_mask(fill_size_i);
-        size_q[e]  <= fill_size_i;
-        ppn_q[e]   <= fill_ppn_i;
-        perm_q[e]  <= fill_perm_i;
+        g_q[e]     <= f_g_q;
+        pscid_q[e] <= f_pscid_q;
+        vpn_q[e]   <= f_vpn_q;
+        size_q[e]  <= f_size_q;
+        ppn_q[e]   <= f_ppn_q;
+        perm_q[e]  <= f_perm_q;
       end
     end
   end

@@ -116,7 +116,7 @@ static void bench_down(void) { tdrv_down(&bdrv); }
 
 /* ---- the Bare benches ------------------------------------------------------------------------ */
 static int t_latency(void) {
-    axi_slave_cfg_t c = {10, 0, 0, 0, false, 0, NULL, false}, cur;
+    axi_slave_cfg_t c = {.latency = 10}, cur;
     axi_slave_get_cfg(sim_mem_slave(), &cur);
     c.is_error = cur.is_error;
     axi_slave_set_cfg(sim_mem_slave(), &c);
@@ -154,7 +154,7 @@ static int t_latency(void) {
 }
 
 static int t_throughput(void) {
-    axi_slave_cfg_t c = {20, 0, 0, 0, false, 0, NULL, false}, cur;
+    axi_slave_cfg_t c = {.latency = 20}, cur;
     axi_slave_get_cfg(sim_mem_slave(), &cur);
     c.is_error = cur.is_error;
     axi_slave_set_cfg(sim_mem_slave(), &c);
@@ -223,7 +223,8 @@ static void apply_model(void) {
     for (int i = 0; i < 2; i++) {
         axi_slave_cfg_t cur;
         axi_slave_get_cfg(s[i], &cur);
-        axi_slave_cfg_t c = {MEM_LATENCY, 0, 0, 0, false, model_max_out, cur.is_error, true};
+        axi_slave_cfg_t c = {.latency = MEM_LATENCY, .max_outstanding = model_max_out,
+                             .is_error = cur.is_error, .shared_bw = true};
         axi_slave_set_cfg(s[i], &c);
     }
     dev_master_cfg_t dc = {0, 0, 0};   /* always ready; the benches count what is outstanding */

@@ -444,7 +444,11 @@ static int t_tlb_fill_collide_stall(void) {
  * DC cache replaces entries all the time while lookups stall in the request
  * stage with the match they found: every read must return its own device's
  * page (an entry rewritten for another device during the stall must not be
- * used), with OKAY. */
+ * used), with OKAY.  In odd rounds the data-structure memory interleaves its
+ * R beats, so two walks' device-context reads end, and fill, in consecutive
+ * cycles: the second fill of a device must find the entry the first one is
+ * writing (two entries of one device_id would be a miss, and then an
+ * assertion). */
 static int t_dc_evict_stall(void) {
     enum { ND = 24, NR = 384, OFF = 0x18 };
     for (unsigned r = 0; r < 8; r++) {
@@ -456,6 +460,7 @@ static int t_dc_evict_stall(void) {
         axi_slave_set_cfg(sim_mem_slave(), &m);
         axi_slave_get_cfg(sim_ds_slave(), &m);
         m.stall_pct = m.gap_pct = 40 + 5 * (r % 5);
+        m.interleave = r & 1;
         axi_slave_set_cfg(sim_ds_slave(), &m);
         for (unsigned k = 0; k < ND; k++) {
             uint64_t root = add_device(&d, 0x40 + k, 0x200 + k);
@@ -486,6 +491,61 @@ static int t_dc_evict_stall(void) {
         }
         CHECK(bad == 0, "round %u: %u of %u reads returned another page", r, bad, NR);
         if (!txns_finish(t, NR, CQ_TIMEOUT, "interleaved reads of 24 devices")) return 1;
+        CHECK_EQ(fq_count(), 0, "no fault record");
+    }
+    return 0;
+}
+
+/* Walks of one device whose device-context reads end, and fill the DC cache,
+ * in consecutive cycles: the data-structure memory interleaves the R beats of
+ * its reads, and NR reads of one device on distinct IDs miss the DC and the
+ * IOTLB together.  The device must then be cached once: with its DC made
+ * invalid in memory and the IOTLB emptied (IOTINVAL.VMA; no IODIR), every
+ * page still reads its data through the cached DC.  A second fill that does
+ * not find the entry the first is writing leaves two entries of one
+ * device_id: a miss, a DC read, and fault 258. */
+static int t_dc_fill_pair(void) {
+    enum { NR = 4, ROUNDS = 32, OFF = 0x10 };
+    ddt_t d;
+    setup(&d, false);
+    axi_slave_cfg_t m;
+    axi_slave_get_cfg(sim_ds_slave(), &m);
+    m.interleave = true;
+    axi_slave_set_cfg(sim_ds_slave(), &m);
+    uint64_t root = add_device(&d, D1, P1);
+    for (unsigned k = 0; k < NR; k++) {
+        uint64_t pa = DATA_BASE + 0x1000ull * k;
+        tb_mem_store(pa + OFF, 8, pattern(pa + OFF));
+        pt_map(root, 3, TLB_IOVA + 0x1000ull * k, 0, pt_leaf(pa, PTE_RWUAD));
+    }
+    for (unsigned r = 0; r < ROUNDS; r++) {
+        dc_write(&d, D1, 1, 0, (uint64_t)P1 << 12, pt_satp(3, root));
+        cq_put(cmd_iodir(0, false, 0, 0));
+        cq_put(cmd_iotinval(0, false, 0, false, 0, false, 0));
+        if (!cq_sync("INVAL_DDT DV=0, IOTINVAL.VMA")) return 1;
+        dma_txn_t *t[NR];
+        for (unsigned k = 0; k < NR; k++) {
+            t[k] = dma_txn_new(false, TLB_IOVA + 0x1000ull * k + OFF, 0, 3);
+            t[k]->user = sim_user(D1, false, 0);
+            t[k]->id = k;
+            dev_master_submit(sim_dev(), t[k], tb_now());
+        }
+        uint64_t start = tb_now();
+        while (dev_master_busy(sim_dev()) && tb_now() - start < CQ_TIMEOUT) tb_cycles(1);
+        for (unsigned k = 0; k < NR; k++)
+            CHECK(t[k]->done && t[k]->data[0] == pattern(DATA_BASE + 0x1000ull * k + OFF),
+                  "round %u: read %u of the burst", r, k);
+        if (!txns_finish(t, NR, CQ_TIMEOUT, "reads of one device on distinct IDs")) return 1;
+        tb_mem_store(ddt_dc_addr(&d, D1), 8, 0);   /* tc.V = 0, not invalidated */
+        cq_put(cmd_iotinval(0, false, 0, false, 0, false, 0));
+        if (!cq_sync("IOTINVAL.VMA")) return 1;
+        for (unsigned k = 0; k < NR; k++) {
+            uint64_t v = 0;
+            int rc = dma_rd(D1, TLB_IOVA + 0x1000ull * k + OFF, 8, &v);
+            CHECK(rc == AXI_OKAY && v == pattern(DATA_BASE + 0x1000ull * k + OFF),
+                  "round %u: page %u through the cached DC: response %d", r, k, rc);
+            if (rc != AXI_OKAY) return 1;
+        }
         CHECK_EQ(fq_count(), 0, "no fault record");
     }
     return 0;
@@ -1643,6 +1703,7 @@ const test_def_t tests_cq[] = {
     {"tlb_ways", "IOTLB: one set of 4 KiB pages holds exactly its ways (FA: its entries); a page more replaces one; AV=1 in a full set", t_tlb_ways, false},
     {"tlb_ways_2m", "IOTLB: the same for 2 MiB pages (the 2 MiB array, or the FA entries)", t_tlb_ways_2m, false},
     {"tlb_fill_collide", "IOTLB: fills into a set while the other channel looks it up every cycle (RAM read-during-write)", t_tlb_fill_collide, false},
+    {"dc_fill_pair", "DC cache: two fills of one device in consecutive cycles (interleaved R beats) leave one entry", t_dc_fill_pair, false},
     {"dc_evict_stall", "DC cache: 24 devices interleaved through 8 entries with stalling memories: every read its own page", t_dc_evict_stall, false},
     {"tlb_fill_collide_stall", "tlb_fill_collide with stalling memories: lookups held in the request stage while fills write their set", t_tlb_fill_collide_stall, false},
     {"tlb_fill_burst", "IOTLB: a set's pages filled in consecutive cycles are all cached, none lost", t_tlb_fill_burst, false},

@@ -11,7 +11,8 @@
  * Devices: random reads and writes (single beats and INCR bursts inside one
  * 4 KiB page), several AXI IDs, to random pages of their pool (mapped or not),
  * to pages software just changed, and to stray IOVAs, continuously, with
- * random latency, jitter, back-pressure and reordering on the memory ports.
+ * random latency, jitter, back-pressure, reordering and R-beat interleaving
+ * on the memory ports.
  *
  * Software, a state machine stepped from the main loop between cycles (the
  * devices keep going while it waits on a register): unmap (clear the leaf PTE,
@@ -901,6 +902,7 @@ static void random_ports(void) {
     c.stall_pct = cur.stall_pct > 0 ? cur.stall_pct : (unsigned)rng_below(30);
     c.gap_pct = cur.gap_pct > 0 ? cur.gap_pct : (unsigned)rng_below(30);
     c.reorder = cur.reorder || rng_below(2);
+    c.interleave = cur.interleave || rng_below(2);
     c.max_outstanding = 1 + (unsigned)rng_below(24);
     axi_slave_set_cfg(sim_mem_slave(), &c);
     axi_slave_get_cfg(sim_ds_slave(), &cur);

@@ -31,7 +31,8 @@ static void fill_read_region(void) {
 }
 
 static void random_back_pressure(void) {
-    axi_slave_cfg_t c = {3, 20, 30, 30, true, 16, NULL, false};
+    axi_slave_cfg_t c = {.latency = 3, .jitter = 20, .stall_pct = 30, .gap_pct = 30, .reorder = true,
+                         .max_outstanding = 16};
     axi_slave_cfg_t cur;
     axi_slave_get_cfg(sim_mem_slave(), &cur);
     c.is_error = cur.is_error;

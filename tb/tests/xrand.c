@@ -6,8 +6,8 @@
  * random permissions, injected PTE and DC faults, PTE read errors) serve
  * several devices; random DMA (reads, writes, instruction fetches, bursts of
  * every size and type, several IDs, PV requests, unknown devices, stray
- * IOVAs, bursts that cross a page) runs with random back-pressure, latency
- * and reordering on every port.  Checked:
+ * IOVAs, bursts that cross a page) runs with random back-pressure, latency,
+ * reordering and R-beat interleaving on every port.  Checked:
  *   - each request's response (OKAY, or SLVERR on every beat) is the one the
  *     reference predicts from memory;
  *   - every AR/AW on the memory port is the next expected one of its ID
@@ -275,6 +275,7 @@ static void random_ports(void) {
     c.stall_pct = (unsigned)rng_below(40);
     c.gap_pct = (unsigned)rng_below(40);
     c.reorder = rng_below(2);
+    c.interleave = rng_below(2);
     c.max_outstanding = 1 + (unsigned)rng_below(32);
     axi_slave_set_cfg(sim_mem_slave(), &c);
     axi_slave_get_cfg(sim_ds_slave(), &cur);
@@ -284,6 +285,7 @@ static void random_ports(void) {
     c.stall_pct = (unsigned)rng_below(40);
     c.gap_pct = (unsigned)rng_below(40);
     c.reorder = rng_below(2);
+    c.interleave = rng_below(2);
     c.max_outstanding = 1 + (unsigned)rng_below(16);
     axi_slave_set_cfg(sim_ds_slave(), &c);
     dev_master_cfg_t d = {(unsigned)rng_below(40), (unsigned)rng_below(40), 1 + (unsigned)rng_below(24)};
