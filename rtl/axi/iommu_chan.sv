@@ -338,9 +338,8 @@ module iommu_chan #(
   end
 
   // Lowest index of each set.
-  logic             free_any, go_any, refuse_any, walk_any, tail_any;
-  logic [SlotW-1:0] free_idx, go_idx, refuse_idx, walk_idx, tail_idx;
-  iommu_first #(.N (Slots), .IdxW (SlotW)) u_free (.vec_i (~sl_v_q), .any_o (free_any), .idx_o (free_idx));
+  logic             go_any, refuse_any, walk_any, tail_any;
+  logic [SlotW-1:0] go_idx, refuse_idx, walk_idx, tail_idx;
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_go (.vec_i (go), .any_o (go_any), .idx_o (go_idx));
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_refuse (.vec_i (refuse), .any_o (refuse_any), .idx_o (refuse_idx));
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_walk (.vec_i (want_walk), .any_o (walk_any), .idx_o (walk_idx));
@@ -396,17 +395,44 @@ module iommu_chan #(
       // and stays presented from there
       lock_q      <= mem_valid_o && !mem_ready_i;
       lock_slot_q <= f_slot || s_alloc;
-      lock_idx_q  <= f_slot ? f_idx : free_idx;
+      lock_idx_q  <= f_slot ? f_idx : fr_idx_q;
       lock_pa_q   <= f_pa;
     end
   end
 
-  // Stage: leaves to memory, else into a slot whenever one is free (s_sure:
-  // known from registers alone).
-  logic s_alloc;
-  assign s_sure  = free_any && !(lock_q && !lock_slot_q);
-  assign s_alloc = s_v_q && s_sure && !(mem_hs && !f_slot);
-  assign s_leave = (mem_hs && !f_slot) || s_alloc;
+  // Stage: leaves to memory, else into the slot fr_* names whenever there is
+  // one (s_sure), unless it is locked on the memory port (presented without
+  // READY while no slot was free: it waits there for READY).  The slot is
+  // chosen a cycle ahead, so the stall (r_move), the slot writes' enables and
+  // the RAMs' write address are registers: fr_q says a slot is free, fr_oh_q /
+  // fr_idx_q which one (the first free one; after an allocation, the first
+  // free one but that; a slot freeing now counts as free).
+  logic             s_alloc, fr_q, fr_d, fr_a_any, fr_b_any;
+  logic [Slots-1:0] fr_oh_q, fr_d_oh;
+  logic [SlotW-1:0] fr_idx_q, fr_a_idx, fr_b_idx, fr_d_idx;
+  assign s_sure   = fr_q && !(lock_q && !lock_slot_q);
+  assign s_alloc  = s_v_q && s_sure && !(mem_hs && !f_slot);
+  assign s_leave  = (mem_hs && !f_slot) || s_alloc;
+  iommu_first #(.N (Slots), .IdxW (SlotW)) u_fr_a (.vec_i (~sl_v_q | free_oh), .any_o (fr_a_any),
+                                                   .idx_o (fr_a_idx));
+  iommu_first #(.N (Slots), .IdxW (SlotW)) u_fr_b (.vec_i ((~sl_v_q | free_oh) & ~fr_oh_q),
+                                                   .any_o (fr_b_any), .idx_o (fr_b_idx));
+  assign fr_d     = s_alloc ? fr_b_any : fr_a_any;
+  assign fr_d_idx = s_alloc ? fr_b_idx : fr_a_idx;
+  for (genvar k = 0; k < Slots; k++) begin : g_fr
+    assign fr_d_oh[k] = fr_d && fr_d_idx == SlotW'(k);
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      fr_q     <= 1'b1;
+      fr_oh_q  <= Slots'(1);
+      fr_idx_q <= '0;
+    end else begin
+      fr_q     <= fr_d;
+      fr_oh_q  <= fr_d_oh;
+      fr_idx_q <= fr_d_idx;
+    end
+  end
 
   // ---- walk requests ---------------------------------------------------------------
   logic [UserW-1:0] w_user;
@@ -473,10 +499,17 @@ module iommu_chan #(
 
   // ---- slot and counter registers -------------------------------------------------------
   // A slot frees when it leaves for memory or its refusal completes.
-  logic             free_v;
+  // A slot's handshake, from registers and READY alone (a slot presents
+  // when locked from one or when one is ready: s_fwd needs !go_any).
+  logic             free_v, slot_hs;
   logic [SlotW-1:0] free_slot;
-  assign free_v    = (mem_hs && f_slot) || rf_done;
+  logic [Slots-1:0] free_oh;
+  assign slot_hs   = mem_ready_i && (lock_q ? lock_slot_q : (can_fwd && go_any));
+  assign free_v    = slot_hs || rf_done;
   assign free_slot = rf_done ? rf_idx_q : f_idx;
+  for (genvar k = 0; k < Slots; k++) begin : g_free
+    assign free_oh[k] = free_v && free_slot == SlotW'(k);
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -495,9 +528,9 @@ module iommu_chan #(
       if (hs_q && !mem_rsp_done_i)      out_q <= out_inc;
       else if (!hs_q && mem_rsp_done_i) out_q <= out_dec;
       for (int k = 0; k < Slots; k++) begin
-        if (free_v && free_slot == SlotW'(k)) sl_v_q[k] <= 1'b0;
+        if (free_oh[k]) sl_v_q[k] <= 1'b0;
         if (free_v && sl_dep_q[k] == free_slot) sl_dep_v_q[k] <= 1'b0;
-        if (s_alloc && free_idx == SlotW'(k)) begin
+        if (s_alloc && fr_oh_q[k]) begin
           sl_v_q[k]     <= 1'b1;
           sl_dep_v_q[k] <= tail_any && !(free_v && free_slot == tail_idx);
         end
@@ -505,7 +538,7 @@ module iommu_chan #(
     end
   end
 
-  // The stage's request and outcome are written into the first free slot
+  // The stage's request and outcome are written into the offered slot
   // whenever one may be taken (s_sure, registers alone), so the wide enables
   // wait for no lookup; the slot becomes valid only when the request does not
   // leave for memory (s_alloc, above).  A free slot has no walk or result in
@@ -515,7 +548,7 @@ module iommu_chan #(
   iommu_ram #(.Depth (Slots), .Width (RelW), .Block (1'b0), .Comb (1'b1)) u_rel_ram (
     .clk_i   (clk_i),
     .we_i    (s_wr),
-    .waddr_i (free_idx),
+    .waddr_i (fr_idx_q),
     .wdata_i ({s_id, s_addr[11:0], s_q[AddrLsb-1:0]}),
     .re_i    (1'b1),
     .raddr_i (f_idx),
@@ -524,7 +557,7 @@ module iommu_chan #(
   iommu_ram #(.Depth (Slots), .Width (WalkW), .Block (1'b0), .Comb (1'b1)) u_walk_ram (
     .clk_i   (clk_i),
     .we_i    (s_wr),
-    .waddr_i (free_idx),
+    .waddr_i (fr_idx_q),
     .wdata_i ({s_addr, s_user, s_prot[2], s_dc_q}),
     .re_i    (1'b1),
     .raddr_i (walk_idx),
@@ -533,7 +566,7 @@ module iommu_chan #(
   iommu_ram #(.Depth (Slots), .Width (AxW), .Block (1'b0), .Comb (1'b1)) u_rf_ram (
     .clk_i   (clk_i),
     .we_i    (s_wr),
-    .waddr_i (free_idx),
+    .waddr_i (fr_idx_q),
     .wdata_i (s_q),
     .re_i    (1'b1),
     .raddr_i (rf_idx_q),
@@ -541,7 +574,7 @@ module iommu_chan #(
   );
   always_ff @(posedge clk_i) begin
     for (int k = 0; k < Slots; k++) begin
-      if (s_wr && free_idx == SlotW'(k)) begin
+      if (s_wr && fr_oh_q[k]) begin
         sl_id_q[k]     <= s_id;
         sl_dep_q[k]    <= tail_idx;
         sl_dc_hit_q[k] <= s_dc_hit_q && !dc_inval_i;
@@ -581,6 +614,9 @@ module iommu_chan #(
   assign unused = ^{dc_root, dc_pscid, s_prot[1:0], s_did[6:0], s_addr[IovaW-1:57]};
   /* verilator lint_on UNUSEDSIGNAL */
 
+  // The offered slot is free, and named one-hot.
+  `IOMMU_ASSERT(FrFree_A, clk_i, rst_ni, !fr_q || ((sl_v_q & fr_oh_q) == '0 && $onehot(fr_oh_q)))
+  `IOMMU_ASSERT(SlotHs_A, clk_i, rst_ni, slot_hs == (mem_hs && f_slot))
   `IOMMU_ASSERT(OutNoUnderflow_A, clk_i, rst_ni, !(mem_rsp_done_i && out_q == '0 && !hs_q))
   // One slot frees per cycle: a forward and the end of a refusal never meet.
   `IOMMU_ASSERT(OneFree_A, clk_i, rst_ni, !(mem_hs && f_slot && rf_done))

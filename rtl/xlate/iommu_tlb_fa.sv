@@ -17,8 +17,9 @@
 // its request (lk_adv_i), tk_vpn_i and tk_pscid_i are compared with every
 // entry's VPN under the entry's page size and with its PSCID (or its G bit),
 // and the match vector is registered; while the stage holds its request the
-// vector is held, and an entry written by a fill drops out of it (an entry
-// filled meanwhile is not seen: the request walks).  In the second, the matches that are still valid select the data (iommu_sel);
+// vector is held.  An entry a fill writes in either cycle matches exactly when
+// the fill's tag matches the request's (its new contents are what the second
+// cycle selects).  In the second, the matches that are still valid select the data (iommu_sel);
 // two matches (entries of different sizes or G bits that cover the same page,
 // left by a driver that changed a mapping without invalidating) count as a
 // miss, so a duplicate can never corrupt a translation: the request walks.
@@ -85,6 +86,24 @@ module iommu_tlb_fa #(
     assign ent_flat[e*(3+PpnW) +: 3+PpnW] = {size_q[e], ppn_q[e]};
   end
 
+  // A fill's first cycle compares its tag with the entries' and with the
+  // fill written now (f_*_q, the fill inputs of the cycle before); the
+  // second writes f_*_q into the entry iommu_victim chose.
+  logic               f_g_q;
+  logic [PscidW-1:0]  f_pscid_q;
+  logic [VpnW-1:0]    f_vpn_q;
+  logic [2:0]         f_size_q;
+  logic [PpnW-1:0]    f_ppn_q;
+  logic [4:0]         f_perm_q;
+  always_ff @(posedge clk_i) begin
+    f_g_q     <= fill_g_i;
+    f_pscid_q <= fill_pscid_i;
+    f_vpn_q   <= fill_vpn_i & iommu_pkg::vpn_cmp_mask(fill_size_i);
+    f_size_q  <= fill_size_i;
+    f_ppn_q   <= fill_ppn_i;
+    f_perm_q  <= fill_perm_i;
+  end
+
   // ---- lookups ----------------------------------------------------------
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [PscidW-1:0]  tk_pscid;
@@ -98,10 +117,24 @@ module iommu_tlb_fa #(
     assign vpn      = lk_vpn_i[p*VpnW +: VpnW];
     assign tk_vpn   = tk_vpn_i[p*VpnW +: VpnW];
 
+    // The request's VPN and PSCID (the PSCID kept from lk_adv_i on), for the
+    // entry a fill writes now: it matches exactly when the fill's tag does,
+    // so a refill of the entry a lookup matched keeps the match.
+    logic [PscidW-1:0] look_pscid_q, look_pscid;
+    logic [VpnW-1:0]   look_vpn;
+    logic              wr_m;
+    always_ff @(posedge clk_i) begin
+      if (lk_adv_i[p]) look_pscid_q <= tk_pscid;
+    end
+    assign look_vpn   = lk_adv_i[p] ? tk_vpn : vpn;
+    assign look_pscid = lk_adv_i[p] ? tk_pscid : look_pscid_q;
+    assign wr_m = ((f_vpn_q ^ look_vpn) & iommu_pkg::vpn_cmp_mask(f_size_q)) == '0 &&
+                  (f_g_q || f_pscid_q == look_pscid);
     for (genvar e = 0; e < Entries; e++) begin : g_vm
-      assign vm_d[e] = (lk_adv_i[p] ? ((vpn_q[e] ^ tk_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
-                                      (g_q[e] || pscid_q[e] == tk_pscid)
-                                    : vm_q[e]) && !write[e];
+      assign vm_d[e] = write[e] ? wr_m :
+                       lk_adv_i[p] ? ((vpn_q[e] ^ tk_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
+                                     (g_q[e] || pscid_q[e] == tk_pscid)
+                                   : vm_q[e];
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) vm_q <= '0;
@@ -135,24 +168,6 @@ module iommu_tlb_fa #(
   end
 
   // ---- invalidation and fill -----------------------------------------------
-  // A fill's first cycle compares its tag with the entries' and with the
-  // fill written now (f_*_q, the fill inputs of the cycle before); the
-  // second writes f_*_q into the entry iommu_victim chose.
-  logic               f_g_q;
-  logic [PscidW-1:0]  f_pscid_q;
-  logic [VpnW-1:0]    f_vpn_q;
-  logic [2:0]         f_size_q;
-  logic [PpnW-1:0]    f_ppn_q;
-  logic [4:0]         f_perm_q;
-  always_ff @(posedge clk_i) begin
-    f_g_q     <= fill_g_i;
-    f_pscid_q <= fill_pscid_i;
-    f_vpn_q   <= fill_vpn_i & iommu_pkg::vpn_cmp_mask(fill_size_i);
-    f_size_q  <= fill_size_i;
-    f_ppn_q   <= fill_ppn_i;
-    f_perm_q  <= fill_perm_i;
-  end
-
   logic [Entries-1:0] same, inval;
   logic               eq;
   for (genvar e = 0; e < Entries; e++) begin : g_same

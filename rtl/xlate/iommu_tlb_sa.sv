@@ -8,8 +8,8 @@
 // data (the IOTLB: the PPN above the page size and the permissions; the walk
 // cache: the table's PPN).  The set is the log2(Sets) VPN bits just above the
 // 4 KiB << 9*Level the entry covers.  Every way is one iommu_ram per lookup
-// port (a read port each) plus one RAM of {valid, tag} alone, read by fills
-// and invalidations; all of them share one write: a fill's entry, or an
+// port (a read port each) plus one more copy read by fills and
+// invalidations; all of them share one write: a fill's entry, or an
 // invalidation's cleared valid bit.  Nothing but the write port touches the
 // valid bits, so there is no per-entry logic at all.
 //
@@ -31,13 +31,14 @@
 // replaced or invalidated since then may still hit, which the spec allows a
 // request accepted before the invalidation (the IOFENCE.C drains it).
 //
-// Fill, three cycles: the first reads the set's tags from the tag RAM, the
-// second compares them with the fill's tag (the ways the two fills before it
-// wrote since that read are taken from registers: the RAM has not returned
-// them) and registers the way with the same tag and the free ways, the third
-// writes the way with the same tag, else the first invalid way, else the way
-// of a rotating pointer shared by all sets, so that only registers feed the
-// RAMs' write port.  A fill is dropped when an invalidation or flush takes
+// Fill, three cycles: the first reads the set's entries from the tag RAM (a
+// copy of the entries for fills and invalidations), the second compares them
+// with the fill's tag (the ways the two fills before it wrote since that read
+// are taken from registers: the RAM has not returned them) and registers the
+// way with the same tag and the free ways, the third writes the way with the
+// same tag, else the first invalid way, else the way of a rotating pointer
+// shared by all sets, so that only registers feed the RAMs' write port.  A
+// fill whose way already holds its tag and data writes nothing.  A fill is dropped when an invalidation or flush takes
 // effect in any of the three cycles, and while busy_o.
 //
 // Invalidation (IOTINVAL.VMA, GV=0; the spec's table of operands) takes
@@ -261,7 +262,7 @@ module iommu_tlb_sa #(
   logic                  scan_q, all_q, ic_v_q, ic_all_q;
   logic [SetW-1:0]       scan_set_q, ic_set_q;
   logic [SetW-1:0]       t_set;
-  logic [Ways*VTagW-1:0] t_word;
+  logic [Ways*WordW-1:0] t_word;
   logic                  kill, start, start_all;
   assign kill      = flush_q || inv_q;
   // a scan from set 0: a flush, or AV=0 (PSCV=1: a PSCID's, else a wipe)
@@ -271,14 +272,14 @@ module iommu_tlb_sa #(
                      (inv_q && inv_av_q) ? inv_vpn_q[LoW +: SetW] :
                      scan_q             ? scan_set_q : fill_vpn_i[LoW +: SetW];
   for (genvar w = 0; w < Ways; w++) begin : g_tag
-    iommu_ram #(.Depth (Sets), .Width (VTagW), .Block (Block)) u_ram (
+    iommu_ram #(.Depth (Sets), .Width (WordW), .Block (Block)) u_ram (
       .clk_i   (clk_i),
       .we_i    (wr_en && wr_way[w]),
       .waddr_i (wr_set),
-      .wdata_i ({wr_valid, wr_tag}),
+      .wdata_i ({wr_valid, wr_tag, wr_data}),
       .re_i    (1'b1),
       .raddr_i (t_set),
-      .rdata_o (t_word[w*VTagW +: VTagW])
+      .rdata_o (t_word[w*WordW +: WordW])
     );
   end
 
@@ -350,7 +351,7 @@ module iommu_tlb_sa #(
     logic              g;
     logic [PscidW-1:0] e_pscid;
     logic [VtagW-1:0]  e_vtag;
-    assign {g, e_pscid, e_vtag} = t_word[w*VTagW +: TagW];
+    assign {g, e_pscid, e_vtag} = t_word[w*WordW + DataW +: TagW];
     assign ic_way[w] = ic_all_q ||
                         ((!inv_av_q || e_vtag == inv_vpn_q[LoW + SetW +: VtagW]) &&
                          (!inv_pscv_q || (!g && e_pscid == inv_pscid_q)));
@@ -369,8 +370,9 @@ module iommu_tlb_sa #(
   logic                 f2_v_q, f3_v_q;
   logic [SetW-1:0]      f2_set_q, f3_set_q;
   logic [TagW-1:0]      f2_tag_q, f3_tag_q, pw_tag_q;
-  logic [DataW-1:0]     f2_data_q, f3_data_q;
-  logic [Ways-1:0]      f3_same_q, f3_free_q, rr_q, same, f_valid;
+  logic [DataW-1:0]     f2_data_q, f3_data_q, pw_data_q;
+  logic [Ways-1:0]      f3_same_q, f3_free_q, rr_q, same, unch, f_valid;
+  logic                 f3_unch_q;
   logic [Ways-1:0]      rr_next, first_free;
   logic                 free_any;
   if (Ways > 1) begin : g_rr
@@ -399,25 +401,37 @@ module iommu_tlb_sa #(
     f3_tag_q  <= f2_tag_q;
     f3_data_q <= f2_data_q;
     f3_same_q <= same;
+    f3_unch_q <= |unch;
     f3_free_q <= ~f_valid;
     pw_tag_q  <= wr_tag;
+    pw_data_q <= wr_data;
   end
 
-  // f2: the set's valid bits and the way holding the fill's tag.  The
-  // compares run in parallel; the forwards only choose between them.
-  logic new_hit, old_hit, new_same, old_same;
-  assign new_hit  = f3_v_q && f3_set_q == f2_set_q;
-  assign old_hit  = pw_q && pw_set_q == f2_set_q;   // a fill's write: no clear precedes f2
-  assign new_same = f3_tag_q == f2_tag_q;
-  assign old_same = pw_tag_q == f2_tag_q;
+  // f2: the set's valid bits, the way holding the fill's tag, and whether
+  // that way holds the fill's data too (unch: then the fill changes nothing
+  // and writes nothing, so a page's refills, one per walk of a burst of
+  // misses, do not keep making the lookups that read its set in the write's
+  // cycle miss, walk and refill it again).  The compares run in parallel;
+  // the forwards only choose between them (a forwarded fill that wrote
+  // nothing left the same word in its way).
+  logic new_hit, old_hit, new_same, old_same, new_dsame, old_dsame;
+  assign new_hit   = f3_v_q && f3_set_q == f2_set_q;
+  assign old_hit   = pw_q && pw_set_q == f2_set_q;   // a fill's write: no clear precedes f2
+  assign new_same  = f3_tag_q == f2_tag_q;
+  assign old_same  = pw_tag_q == f2_tag_q;
+  assign new_dsame = f3_data_q == f2_data_q;
+  assign old_dsame = pw_data_q == f2_data_q;
   for (genvar w = 0; w < Ways; w++) begin : g_same
     logic fwd_new, fwd_old;
     assign fwd_new    = new_hit && fill_way[w];
     assign fwd_old    = old_hit && pw_way_q[w];
-    assign f_valid[w] = fwd_new || fwd_old || t_word[w*VTagW + TagW];
+    assign f_valid[w] = fwd_new || fwd_old || t_word[w*WordW + DataW + TagW];
     assign same[w]    = f_valid[w] && (fwd_new ? new_same :
                                        fwd_old ? old_same :
-                                       t_word[w*VTagW +: TagW] == f2_tag_q);
+                                       t_word[w*WordW + DataW +: TagW] == f2_tag_q);
+    assign unch[w]    = same[w] && (fwd_new ? new_dsame :
+                                    fwd_old ? old_dsame :
+                                    t_word[w*WordW +: DataW] == f2_data_q);
     assign first_free[w] = free_idx == FreeW'(w);
   end
 
@@ -428,7 +442,7 @@ module iommu_tlb_sa #(
     .any_o (free_any),
     .idx_o (free_idx)
   );
-  assign fill_en  = f3_v_q && !kill;
+  assign fill_en  = f3_v_q && !kill && !f3_unch_q;
   assign fill_set = f3_set_q;
   assign fill_way = (f3_same_q != '0) ? f3_same_q : free_any ? first_free : rr_q;
   assign wr_tag   = f3_tag_q;

@@ -496,6 +496,61 @@ static int t_dc_evict_stall(void) {
     return 0;
 }
 
+/* One page read by 32 reads in flight on distinct IDs, continuously (each
+ * one that completes is replaced), 1000 reads in all: the cold burst walks,
+ * and all its walks fill the same entry; after that every read must hit.  The
+ * second 500 reads may make no data-structure read at all: a lookup that
+ * keeps meeting the refills of its own entry misses, walks and refills it
+ * again, and a slot reused at the wrong cycle can keep that going for ever
+ * (1 walk read per read).  4 KiB and 2 MiB pages go to the RAM arrays (with
+ * TlbSets = 0 to the fully associative entries), 1 GiB pages to the fully
+ * associative entries. */
+static int hot_page_case(unsigned level) {
+    enum { INFL = 32, NR = 1000, HALF = 500, LINES = 64 };
+    ddt_t d;
+    setup(&d, false);
+    uint64_t root = add_device(&d, D1, P1);
+    const uint64_t pa = level == 2 ? 0xc0000000ull : level ? BIG_BASE : DATA_BASE;   /* 1 GiB aligned */
+    pt_map(root, 3, TLB_IOVA, level, pt_leaf(pa, PTE_RWUAD));
+    for (unsigned i = 0; i < LINES; i++) tb_mem_store(pa + 64ull * i, 8, pattern(pa + 64ull * i));
+    dma_txn_t *t[INFL] = {NULL};
+    unsigned sent = 0, done = 0, bad = 0;
+    uint64_t ds_half = 0, start = tb_now();
+    while (done < NR && tb_now() - start < CQ_TIMEOUT) {
+        for (unsigned i = 0; i < INFL && sent < NR; i++) {
+            if (t[i]) continue;
+            t[i] = dma_txn_new(false, TLB_IOVA + 64ull * (sent % LINES), 0, 3);
+            t[i]->user = sim_user(D1, false, 0);
+            t[i]->id = i;
+            dev_master_submit(sim_dev(), t[i], tb_now());
+            sent++;
+        }
+        tb_cycles(1);
+        dma_txn_t *x;
+        while ((x = dev_master_take_done(sim_dev()))) {
+            for (unsigned i = 0; i < INFL; i++)
+                if (t[i] == x) t[i] = NULL;
+            if (x->resp != AXI_OKAY || x->data[0] != pattern(pa + (x->addr - TLB_IOVA))) {
+                if (!bad)
+                    printf("hot page: read at %#llx: response %u, data %#llx\n", (unsigned long long)x->addr,
+                           x->resp, (unsigned long long)x->data[0]);
+                bad++;
+            }
+            dma_txn_free(x);
+            if (++done == HALF) ds_half = axi_slave_reads(sim_ds_slave());
+        }
+    }
+    CHECK(done == NR, "%u of %u reads completed", done, NR);
+    CHECK(bad == 0, "%u reads returned a wrong response or data", bad);
+    uint64_t ds = axi_slave_reads(sim_ds_slave()) - ds_half;
+    CHECK(ds == 0, "%llu data-structure reads during the last %u reads of one cached page",
+          (unsigned long long)ds, NR - HALF);
+    return done == NR && bad == 0 && ds == 0 ? 0 : 1;
+}
+static int t_tlb_hot_page(void) { return hot_page_case(0); }
+static int t_tlb_hot_page_2m(void) { return hot_page_case(1); }
+static int t_tlb_hot_page_1g(void) { return hot_page_case(2); }
+
 /* Walks of one device whose device-context reads end, and fill the DC cache,
  * in consecutive cycles: the data-structure memory interleaves the R beats of
  * its reads, and NR reads of one device on distinct IDs miss the DC and the
@@ -1703,6 +1758,9 @@ const test_def_t tests_cq[] = {
     {"tlb_ways", "IOTLB: one set of 4 KiB pages holds exactly its ways (FA: its entries); a page more replaces one; AV=1 in a full set", t_tlb_ways, false},
     {"tlb_ways_2m", "IOTLB: the same for 2 MiB pages (the 2 MiB array, or the FA entries)", t_tlb_ways_2m, false},
     {"tlb_fill_collide", "IOTLB: fills into a set while the other channel looks it up every cycle (RAM read-during-write)", t_tlb_fill_collide, false},
+    {"tlb_hot_page", "IOTLB: one 4 KiB page read by 32 reads in flight: after the cold walks every read hits", t_tlb_hot_page, false},
+    {"tlb_hot_page_2m", "IOTLB: one 2 MiB page read by 32 reads in flight: after the cold walks every read hits", t_tlb_hot_page_2m, false},
+    {"tlb_hot_page_1g", "IOTLB: one 1 GiB page (fully associative entries) read by 32 reads in flight: after the cold walks every read hits", t_tlb_hot_page_1g, false},
     {"dc_fill_pair", "DC cache: two fills of one device in consecutive cycles (interleaved R beats) leave one entry", t_dc_fill_pair, false},
     {"dc_evict_stall", "DC cache: 24 devices interleaved through 8 entries with stalling memories: every read its own page", t_dc_evict_stall, false},
     {"tlb_fill_collide_stall", "tlb_fill_collide with stalling memories: lookups held in the request stage while fills write their set", t_tlb_fill_collide_stall, false},
