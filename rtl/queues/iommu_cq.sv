@@ -5,8 +5,9 @@
 // reads the commands from cqb.PPN * 4096 + cqh * 16 on the data-structure
 // port, up to Burst of them in one INCR burst (2 beats each; never past cqt,
 // the end of the queue or a 4 KiB page), then decodes and executes them one
-// at a time, in order, asking the register block to advance cqh (head_inc_o)
-// as each one completes:
+// at a time, in order (each decoded in a cycle of its own, CqDec, then
+// executed), asking the register block to advance cqh (head_inc_o) as each
+// one completes:
 //   IOTINVAL.VMA, GV=0  inv_vma_o for one cycle, the cycle after (IOTLB and
 //                       walk cache, see iommu_iotlb / iommu_walk_cache for
 //                       the scopes); while it or tlb_busy_i (the caches still
@@ -96,7 +97,7 @@ module iommu_cq #(
   localparam logic [6:0] OpIofence  = 7'd2;
   localparam logic [6:0] OpIodir    = 7'd3;
 
-  typedef enum logic [2:0] { CqIdle, CqCount, CqAr, CqR, CqExec, CqFence, CqWrite, CqB } cq_state_e;
+  typedef enum logic [3:0] { CqIdle, CqCount, CqAr, CqR, CqDec, CqExec, CqFence, CqWrite, CqB } cq_state_e;
   localparam int unsigned CntW = $clog2(Burst) + 1;   // 0..Burst
   localparam int unsigned IdxW = (Burst > 1) ? $clog2(Burst) : 1;
 
@@ -191,13 +192,29 @@ module iommu_cq #(
   assign fence_fits = (fence_addr >> PaW) == '0;
   assign did_fits   = (dw0_q[63:40] >> DidW) == '0;
 
+  // The decode is registered in CqDec, the cycle before a command executes
+  // (CqExec), so no decode of the buffered words reaches the sequence or the
+  // register block's cqh: the opcode's class, FUNC3 = 0, ill and the fits.
+  logic        ill_q, is_inv_q, is_fence_q, is_dir_q, f3_0_q, fence_fits_q, did_fits_q;
+  always_ff @(posedge clk_i) begin
+    if (st_q == CqDec) begin
+      ill_q        <= ill;
+      is_inv_q     <= op == OpIotinval;
+      is_fence_q   <= op == OpIofence;
+      is_dir_q     <= op == OpIodir;
+      f3_0_q       <= f3 == 3'd0;
+      fence_fits_q <= fence_fits;
+      did_fits_q   <= did_fits;
+    end
+  end
+
   // The invalidation outputs are registered: they fan out to every cache
   // array, so they start from flip-flops.  An IOTINVAL reaches the caches the
   // cycle after it executes, and their busy the cycle after that: the one in
   // flight (inv_vma_o) counts as busy too.
   logic exec, drained, busy;
   assign busy    = tlb_busy_i || inv_vma_o;
-  assign exec    = st_q == CqExec && !err_q[idx_q] && !ill && !(op == OpIotinval && busy);
+  assign exec    = st_q == CqExec && !err_q[idx_q] && !ill_q && !(is_inv_q && busy);
   assign drained = (!pr || idle_i[0]) && (!pw || idle_i[1]) && !busy;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -205,9 +222,9 @@ module iommu_cq #(
       inv_vma_o <= 1'b0;
       inv_ddt_o <= 1'b0;
     end else begin
-      inv_vma_o <= exec && op == OpIotinval && f3 == 3'd0 && !gv;
+      inv_vma_o <= exec && is_inv_q && f3_0_q && !gv;
       // A DID wider than the data path's device_id cannot be cached: nothing to do.
-      inv_ddt_o <= exec && op == OpIodir && f3 == 3'd0 && (!dv || did_fits);
+      inv_ddt_o <= exec && is_dir_q && f3_0_q && (!dv || did_fits_q);
     end
   end
   always_ff @(posedge clk_i) begin
@@ -264,17 +281,19 @@ module iommu_cq #(
       CqAr:
         if (ar_ready_i) st_d = CqR;
       CqR:
-        if (r_valid_i && r_last_i) st_d = CqExec;
+        if (r_valid_i && r_last_i) st_d = CqDec;
+      CqDec:
+        st_d = CqExec;
       CqExec:
         if (err_q[idx_q]) begin
           mf_set_o = n_q == CntW'(1);
           st_d     = CqIdle;
-        end else if (ill) begin
+        end else if (ill_q) begin
           ill_set_o = 1'b1;
           st_d      = CqIdle;
-        end else if (op == OpIofence) begin
+        end else if (is_fence_q) begin
           st_d = CqFence;
-        end else if (op == OpIotinval && busy) begin
+        end else if (is_inv_q && busy) begin
           st_d = CqExec;   // the IOTLB still applies the previous IOTINVAL
         end else begin
           done = 1'b1;
@@ -282,7 +301,7 @@ module iommu_cq #(
       CqFence:
         if (drained) begin
           if (!av)             done = 1'b1;
-          else if (fence_fits) st_d = CqWrite;
+          else if (fence_fits_q) st_d = CqWrite;
           else begin
             mf_set_o = 1'b1;
             st_d     = CqIdle;
@@ -301,10 +320,10 @@ module iommu_cq #(
         end
       default: st_d = CqIdle;
     endcase
-    if (done) st_d = more ? CqExec : CqIdle;
+    if (done) st_d = more ? CqDec : CqIdle;
   end
   assign head_inc_o       = done;
-  assign fence_w_ip_set_o = done && op == OpIofence && wsi;
+  assign fence_w_ip_set_o = done && is_fence_q && wsi;
   assign idle_o           = st_q == CqIdle;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
