@@ -258,8 +258,8 @@ module iommu_chan #(
   // the request the request stage holds next cycle, which the decision stage
   // takes (tlb_adv_o) the cycle after or later
   assign tlb_rd2_vpn_o  = dev_addr_i[12 +: iommu_pkg::VpnW];
-  assign lk_hold_o      = r_v_q && !r_move;
-  assign tlb_adv_o      = r_move;
+  assign lk_hold_o      = r_v_q && !c_move;
+  assign tlb_adv_o      = c_move;
   assign tlb_tk_vpn_o   = r_addr[12 +: iommu_pkg::VpnW];
   assign tlb_tk_pscid_o = dc_lk_data_i[iommu_pkg::PpnW +: iommu_pkg::PscidW];
   assign tlb_lk_acc_o   = s_acc;
@@ -434,6 +434,27 @@ module iommu_chan #(
     end
   end
 
+  // The caches' copy of r_move (lk_hold_o, tlb_adv_o): the same function of
+  // copies of the registers it comes from, kept apart from the originals
+  // ((* keep *): Yosys would merge them), so the stage registers' enables and
+  // the caches' read-address and hold controls are two nets of half the
+  // fanout each.
+  logic c_s_v_q, c_fr_q, c_lock_q, c_lock_slot_q, c_move;
+  (* keep *) always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      c_s_v_q       <= 1'b0;
+      c_fr_q        <= 1'b1;
+      c_lock_q      <= 1'b0;
+      c_lock_slot_q <= 1'b0;
+    end else begin
+      c_s_v_q       <= r_move ? r_v_q : (s_v_q && !s_leave);
+      c_fr_q        <= fr_d;
+      c_lock_q      <= mem_valid_o && !mem_ready_i;
+      c_lock_slot_q <= f_slot || s_alloc;
+    end
+  end
+  assign c_move = !c_s_v_q || (c_fr_q && !(c_lock_q && !c_lock_slot_q));
+
   // ---- walk requests ---------------------------------------------------------------
   logic [UserW-1:0] w_user;
   logic             w_exec;
@@ -538,16 +559,16 @@ module iommu_chan #(
     end
   end
 
-  // The stage's request and outcome are written into the offered slot
-  // whenever one may be taken (s_sure, registers alone), so the wide enables
-  // wait for no lookup; the slot becomes valid only when the request does not
-  // leave for memory (s_alloc, above).  A free slot has no walk or result in
-  // flight, so nothing else writes it.
-  logic s_wr;
-  assign s_wr = s_v_q && s_sure;
+  // The stage's request and outcome are written into the offered slot in
+  // every cycle there is one (fr_q, fr_oh_q: registers alone, no logic on the
+  // wide enables), whether or not the stage holds a request that may take it:
+  // the slot is free, so nothing reads it, and it becomes valid only in the
+  // cycle the stage's request moves in (s_alloc, above), whose write is that
+  // request's.  A free slot has no walk or result in flight, so nothing else
+  // writes it.
   iommu_ram #(.Depth (Slots), .Width (RelW), .Block (1'b0), .Comb (1'b1)) u_rel_ram (
     .clk_i   (clk_i),
-    .we_i    (s_wr),
+    .we_i    (fr_q),
     .waddr_i (fr_idx_q),
     .wdata_i ({s_id, s_addr[11:0], s_q[AddrLsb-1:0]}),
     .re_i    (1'b1),
@@ -556,7 +577,7 @@ module iommu_chan #(
   );
   iommu_ram #(.Depth (Slots), .Width (WalkW), .Block (1'b0), .Comb (1'b1)) u_walk_ram (
     .clk_i   (clk_i),
-    .we_i    (s_wr),
+    .we_i    (fr_q),
     .waddr_i (fr_idx_q),
     .wdata_i ({s_addr, s_user, s_prot[2], s_dc_q}),
     .re_i    (1'b1),
@@ -565,7 +586,7 @@ module iommu_chan #(
   );
   iommu_ram #(.Depth (Slots), .Width (AxW), .Block (1'b0), .Comb (1'b1)) u_rf_ram (
     .clk_i   (clk_i),
-    .we_i    (s_wr),
+    .we_i    (fr_q),
     .waddr_i (fr_idx_q),
     .wdata_i (s_q),
     .re_i    (1'b1),
@@ -574,7 +595,7 @@ module iommu_chan #(
   );
   always_ff @(posedge clk_i) begin
     for (int k = 0; k < Slots; k++) begin
-      if (s_wr && fr_oh_q[k]) begin
+      if (fr_oh_q[k]) begin
         sl_id_q[k]     <= s_id;
         sl_dep_q[k]    <= tail_idx;
         sl_dc_hit_q[k] <= s_dc_hit_q && !dc_inval_i;
@@ -616,6 +637,7 @@ module iommu_chan #(
 
   // The offered slot is free, and named one-hot.
   `IOMMU_ASSERT(FrFree_A, clk_i, rst_ni, !fr_q || ((sl_v_q & fr_oh_q) == '0 && $onehot(fr_oh_q)))
+  `IOMMU_ASSERT(CMove_A, clk_i, rst_ni, c_move == r_move)
   `IOMMU_ASSERT(SlotHs_A, clk_i, rst_ni, slot_hs == (mem_hs && f_slot))
   `IOMMU_ASSERT(OutNoUnderflow_A, clk_i, rst_ni, !(mem_rsp_done_i && out_q == '0 && !hs_q))
   // One slot frees per cycle: a forward and the end of a refusal never meet.
