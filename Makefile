@@ -338,6 +338,9 @@ DEPTH_BUDGET ?= 14
 TIMING_FREQ   ?= 100
 TIMING_ROUTER ?= router2
 TIMING_PARAMS ?=
+# TIMING_SEED: nextpnr's placement seed (empty: nextpnr's default), to tell a
+# change's effect from placement noise.
+TIMING_SEED   ?=
 .PHONY: depth timing
 depth:
 	@command -v yosys >/dev/null || { echo "yosys is missing: run 'make deps'"; exit 1; }
@@ -345,6 +348,7 @@ depth:
 
 timing:
 	@python3 tools/timing.py --freq $(TIMING_FREQ) --router $(TIMING_ROUTER) \
+	    $(if $(TIMING_SEED),--seed $(TIMING_SEED)) \
 	    $(foreach p,$(TIMING_PARAMS),--param $(p)) --top $(TOP) --inc rtl \
 	    --out $(BUILD)/timing $(RTL_SRCS)
 
