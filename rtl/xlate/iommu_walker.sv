@@ -38,6 +38,7 @@
 // no fill happens in the kill cycle itself.
 // Assumes: ds R beats of one read arrive in order (AXI), rready is always 1.
 `default_nettype none
+`include "common/iommu_assert.svh"
 
 module iommu_walker #(
   parameter int unsigned Walks = 8,     /// walks in flight
@@ -179,9 +180,8 @@ module iommu_walker #(
   end
 
   // Lowest set bit of a vector.
-  logic            alloc_any, issue_any, err_any;
-  logic [WIdxW-1:0] alloc_idx, issue_idx, err_idx;
-  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_alloc (.vec_i (is_idle), .any_o (alloc_any), .idx_o (alloc_idx));
+  logic            issue_any, err_any;
+  logic [WIdxW-1:0] issue_idx, err_idx;
   iommu_first #(.N (Walks), .IdxW (WIdxW)) u_issue (.vec_i (is_issue), .any_o (issue_any), .idx_o (issue_idx));
 
   logic res_stale_q;   // the result in the output register is of a stale walk
@@ -292,7 +292,32 @@ module iommu_walker #(
     end
   end
 
-  assign alloc = q2_v_q && alloc_any;
+  // The context a walk is allocated in is chosen a cycle ahead (al_q,
+  // al_oh_q: the first idle context; after an allocation the first
+  // idle one but that; a context whose walk ends is offered from the cycle
+  // after), so the intake's moves and the contexts' enables are registers.
+  logic             al_q, al_d, al_a_any, al_b_any;
+  logic [Walks-1:0] al_oh_q, al_d_oh;
+  logic [WIdxW-1:0] al_a_idx, al_b_idx, al_d_idx;
+  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_al_a (.vec_i (is_idle), .any_o (al_a_any), .idx_o (al_a_idx));
+  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_al_b (.vec_i (is_idle & ~al_oh_q), .any_o (al_b_any),
+                                                   .idx_o (al_b_idx));
+  assign al_d     = alloc ? al_b_any : al_a_any;
+  assign al_d_idx = alloc ? al_b_idx : al_a_idx;
+  for (genvar k = 0; k < Walks; k++) begin : g_al
+    assign al_d_oh[k] = al_d && al_d_idx == WIdxW'(k);
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      al_q     <= 1'b1;
+      al_oh_q  <= Walks'(1);
+    end else begin
+      al_q     <= al_d;
+      al_oh_q  <= al_d_oh;
+    end
+  end
+  assign alloc = q2_v_q && al_q;
+  `IOMMU_ASSERT(AlIdle_A, clk_i, rst_ni, !al_q || ((al_oh_q & ~is_idle) == '0 && $onehot(al_oh_q)))
 
   // ---- read issue -------------------------------------------------------------
   // The lowest walk with a read to send; a read presented without ARREADY
@@ -625,7 +650,7 @@ module iommu_walker #(
       stale_q <= '0;
     end else begin
       for (int k = 0; k < Walks; k++) begin
-        if (alloc && alloc_idx == WIdxW'(k)) begin
+        if (alloc && al_oh_q[k]) begin
           st_q[k]    <= ppn_fits(a_table) ? CIssue : CErr;
           stale_q[k] <= kill_i;
         end else begin
@@ -642,7 +667,7 @@ module iommu_walker #(
 
   always_ff @(posedge clk_i) begin
     for (int k = 0; k < Walks; k++) begin
-      if (alloc && alloc_idx == WIdxW'(k)) begin
+      if (alloc && al_oh_q[k]) begin
         ph_q[k]      <= a_ph;
         lvl_q[k]     <= a_lvl;
         beat_q[k]    <= 2'd0;
