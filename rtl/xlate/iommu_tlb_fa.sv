@@ -17,9 +17,11 @@
 // its request (lk_adv_i), tk_vpn_i and tk_pscid_i are compared with every
 // entry's VPN under the entry's page size and with its PSCID (or its G bit),
 // and the match vector is registered; while the stage holds its request the
-// vector is held.  An entry a fill writes in either cycle matches exactly when
-// the fill's tag matches the request's (its new contents are what the second
-// cycle selects).  In the second, the matches that are still valid select the data (iommu_sel);
+// vector is held, and an entry written by a fill drops out of it (an entry
+// filled meanwhile is not seen: the request walks).  A fill that finds its
+// tag and data in an entry already changes nothing and writes nothing, so the
+// refills of a hot page (one per walk of a burst of misses) do not keep
+// dropping its lookups.  In the second, the matches that are still valid select the data (iommu_sel);
 // two matches (entries of different sizes or G bits that cover the same page,
 // left by a driver that changed a mapping without invalidating) count as a
 // miss, so a duplicate can never corrupt a translation: the request walks.
@@ -117,24 +119,10 @@ module iommu_tlb_fa #(
     assign vpn      = lk_vpn_i[p*VpnW +: VpnW];
     assign tk_vpn   = tk_vpn_i[p*VpnW +: VpnW];
 
-    // The request's VPN and PSCID (the PSCID kept from lk_adv_i on), for the
-    // entry a fill writes now: it matches exactly when the fill's tag does,
-    // so a refill of the entry a lookup matched keeps the match.
-    logic [PscidW-1:0] look_pscid_q, look_pscid;
-    logic [VpnW-1:0]   look_vpn;
-    logic              wr_m;
-    always_ff @(posedge clk_i) begin
-      if (lk_adv_i[p]) look_pscid_q <= tk_pscid;
-    end
-    assign look_vpn   = lk_adv_i[p] ? tk_vpn : vpn;
-    assign look_pscid = lk_adv_i[p] ? tk_pscid : look_pscid_q;
-    assign wr_m = ((f_vpn_q ^ look_vpn) & iommu_pkg::vpn_cmp_mask(f_size_q)) == '0 &&
-                  (f_g_q || f_pscid_q == look_pscid);
     for (genvar e = 0; e < Entries; e++) begin : g_vm
-      assign vm_d[e] = write[e] ? wr_m :
-                       lk_adv_i[p] ? ((vpn_q[e] ^ tk_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
-                                     (g_q[e] || pscid_q[e] == tk_pscid)
-                                   : vm_q[e];
+      assign vm_d[e] = (lk_adv_i[p] ? ((vpn_q[e] ^ tk_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
+                                      (g_q[e] || pscid_q[e] == tk_pscid)
+                                    : vm_q[e]) && !write[e];
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) vm_q <= '0;
@@ -168,8 +156,8 @@ module iommu_tlb_fa #(
   end
 
   // ---- invalidation and fill -----------------------------------------------
-  logic [Entries-1:0] same, inval;
-  logic               eq;
+  logic [Entries-1:0] same, inval, unch;
+  logic               eq, f_unch;
   for (genvar e = 0; e < Entries; e++) begin : g_same
     assign inval[e] = flush_i ||
                       (inv_i && (!inv_pscv_i || (pscid_q[e] == inv_pscid_i && !g_q[e])) &&
@@ -178,15 +166,19 @@ module iommu_tlb_fa #(
     assign same[e] = valid_q[e] && g_q[e] == fill_g_i && pscid_q[e] == fill_pscid_i &&
                      size_q[e] == fill_size_i &&
                      ((vpn_q[e] ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
+    assign unch[e] = same[e] && !write[e] && ppn_q[e] == fill_ppn_i && perm_q[e] == fill_perm_i;
   end
   assign eq = f_g_q == fill_g_i && f_pscid_q == fill_pscid_i && f_size_q == fill_size_i &&
               ((f_vpn_q ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
+  // the fill changes nothing: an entry holds its tag and data and keeps them
+  // (not written now), or the fill written now is the same
+  assign f_unch = (unch != '0) || (eq && write != '0 && f_ppn_q == fill_ppn_i && f_perm_q == fill_perm_i);
   iommu_victim #(.Entries(Entries)) u_victim (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
     .same_i   (same),
     .eq_i     (eq),
-    .fill_i   (fill_i),
+    .fill_i   (fill_i && !f_unch),
     .kill_i   (flush_i || inv_i),
     .inval_i  (inval),
     .write_o  (write),
