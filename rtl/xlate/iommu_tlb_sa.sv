@@ -371,8 +371,8 @@ module iommu_tlb_sa #(
   logic [SetW-1:0]      f2_set_q, f3_set_q;
   logic [TagW-1:0]      f2_tag_q, f3_tag_q, pw_tag_q;
   logic [DataW-1:0]     f2_data_q, f3_data_q, pw_data_q;
-  logic [Ways-1:0]      f3_same_q, f3_free_q, rr_q, same, unch, f_valid;
-  logic                 f3_unch_q;
+  logic [Ways-1:0]      f3_same_q, f3_deq_q, f3_free_q, rr_q, same, deq, f_valid;
+  logic                 f3_unch;
   logic [Ways-1:0]      rr_next, first_free;
   logic                 free_any;
   if (Ways > 1) begin : g_rr
@@ -401,17 +401,18 @@ module iommu_tlb_sa #(
     f3_tag_q  <= f2_tag_q;
     f3_data_q <= f2_data_q;
     f3_same_q <= same;
-    f3_unch_q <= |unch;
+    f3_deq_q  <= deq;
     f3_free_q <= ~f_valid;
     pw_tag_q  <= wr_tag;
     pw_data_q <= wr_data;
   end
 
-  // f2: the set's valid bits, the way holding the fill's tag, and whether
-  // that way holds the fill's data too (unch: then the fill changes nothing
-  // and writes nothing, so a page's refills, one per walk of a burst of
-  // misses, do not keep making the lookups that read its set in the write's
-  // cycle miss, walk and refill it again).  The compares run in parallel;
+  // f2: the set's valid bits, the way holding the fill's tag, and the ways
+  // holding the fill's data (deq).  When the way with the tag holds the data
+  // too (f3_unch, from those registers) the fill changes nothing and writes
+  // nothing, so a page's refills, one per walk of a burst of misses, do not
+  // keep making the lookups that read its set in the write's cycle miss, walk
+  // and refill it again.  The compares run in parallel;
   // the forwards only choose between them (a forwarded fill that wrote
   // nothing left the same word in its way).
   logic new_hit, old_hit, new_same, old_same, new_dsame, old_dsame;
@@ -429,9 +430,7 @@ module iommu_tlb_sa #(
     assign same[w]    = f_valid[w] && (fwd_new ? new_same :
                                        fwd_old ? old_same :
                                        t_word[w*WordW + DataW +: TagW] == f2_tag_q);
-    assign unch[w]    = same[w] && (fwd_new ? new_dsame :
-                                    fwd_old ? old_dsame :
-                                    t_word[w*WordW +: DataW] == f2_data_q);
+    assign deq[w]     = fwd_new ? new_dsame : fwd_old ? old_dsame : t_word[w*WordW +: DataW] == f2_data_q;
     assign first_free[w] = free_idx == FreeW'(w);
   end
 
@@ -442,7 +441,8 @@ module iommu_tlb_sa #(
     .any_o (free_any),
     .idx_o (free_idx)
   );
-  assign fill_en  = f3_v_q && !kill && !f3_unch_q;
+  assign f3_unch  = (f3_same_q & f3_deq_q) != '0;   // the way with the tag holds the data too
+  assign fill_en  = f3_v_q && !kill && !f3_unch;
   assign fill_set = f3_set_q;
   assign fill_way = (f3_same_q != '0) ? f3_same_q : free_any ? first_free : rr_q;
   assign wr_tag   = f3_tag_q;
