@@ -69,41 +69,58 @@ module iommu_dc_cache #(
   logic [Entries-1:0] same, inval, write, valid_d;
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [Entries-1:0] m_d, m_q;
-    logic               any, multi, hit_q;
-    logic [DataW-1:0]   sel_d, ans_q;
+    logic [Entries-1:0] m_new, m_held;
+    logic               any_n, multi_n, any_h, multi_h, hit_q;
+    logic [DataW-1:0]   sel_n, ans_q;
+    logic               unused_h;
     // The device_id looked up (kept while held) and whether this cycle's
     // fill is for it: an entry a fill writes matches exactly then.
     logic [DidW-1:0] look_did_q;
-    logic            fill_eq;
     always_ff @(posedge clk_i) begin
       if (!rd_hold_i[p]) look_did_q <= rd_did_i[p*DidW +: DidW];
     end
-    assign fill_eq = f_did_q == (rd_hold_i[p] ? look_did_q : rd_did_i[p*DidW +: DidW]);
+    // The matches of a new lookup and of the held one; the stall only
+    // chooses between them (and between the two answers below).
     for (genvar e = 0; e < Entries; e++) begin : g_m
-      assign m_d[e] = write[e] ? fill_eq :
-                      rd_hold_i[p] ? m_q[e] : did_q[e] == rd_did_i[p*DidW +: DidW];
+      assign m_new[e]  = write[e] ? f_did_q == rd_did_i[p*DidW +: DidW] :
+                                    did_q[e] == rd_did_i[p*DidW +: DidW];
+      assign m_held[e] = write[e] ? f_did_q == look_did_q : m_q[e];
     end
+    assign m_d = rd_hold_i[p] ? m_held : m_new;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) m_q <= '0;
       else         m_q <= m_d;
     end
-    // The answer is registered: the next cycle's matches (m_d, with the
-    // valid bits after this cycle's invalidations and writes) select it now,
-    // an entry written now giving the data written.  So the answer leaves
-    // from registers: no select lies between the lookup and its users.
+    // The answer is registered: a new lookup's matches (with the valid bits
+    // after this cycle's invalidations and writes) select it now, an entry
+    // written now giving the data written; a held lookup keeps its answer
+    // unless its entry is rewritten, and its hit is checked again against
+    // the valid bits.  So the answer leaves from registers: no select lies
+    // between the lookup and its users, and the stall steers no select.
     iommu_sel #(.N (Entries), .W (DataW)) u_sel (
-      .match_i (m_d & valid_d),
+      .match_i (m_new & valid_d),
       .data_i  (data_flat),
-      .any_o   (any),
-      .multi_o (multi),
-      .data_o  (sel_d)
+      .any_o   (any_n),
+      .multi_o (multi_n),
+      .data_o  (sel_n)
+    );
+    iommu_sel #(.N (Entries), .W (1)) u_held (   // one match or none; no data
+      .match_i (m_held & valid_d),
+      .data_i  ('0),
+      .any_o   (any_h),
+      .multi_o (multi_h),
+      .data_o  (unused_h)
     );
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) hit_q <= 1'b0;
-      else         hit_q <= any && !multi;
+      else         hit_q <= rd_hold_i[p] ? any_h && !multi_h : any_n && !multi_n;
     end
     always_ff @(posedge clk_i) begin
-      ans_q <= ((m_d & write) != '0) ? f_data_q : sel_d;
+      if (rd_hold_i[p]) begin
+        if ((m_held & write) != '0) ans_q <= f_data_q;
+      end else begin
+        ans_q <= ((m_new & write) != '0) ? f_data_q : sel_n;
+      end
     end
     assign lk_hit_o[p]                 = hit_q;
     assign lk_data_o[p*DataW +: DataW] = ans_q;
