@@ -6,20 +6,17 @@
 // that the walker packs and the channels unpack (see iommu_walker).
 // A lookup takes two cycles: rd_did_i names, one cycle ahead, the device_id
 // whose answer lk_hit_o and lk_data_o give.  In the first cycle it is compared
-// with every entry's device_id (an entry written by a fill in that cycle
-// matches when the fill's device_id is the one looked up: its data changes),
-// and the matches whose entry is valid after that cycle select the answer
-// (iommu_sel; a fill replaces the entry of the same device_id, so there is
-// never more than one match, and two would count as a miss), which is
-// registered with the match vector: the answer leaves from registers, so its
-// users (the channels' decision registers, the IOTLB's PSCID compares) see
-// no select.  The compare's and the select's path starts at the channel's
-// request as it is accepted (AxUSER).  While rd_hold_i (the lookup stage
+// with every entry's device_id and the match vector is registered (an entry
+// written by a fill in that cycle matches when the fill's device_id is the
+// one looked up: its data changes); in the second the matches whose entry is
+// still valid select the data (iommu_sel; a fill replaces the entry of the
+// same device_id, so there is never more than one match, and two would count
+// as a miss).  So the compare's path starts at the channel's request as it is
+// accepted and the select's at registers.  While rd_hold_i (the lookup stage
 // stalls) the match vector is kept instead of compared again, with the
 // entries fills write matched against the device_id looked up (registered),
-// and the answer selected again from it each cycle, so the stall never steers
-// the compare, an invalidation during it is seen, and a refill of the entry
-// keeps the match.
+// so the stall never steers the compare and a refill of the entry keeps the
+// match.
 // A fill replaces the entry
 // of the same device_id, else the first invalid entry, else a round-robin
 // victim, in two cycles (iommu_victim: compares, then the write); flush_i
@@ -66,64 +63,35 @@ module iommu_dc_cache #(
     f_did_q  <= fill_did_i;
     f_data_q <= fill_data_i;
   end
-  logic [Entries-1:0] same, inval, write, valid_d;
+  logic [Entries-1:0] same, inval, write;
   for (genvar p = 0; p < Ports; p++) begin : g_port
-    logic [Entries-1:0] m_d, m_q;
-    logic [Entries-1:0] m_new, m_held;
-    logic               any_n, multi_n, any_h, multi_h, hit_q;
-    logic [DataW-1:0]   sel_n, ans_q;
-    logic               unused_h;
+    logic [Entries-1:0] m_d, m_q, m;
+    logic               any, multi;
     // The device_id looked up (kept while held) and whether this cycle's
     // fill is for it: an entry a fill writes matches exactly then.
     logic [DidW-1:0] look_did_q;
+    logic            fill_eq;
     always_ff @(posedge clk_i) begin
       if (!rd_hold_i[p]) look_did_q <= rd_did_i[p*DidW +: DidW];
     end
-    // The matches of a new lookup and of the held one; the stall only
-    // chooses between them (and between the two answers below).
+    assign fill_eq = f_did_q == (rd_hold_i[p] ? look_did_q : rd_did_i[p*DidW +: DidW]);
     for (genvar e = 0; e < Entries; e++) begin : g_m
-      assign m_new[e]  = write[e] ? f_did_q == rd_did_i[p*DidW +: DidW] :
-                                    did_q[e] == rd_did_i[p*DidW +: DidW];
-      assign m_held[e] = write[e] ? f_did_q == look_did_q : m_q[e];
+      assign m_d[e] = write[e] ? fill_eq :
+                      rd_hold_i[p] ? m_q[e] : did_q[e] == rd_did_i[p*DidW +: DidW];
     end
-    assign m_d = rd_hold_i[p] ? m_held : m_new;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) m_q <= '0;
       else         m_q <= m_d;
     end
-    // The answer is registered: a new lookup's matches (with the valid bits
-    // after this cycle's invalidations and writes) select it now, an entry
-    // written now giving the data written; a held lookup keeps its answer
-    // unless its entry is rewritten, and its hit is checked again against
-    // the valid bits.  So the answer leaves from registers: no select lies
-    // between the lookup and its users, and the stall steers no select.
+    assign m = m_q & valid_q;
     iommu_sel #(.N (Entries), .W (DataW)) u_sel (
-      .match_i (m_new & valid_d),
+      .match_i (m),
       .data_i  (data_flat),
-      .any_o   (any_n),
-      .multi_o (multi_n),
-      .data_o  (sel_n)
+      .any_o   (any),
+      .multi_o (multi),
+      .data_o  (lk_data_o[p*DataW +: DataW])
     );
-    iommu_sel #(.N (Entries), .W (1)) u_held (   // one match or none; no data
-      .match_i (m_held & valid_d),
-      .data_i  ('0),
-      .any_o   (any_h),
-      .multi_o (multi_h),
-      .data_o  (unused_h)
-    );
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) hit_q <= 1'b0;
-      else         hit_q <= rd_hold_i[p] ? any_h && !multi_h : any_n && !multi_n;
-    end
-    always_ff @(posedge clk_i) begin
-      if (rd_hold_i[p]) begin
-        if ((m_held & write) != '0) ans_q <= f_data_q;
-      end else begin
-        ans_q <= ((m_new & write) != '0) ? f_data_q : sel_n;
-      end
-    end
-    assign lk_hit_o[p]                 = hit_q;
-    assign lk_data_o[p*DataW +: DataW] = ans_q;
+    assign lk_hit_o[p] = any && !multi;
   end
 
   for (genvar e = 0; e < Entries; e++) begin : g_same
@@ -139,8 +107,7 @@ module iommu_dc_cache #(
     .kill_i   (flush_i || inv_i),
     .inval_i  (inval),
     .write_o  (write),
-    .valid_o  (valid_q),
-    .valid_d_o (valid_d)
+    .valid_o  (valid_q)
   );
 
 

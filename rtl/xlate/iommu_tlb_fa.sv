@@ -173,9 +173,6 @@ module iommu_tlb_fa #(
   // the fill changes nothing: an entry holds its tag and data and keeps them
   // (not written now), or the fill written now is the same
   assign f_unch = (unch != '0) || (eq && write != '0 && f_ppn_q == fill_ppn_i && f_perm_q == fill_perm_i);
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic [Entries-1:0] valid_d;   // lookups use the registered valid bits
-  /* verilator lint_on UNUSEDSIGNAL */
   iommu_victim #(.Entries(Entries)) u_victim (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
@@ -185,8 +182,7 @@ module iommu_tlb_fa #(
     .kill_i   (flush_i || inv_i),
     .inval_i  (inval),
     .write_o  (write),
-    .valid_o  (valid_q),
-    .valid_d_o (valid_d)
+    .valid_o  (valid_q)
   );
 
   // Tag and data arrays need no reset: valid_q guards them.
