@@ -258,8 +258,8 @@ module iommu_chan #(
   // the request the request stage holds next cycle, which the decision stage
   // takes (tlb_adv_o) the cycle after or later
   assign tlb_rd2_vpn_o  = dev_addr_i[12 +: iommu_pkg::VpnW];
-  assign lk_hold_o      = r_v_q && !c_move;
-  assign tlb_adv_o      = c_move;
+  assign lk_hold_o      = r_v_q && !r_move;
+  assign tlb_adv_o      = r_move;
   assign tlb_tk_vpn_o   = r_addr[12 +: iommu_pkg::VpnW];
   assign tlb_tk_pscid_o = dc_lk_data_i[iommu_pkg::PpnW +: iommu_pkg::PscidW];
   assign tlb_lk_acc_o   = s_acc;
@@ -407,53 +407,21 @@ module iommu_chan #(
   // the RAMs' write address are registers: fr_q says a slot is free, fr_oh_q /
   // fr_idx_q which one (the first free one; after an allocation, the first
   // free one but that; a slot freeing now counts as free).
-  logic             s_alloc, fr_q, fr_d, fr_a_any, fr_b_any;
-  logic [Slots-1:0] fr_oh_q, fr_d_oh;
-  logic [SlotW-1:0] fr_idx_q, fr_a_idx, fr_b_idx, fr_d_idx;
+  logic             s_alloc, fr_q;
+  logic [Slots-1:0] fr_oh_q;
+  logic [SlotW-1:0] fr_idx_q;
   assign s_sure   = fr_q && !(lock_q && !lock_slot_q);
   assign s_alloc  = s_v_q && s_sure && !(mem_hs && !f_slot);
   assign s_leave  = (mem_hs && !f_slot) || s_alloc;
-  iommu_first #(.N (Slots), .IdxW (SlotW)) u_fr_a (.vec_i (~sl_v_q | free_oh), .any_o (fr_a_any),
-                                                   .idx_o (fr_a_idx));
-  iommu_first #(.N (Slots), .IdxW (SlotW)) u_fr_b (.vec_i ((~sl_v_q | free_oh) & ~fr_oh_q),
-                                                   .any_o (fr_b_any), .idx_o (fr_b_idx));
-  assign fr_d     = s_alloc ? fr_b_any : fr_a_any;
-  assign fr_d_idx = s_alloc ? fr_b_idx : fr_a_idx;
-  for (genvar k = 0; k < Slots; k++) begin : g_fr
-    assign fr_d_oh[k] = fr_d && fr_d_idx == SlotW'(k);
-  end
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      fr_q     <= 1'b1;
-      fr_oh_q  <= Slots'(1);
-      fr_idx_q <= '0;
-    end else begin
-      fr_q     <= fr_d;
-      fr_oh_q  <= fr_d_oh;
-      fr_idx_q <= fr_d_idx;
-    end
-  end
-
-  // The caches' copy of r_move (lk_hold_o, tlb_adv_o): the same function of
-  // copies of the registers it comes from, kept apart from the originals
-  // ((* keep *): Yosys would merge them), so the stage registers' enables and
-  // the caches' read-address and hold controls are two nets of half the
-  // fanout each.
-  logic c_s_v_q, c_fr_q, c_lock_q, c_lock_slot_q, c_move;
-  (* keep *) always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      c_s_v_q       <= 1'b0;
-      c_fr_q        <= 1'b1;
-      c_lock_q      <= 1'b0;
-      c_lock_slot_q <= 1'b0;
-    end else begin
-      c_s_v_q       <= r_move ? r_v_q : (s_v_q && !s_leave);
-      c_fr_q        <= fr_d;
-      c_lock_q      <= mem_valid_o && !mem_ready_i;
-      c_lock_slot_q <= f_slot || s_alloc;
-    end
-  end
-  assign c_move = !c_s_v_q || (c_fr_q && !(c_lock_q && !c_lock_slot_q));
+  iommu_offer #(.N (Slots), .IdxW (SlotW)) u_fr (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .free_i  (~sl_v_q | free_oh),
+    .take_i  (s_alloc),
+    .valid_o (fr_q),
+    .oh_o    (fr_oh_q),
+    .idx_o   (fr_idx_q)
+  );
 
   // ---- walk requests ---------------------------------------------------------------
   logic [UserW-1:0] w_user;
@@ -637,7 +605,6 @@ module iommu_chan #(
 
   // The offered slot is free, and named one-hot.
   `IOMMU_ASSERT(FrFree_A, clk_i, rst_ni, !fr_q || ((sl_v_q & fr_oh_q) == '0 && $onehot(fr_oh_q)))
-  `IOMMU_ASSERT(CMove_A, clk_i, rst_ni, c_move == r_move)
   `IOMMU_ASSERT(SlotHs_A, clk_i, rst_ni, slot_hs == (mem_hs && f_slot))
   `IOMMU_ASSERT(OutNoUnderflow_A, clk_i, rst_ni, !(mem_rsp_done_i && out_q == '0 && !hs_q))
   // One slot frees per cycle: a forward and the end of a refusal never meet.

@@ -296,26 +296,20 @@ module iommu_walker #(
   // al_oh_q: the first idle context; after an allocation the first
   // idle one but that; a context whose walk ends is offered from the cycle
   // after), so the intake's moves and the contexts' enables are registers.
-  logic             al_q, al_d, al_a_any, al_b_any;
-  logic [Walks-1:0] al_oh_q, al_d_oh;
-  logic [WIdxW-1:0] al_a_idx, al_b_idx, al_d_idx;
-  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_al_a (.vec_i (is_idle), .any_o (al_a_any), .idx_o (al_a_idx));
-  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_al_b (.vec_i (is_idle & ~al_oh_q), .any_o (al_b_any),
-                                                   .idx_o (al_b_idx));
-  assign al_d     = alloc ? al_b_any : al_a_any;
-  assign al_d_idx = alloc ? al_b_idx : al_a_idx;
-  for (genvar k = 0; k < Walks; k++) begin : g_al
-    assign al_d_oh[k] = al_d && al_d_idx == WIdxW'(k);
-  end
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      al_q     <= 1'b1;
-      al_oh_q  <= Walks'(1);
-    end else begin
-      al_q     <= al_d;
-      al_oh_q  <= al_d_oh;
-    end
-  end
+  logic             al_q;
+  logic [Walks-1:0] al_oh_q;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [WIdxW-1:0] al_idx_q;   // the contexts' enables use the one-hot form
+  /* verilator lint_on UNUSEDSIGNAL */
+  iommu_offer #(.N (Walks), .IdxW (WIdxW)) u_al (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .free_i  (is_idle),
+    .take_i  (alloc),
+    .valid_o (al_q),
+    .oh_o    (al_oh_q),
+    .idx_o   (al_idx_q)
+  );
   assign alloc = q2_v_q && al_q;
   `IOMMU_ASSERT(AlIdle_A, clk_i, rst_ni, !al_q || ((al_oh_q & ~is_idle) == '0 && $onehot(al_oh_q)))
 
