@@ -331,7 +331,15 @@ module iommu_tlb_sa #(
     cl_set_q <= ic_set_q;
     cl_way_q <= ic_way;
   end
-  assign busy_o = inv_q || flush_q || scan_q || ic_v_q || cl_v_q;
+  // busy_o = inv_q || flush_q || scan_q || ic_v_q || cl_v_q, from a register
+  // of its own (the command queue's next step waits for it).
+  logic busy_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) busy_q <= 1'b1;
+    else         busy_q <= inv_i || flush_i || kill || scan_q || ic_v_q;
+  end
+  assign busy_o = busy_q;
+  `IOMMU_ASSERT(BusyReg_A, clk_i, rst_ni, busy_q == (inv_q || flush_q || scan_q || ic_v_q || cl_v_q))
   // wipe = flush_q || (scan_q && all_q) || (ic_v_q && ic_all_q) ||
   // (cl_v_q && cl_all_q), kept in a register of its own (it gates every
   // lookup's match), set by the flush input itself: a wipe starts with a
@@ -389,7 +397,8 @@ module iommu_tlb_sa #(
       rr_q    <= Ways'(1);
     end else begin
       f2_v_q  <= fill_i && !kill && !busy_o;
-      f3_v_q  <= f2_v_q && !kill;
+      // a kill in f3's cycle is the flush or invalidation input of this one
+      f3_v_q  <= f2_v_q && !kill && !flush_i && !inv_i;
       if (fill_en && f3_same_q == '0 && !free_any) rr_q <= rr_next;
     end
   end
@@ -442,7 +451,7 @@ module iommu_tlb_sa #(
     .idx_o (free_idx)
   );
   assign f3_unch  = (f3_same_q & f3_deq_q) != '0;   // the way with the tag holds the data too
-  assign fill_en  = f3_v_q && !kill && !f3_unch;
+  assign fill_en  = f3_v_q && !f3_unch;
   assign fill_set = f3_set_q;
   assign fill_way = (f3_same_q != '0) ? f3_same_q : free_any ? first_free : rr_q;
   assign wr_tag   = f3_tag_q;
