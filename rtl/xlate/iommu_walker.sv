@@ -365,6 +365,60 @@ module iommu_walker #(
       rb_synth_q <= !ds_rvalid_i;
     end
   end
+  // With the beat, the state of its walk, selected by the beat's ID (so the
+  // processor starts at registers, not at a Walks-way multiplexer): as the
+  // context holds it, or, for the next beat of the DC burst the processor
+  // handles now, as that beat leaves it (only a DC burst's beats come in
+  // consecutive cycles for one walk: any other read is issued after its
+  // walk's last beat was processed).
+  logic [WIdxW-1:0]  cap_id;
+  logic              cap_fwd;
+  logic [1:0]        rb_ph_q, rb_beat_q, rb_acc_q;
+  logic [2:0]        rb_lvl_q;
+  logic [TagW-1:0]   rb_tag_q;
+  logic [23:0]       rb_did_q;
+  logic [VpnW-1:0]   rb_vpn_q;
+  logic [3:0]        rb_facts_q;
+  logic              rb_pv_q, rb_stale_q, rb_g_q, rb_dc_ok_q;
+  logic              rb_dc_err_q, rb_dc_v_q, rb_dc_bad_q, rb_dtf_q, rb_pdtv_q;
+  logic [PscidW-1:0] rb_pscid_q;
+  logic              dc_err_n, dc_v_n, dc_bad_n, dtf_n, pdtv_n;
+  logic              p_v, p_last;
+  logic [WIdxW-1:0]  c;
+  logic [63:0]       d;
+  assign cap_id  = ds_rvalid_i ? WIdxW'(ds_rid_i) : err_idx;
+  assign cap_fwd = p_v && cap_id == c;
+  `IOMMU_ASSERT(CapFwd_A, clk_i, rst_ni, !(cap_fwd && (ds_rvalid_i || err_any)) || (rb_ph_q == PhDc && !p_last))
+  always_ff @(posedge clk_i) begin
+    rb_ph_q    <= ph_q[cap_id];
+    rb_lvl_q   <= lvl_q[cap_id];
+    rb_tag_q   <= tag_q[cap_id];
+    rb_did_q   <= did_q[cap_id];
+    rb_vpn_q   <= vpn_q[cap_id];
+    rb_facts_q <= facts_q[cap_id];
+    rb_acc_q   <= acc_q[cap_id];
+    rb_pv_q    <= pv_q[cap_id];
+    rb_stale_q <= stale_q[cap_id] || kill_i;
+    rb_g_q     <= g_q[cap_id];
+    rb_dc_ok_q <= dc_ok_q[cap_id];
+    if (cap_fwd) begin
+      rb_beat_q   <= rb_beat_q + 2'd1;
+      rb_dc_err_q <= dc_err_n;
+      rb_dc_v_q   <= dc_v_n;
+      rb_dc_bad_q <= dc_bad_n;
+      rb_dtf_q    <= dtf_n;
+      rb_pdtv_q   <= pdtv_n;
+      rb_pscid_q  <= (rb_beat_q == 2'd2) ? d[31:12] : rb_pscid_q;
+    end else begin
+      rb_beat_q   <= beat_q[cap_id];
+      rb_dc_err_q <= dc_err_q[cap_id];
+      rb_dc_v_q   <= dc_v_q[cap_id];
+      rb_dc_bad_q <= dc_bad_q[cap_id];
+      rb_dtf_q    <= dtf_q[cap_id];
+      rb_pdtv_q   <= pdtv_q[cap_id];
+      rb_pscid_q  <= pscid_q[cap_id];
+    end
+  end
   always_ff @(posedge clk_i) begin
     if (!ds_rvalid_i) begin
       rb_id_q   <= err_idx;
@@ -383,9 +437,7 @@ module iommu_walker #(
     end
   end
 
-  logic             p_v, p_err, p_last;
-  logic [WIdxW-1:0] c;
-  logic [63:0]      d;
+  logic             p_err;
   assign p_v    = rb_v_q;
   assign c      = rb_id_q;
   assign d      = rb_data_q;
@@ -396,21 +448,20 @@ module iommu_walker #(
   logic [VpnW-1:0] c_vpn;
   logic [1:0]      c_acc;
   logic [2:0]      c_lvl;
-  assign c_vpn = vpn_q[c];
-  assign c_acc = acc_q[c];
-  assign c_lvl = lvl_q[c];
+  assign c_vpn = rb_vpn_q;
+  assign c_acc = rb_acc_q;
+  assign c_lvl = rb_lvl_q;
 
   // DC beat decode: what this beat adds.
   logic       dcb_v, dcb_bad, dcb_dtf, dcb_pdtv;
-  logic       dc_err_n, dc_v_n, dc_bad_n, dtf_n, pdtv_n;
   logic [3:0] fsc_mode;
   always_comb begin
-    dcb_v    = dc_v_q[c];
-    dcb_dtf  = dtf_q[c];
-    dcb_pdtv = pdtv_q[c];
+    dcb_v    = rb_dc_v_q;
+    dcb_dtf  = rb_dtf_q;
+    dcb_pdtv = rb_pdtv_q;
     dcb_bad  = 1'b0;
     fsc_mode = d[63:60];
-    case (beat_q[c])
+    case (rb_beat_q)
       2'd0: begin  // tc
         dcb_v    = d[0];
         dcb_dtf  = d[4];
@@ -430,9 +481,9 @@ module iommu_walker #(
                      fsc_mode == iommu_pkg::SatpSv48 || fsc_mode == iommu_pkg::SatpSv57));
       end
     endcase
-    dc_err_n = dc_err_q[c] | p_err;
+    dc_err_n = rb_dc_err_q | p_err;
     dc_v_n   = dcb_v;
-    dc_bad_n = dc_bad_q[c] | dcb_bad;
+    dc_bad_n = rb_dc_bad_q | dcb_bad;
     dtf_n    = dcb_dtf;
     pdtv_n   = dcb_pdtv;
   end
@@ -471,7 +522,7 @@ module iommu_walker #(
   assign pa_ok = ppn_fits(leaf_ppn);
   // the next table's PPN fits (o_next: the DC's root when leaving PhDc, else a PTE's)
   logic n_fits;
-  assign n_fits = (ph_q[c] == PhDc) ? rb_fit_dc_q : rb_fit_pte_q;
+  assign n_fits = (rb_ph_q == PhDc) ? rb_fit_dc_q : rb_fit_pte_q;
 
   // Outcome of this beat for walk c.
   logic            o_done, o_fault, o_dtf, o_next, o_fill_dc, o_fill_tlb, o_fill_wc;
@@ -485,25 +536,25 @@ module iommu_walker #(
   logic            n_s1_bare;
   assign n_smode   = fsc_mode[1:0];   // Sv39 8 -> 0, Sv48 9 -> 1, Sv57 10 -> 2
   assign n_s1_bare = pdtv_n || fsc_mode == iommu_pkg::SatpBare;
-  assign pd_kind   = iommu_pkg::post_dc_kind(pv_q[c], pdtv_n, n_s1_bare, n_smode, facts_q[c]);
+  assign pd_kind   = iommu_pkg::post_dc_kind(rb_pv_q, pdtv_n, n_s1_bare, n_smode, rb_facts_q);
 
   // Where the walk reads next if it goes on (o_next), from the beat and the
   // walk's phase alone, so that no check result steers the address: the
   // context takes these on every beat it processes (when it does not go on
   // it ends, or waits for the rest of its DC, and reads nothing meanwhile).
   always_comb begin
-    n_ph   = ph_q[c];
+    n_ph   = rb_ph_q;
     n_lvl  = c_lvl;
     n_addr = '0;
-    unique case (ph_q[c])
+    unique case (rb_ph_q)
       PhDdt: begin
         if (c_lvl == 3'd1) begin
           n_ph   = PhDc;
           n_lvl  = 3'd0;
-          n_addr = dc_addr(pte_ppn, did_q[c][6:0]);
+          n_addr = dc_addr(pte_ppn, rb_did_q[6:0]);
         end else begin
           n_lvl  = c_lvl - 3'd1;
-          n_addr = pte_addr(pte_ppn, ddi(did_q[c], n_lvl[1:0]));
+          n_addr = pte_addr(pte_ppn, ddi(rb_did_q, n_lvl[1:0]));
         end
       end
       PhDc: begin
@@ -530,7 +581,7 @@ module iommu_walker #(
     o_fill_tlb = 1'b0;
     o_fill_wc  = 1'b0;
     if (p_v) begin
-      unique case (ph_q[c])
+      unique case (rb_ph_q)
         PhDdt: begin
           if (p_err || !d[0] || d[9:1] != '0 || d[63:54] != '0) begin
             o_done  = 1'b1;
@@ -552,7 +603,7 @@ module iommu_walker #(
               o_fill_dc = 1'b1;
               if (pd_kind == iommu_pkg::PostDcFault) begin
                 o_fault = 1'b1;
-                o_cause = iommu_pkg::post_dc_cause(pv_q[c], pdtv_n, n_s1_bare, c_acc);
+                o_cause = iommu_pkg::post_dc_cause(rb_pv_q, pdtv_n, n_s1_bare, c_acc);
               end else if (pd_kind == iommu_pkg::PostDcIdentity) begin
                 o_ppn = c_vpn[PpnW-1:0];
               end else begin
@@ -587,7 +638,7 @@ module iommu_walker #(
     // The DTF bit of a DC read in this very beat counts once the DC is valid.
     // Whether it suppresses the cause is decided after the result register
     // (res_record_o), not behind the cause's multiplexers.
-    o_dtf = (ph_q[c] == PhDc) ? (o_fill_dc && dtf_n) : (dc_ok_q[c] && dtf_q[c]);
+    o_dtf = (rb_ph_q == PhDc) ? (o_fill_dc && dtf_n) : (rb_dc_ok_q && rb_dtf_q);
   end
 
   // Results and fills leave through registers; a fill is dropped when an
@@ -610,19 +661,19 @@ module iommu_walker #(
       wf_v_q  <= 1'b0;
     end else begin
       res_v_q <= p_v && o_done;
-      res_stale_q <= p_v && o_done && (stale_q[c] || kill_i);
-      dcf_v_q <= p_v && o_fill_dc && !stale_q[c] && !kill_i;
-      tf_v_q  <= p_v && o_fill_tlb && !stale_q[c] && !kill_i;
-      wf_v_q  <= p_v && o_fill_wc && !stale_q[c] && !kill_i;
+      res_stale_q <= p_v && o_done && (rb_stale_q || kill_i);
+      dcf_v_q <= p_v && o_fill_dc && !rb_stale_q && !kill_i;
+      tf_v_q  <= p_v && o_fill_tlb && !rb_stale_q && !kill_i;
+      wf_v_q  <= p_v && o_fill_wc && !rb_stale_q && !kill_i;
     end
   end
   always_ff @(posedge clk_i) begin
-    res_q <= {tag_q[c], o_fault, o_cause, o_dtf, o_ppn};
-    dcf_q <= {DidW'(did_q[c]), dtf_n, pdtv_n, n_s1_bare, n_smode, pscid_q[c], d[43:0]};
-    tf_q  <= {pscid_q[c], g_q[c] | pte_g, c_vpn, leaf_size, pte_ppn,
+    res_q <= {rb_tag_q, o_fault, o_cause, o_dtf, o_ppn};
+    dcf_q <= {DidW'(rb_did_q), dtf_n, pdtv_n, n_s1_bare, n_smode, rb_pscid_q, d[43:0]};
+    tf_q  <= {rb_pscid_q, rb_g_q | pte_g, c_vpn, leaf_size, pte_ppn,
               pte_d, pte_u, pte_x, pte_w, pte_r};
     // a non-leaf PTE at level l (1..4) points to a level l-1 table (0..3)
-    wf_q  <= {pscid_q[c], c_vpn, 2'(c_lvl - 3'd1), pte_ppn};
+    wf_q  <= {rb_pscid_q, c_vpn, 2'(c_lvl - 3'd1), pte_ppn};
   end
 
   assign res_valid_o = res_v_q;
@@ -681,19 +732,19 @@ module iommu_walker #(
         pdtv_q[k]    <= 1'b0;
         pscid_q[k]   <= rq_pscid;
       end else if (p_v && c == WIdxW'(k)) begin
-        if (ph_q[k] == PhDc) begin
-          beat_q[k]   <= beat_q[k] + 2'd1;
+        if (rb_ph_q == PhDc) begin
+          beat_q[k]   <= rb_beat_q + 2'd1;
           dc_err_q[k] <= dc_err_n;
           dc_v_q[k]   <= dc_v_n;
           dc_bad_q[k] <= dc_bad_n;
           dtf_q[k]    <= dtf_n;
           pdtv_q[k]   <= pdtv_n;
-          if (beat_q[k] == 2'd2) pscid_q[k] <= d[31:12];
+          if (rb_beat_q == 2'd2) pscid_q[k] <= d[31:12];
           if (p_last) begin
             dc_ok_q[k]   <= o_fill_dc;
           end
         end
-        if (ph_q[k] == PhPt && !pte_leaf) g_q[k] <= g_q[k] | pte_g;
+        if (rb_ph_q == PhPt && !pte_leaf) g_q[k] <= rb_g_q | pte_g;
         ph_q[k]   <= n_ph;
         lvl_q[k]  <= n_lvl;
         addr_q[k] <= n_addr;
