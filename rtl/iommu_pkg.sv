@@ -170,10 +170,16 @@ package iommu_pkg;
   // A leaf's permissions {D, U, X, W, R} allow an access: requests carry no
   // supervisor privilege here (PV=0), so U must be 1; A must be 1 (no
   // hardware A/D update), and a write needs D.
+  // The IOTLB stores what a leaf allows, {exec, write, read} (perm_allow), so
+  // a lookup's check is one 3-way choice by the access (allow_ok).
+  function automatic logic [2:0] perm_allow(input logic [4:0] perm);
+    perm_allow = {perm[3] && perm[2], perm[3] && perm[1] && perm[4], perm[3] && perm[0]};
+  endfunction
+  function automatic logic allow_ok(input logic [2:0] allow, input logic [1:0] acc);
+    allow_ok = (acc == AccExec) ? allow[2] : (acc == AccWrite) ? allow[1] : allow[0];
+  endfunction
   function automatic logic perm_ok(input logic [4:0] perm, input logic [1:0] acc);
-    perm_ok = perm[3] &&
-              ((acc == AccExec)  ? perm[2] :
-               (acc == AccWrite) ? (perm[1] && perm[4]) : perm[0]);
+    perm_ok = allow_ok(perm_allow(perm), acc);
   endfunction
 
 endpackage

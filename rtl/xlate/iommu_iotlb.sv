@@ -14,7 +14,8 @@
 // over the same page, left by a driver that changed a mapping without
 // invalidating, or duplicates in one array) are a miss, so the request walks.
 // lk_hit_o also needs the entry's permissions {D, U, X, W, R} to allow the
-// access lk_acc_i (iommu_pkg::perm_ok, checked in every entry beside the
+// access lk_acc_i (stored as what they allow, iommu_pkg::perm_allow, and
+// checked with iommu_pkg::allow_ok in every entry beside the
 // select: a refused hit is a miss, so the request walks and the walk faults);
 // lk_ppn_o is the PPN of the request's 4 KiB page.
 // Invalidation: flush_i (ddtp written) empties the FA array at once and wipes
@@ -65,6 +66,10 @@ module iommu_iotlb #(
   localparam int unsigned VpnW = iommu_pkg::VpnW;
   localparam int unsigned N    = 3;   // arrays: 4 KiB, 2 MiB, FA
 
+  // What the leaf allows, stored instead of its bits (iommu_pkg::perm_allow).
+  logic [2:0] fill_allow;
+  assign fill_allow = iommu_pkg::perm_allow(fill_perm_i);
+
   // Which array a fill goes to.
   logic fill_sa4k, fill_sa2m;
   assign fill_sa4k = Sets != 0 && fill_size_i == iommu_pkg::Pg4K;
@@ -97,7 +102,7 @@ module iommu_iotlb #(
     .fill_vpn_i   (fill_vpn_i),
     .fill_size_i  (fill_size_i),
     .fill_ppn_i   (fill_ppn_i),
-    .fill_perm_i  (fill_perm_i),
+    .fill_allow_i (fill_allow),
     .flush_i      (flush_i),
     .inv_i        (inv_i),
     .inv_pscv_i   (inv_pscv_i),
@@ -118,29 +123,29 @@ module iommu_iotlb #(
       assign ok[k]    = '0;
       assign busy[k]  = 1'b0;
     end else begin : g_arr
-      // data: the PPN above the page size and the permissions; the PPN of the
+      // data: the PPN above the page size and what the leaf allows; the PPN of the
       // request's 4 KiB page takes the bits below the page size from the VPN
       localparam int unsigned LoW = 9 * k;
-      localparam int unsigned DW  = PpnW - LoW + 5;
+      localparam int unsigned DW  = PpnW - LoW + 3;
       logic [Ports*DW-1:0]   data;
       logic [Ports*W-1:0]    m;
       logic [Ports*W*DW-1:0] ways;
       for (genvar p = 0; p < Ports; p++) begin : g_port
         logic [PpnW-LoW-1:0] hi;
         logic [W-1:0]        way_ok;
-        assign hi = data[p*DW + 5 +: PpnW - LoW];
+        assign hi = data[p*DW + 3 +: PpnW - LoW];
         for (genvar w = 0; w < W; w++) begin : g_ok
           assign way_ok[w] = m[p*W + w] &&
-                             iommu_pkg::perm_ok(ways[(p*W + w)*DW +: 5], lk_acc_i[p*2 +: 2]);
+                             iommu_pkg::allow_ok(ways[(p*W + w)*DW +: 3], lk_acc_i[p*2 +: 2]);
           /* verilator lint_off UNUSEDSIGNAL */
           logic unused_ppn;   // a way's PPN comes through the select
-          assign unused_ppn = ^ways[(p*W + w)*DW + 5 +: DW - 5];
+          assign unused_ppn = ^ways[(p*W + w)*DW + 3 +: DW - 3];
           /* verilator lint_on UNUSEDSIGNAL */
         end
         assign ok[k][p] = |way_ok;
         /* verilator lint_off UNUSEDSIGNAL */
         logic unused_perm;   // every way checks its own permissions; the select's are not needed
-        assign unused_perm = ^data[p*DW +: 5];
+        assign unused_perm = ^data[p*DW +: 3];
         /* verilator lint_on UNUSEDSIGNAL */
         if (k == 0) begin : g_4k
           assign ppn[k][p*PpnW +: PpnW] = hi;
@@ -165,7 +170,7 @@ module iommu_iotlb #(
         .fill_pscid_i (fill_pscid_i),
         .fill_g_i     (fill_g_i),
         .fill_vpn_i   (fill_vpn_i),
-        .fill_data_i  ({fill_ppn_i[PpnW-1:LoW], fill_perm_i}),
+        .fill_data_i  ({fill_ppn_i[PpnW-1:LoW], fill_allow}),
         .flush_i      (flush_i),
         .inv_i        (inv_i),
         .inv_pscv_i   (inv_pscv_i),

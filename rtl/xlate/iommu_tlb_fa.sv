@@ -7,8 +7,8 @@
 // the mapping (global: matches every PSCID), the VPN and the page size.  A
 // superpage is one entry: the VPN bits below its size are not compared and
 // the translated PPN takes them from the request.  The data is the leaf's
-// PPN and its R/W/X/U/D bits; every entry checks the lookup's access against
-// its own bits (lk_ok_o), beside the select, so the check waits for no
+// PPN and what its R/W/X/U/D bits allow (iommu_pkg::perm_allow); every entry
+// checks the lookup's access against its own (lk_ok_o), beside the select, so the check waits for no
 // selected data (the caller handles a failed check as a miss, so every fault
 // comes from a walk).
 // GSCID is always 0 here (no second stage), so it is not stored.
@@ -62,7 +62,7 @@ module iommu_tlb_fa #(
   input  wire logic [iommu_pkg::VpnW-1:0]             fill_vpn_i,
   input  wire logic [2:0]                             fill_size_i,
   input  wire logic [iommu_pkg::PpnW-1:0]             fill_ppn_i,
-  input  wire logic [4:0]                             fill_perm_i,
+  input  wire logic [2:0]                             fill_allow_i, /// iommu_pkg::perm_allow of the leaf
   // invalidation
   input  wire logic                                   flush_i,
   input  wire logic                                   inv_i,
@@ -80,7 +80,7 @@ module iommu_tlb_fa #(
   logic [VpnW-1:0]    vpn_q   [Entries];
   logic [2:0]         size_q  [Entries];
   logic [PpnW-1:0]    ppn_q   [Entries];
-  logic [4:0]         perm_q  [Entries];
+  logic [2:0]         allow_q [Entries];
 
   logic [Entries-1:0] write;   // the entry a fill writes (one-hot)
   logic [Entries*(3+PpnW)-1:0] ent_flat;   // {size, PPN} of every entry
@@ -96,14 +96,14 @@ module iommu_tlb_fa #(
   logic [VpnW-1:0]    f_vpn_q;
   logic [2:0]         f_size_q;
   logic [PpnW-1:0]    f_ppn_q;
-  logic [4:0]         f_perm_q;
+  logic [2:0]         f_allow_q;
   always_ff @(posedge clk_i) begin
     f_g_q     <= fill_g_i;
     f_pscid_q <= fill_pscid_i;
     f_vpn_q   <= fill_vpn_i & iommu_pkg::vpn_cmp_mask(fill_size_i);
     f_size_q  <= fill_size_i;
     f_ppn_q   <= fill_ppn_i;
-    f_perm_q  <= fill_perm_i;
+    f_allow_q <= fill_allow_i;
   end
 
   // ---- lookups ----------------------------------------------------------
@@ -132,7 +132,7 @@ module iommu_tlb_fa #(
     logic [Entries-1:0] ok;
     for (genvar e = 0; e < Entries; e++) begin : g_m
       assign m[e]  = vm_q[e] && valid_q[e];
-      assign ok[e] = m[e] && iommu_pkg::perm_ok(perm_q[e], lk_acc_i[p*2 +: 2]);
+      assign ok[e] = m[e] && iommu_pkg::allow_ok(allow_q[e], lk_acc_i[p*2 +: 2]);
     end
     assign lk_ok_o[p] = |ok;
     iommu_sel #(.N (Entries), .W (3 + PpnW)) u_sel (
@@ -166,13 +166,13 @@ module iommu_tlb_fa #(
     assign same[e] = valid_q[e] && g_q[e] == fill_g_i && pscid_q[e] == fill_pscid_i &&
                      size_q[e] == fill_size_i &&
                      ((vpn_q[e] ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
-    assign unch[e] = same[e] && !write[e] && ppn_q[e] == fill_ppn_i && perm_q[e] == fill_perm_i;
+    assign unch[e] = same[e] && !write[e] && ppn_q[e] == fill_ppn_i && allow_q[e] == fill_allow_i;
   end
   assign eq = f_g_q == fill_g_i && f_pscid_q == fill_pscid_i && f_size_q == fill_size_i &&
               ((f_vpn_q ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
   // the fill changes nothing: an entry holds its tag and data and keeps them
   // (not written now), or the fill written now is the same
-  assign f_unch = (unch != '0) || (eq && write != '0 && f_ppn_q == fill_ppn_i && f_perm_q == fill_perm_i);
+  assign f_unch = (unch != '0) || (eq && write != '0 && f_ppn_q == fill_ppn_i && f_allow_q == fill_allow_i);
   iommu_victim #(.Entries(Entries)) u_victim (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
@@ -194,7 +194,7 @@ module iommu_tlb_fa #(
         vpn_q[e]   <= f_vpn_q;
         size_q[e]  <= f_size_q;
         ppn_q[e]   <= f_ppn_q;
-        perm_q[e]  <= f_perm_q;
+        allow_q[e] <= f_allow_q;
       end
     end
   end
