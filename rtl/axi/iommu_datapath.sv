@@ -361,6 +361,7 @@ module iommu_datapath #(
 
   // ---- caches --------------------------------------------------------------------
   logic                dc_fill;
+  logic [TagW-1:0]     dc_fill_tag;
   logic [DidW-1:0]     dc_fill_did;
   logic [DcW-1:0]      dc_fill_data;
   logic                tlb_fill, tlb_fill_g;
@@ -376,21 +377,31 @@ module iommu_datapath #(
   logic [1:0]          wc_lk_lvl, wc_fill_lvl;
   logic [PpnW-1:0]     wc_lk_ppn, wc_fill_ppn;
 
-  iommu_dc_cache #(.Entries (DcEntries), .Ports (2), .DidW (DidW), .DataW (DcW)) u_dc_cache (
-    .clk_i       (clk_i),
-    .rst_ni      (rst_ni),
-    .rd_did_i    (dc_did),
-    .rd_hold_i   (lk_hold),
-    .lk_hit_o    (dc_hit),
-    .lk_data_o   (dc_data),
-    .fill_i      (dc_fill),
-    .fill_did_i  (dc_fill_did),
-    .fill_data_i (dc_fill_data),
-    .flush_i     (ddtp_wr_i),
-    .inv_i       (inv_ddt_i),
-    .inv_dv_i    (inv_dv_i),
-    .inv_did_i   (inv_did_i)
-  );
+  // A DC cache per channel (0: reads, 1: writes), filled by the walks of its
+  // own requests: each channel's lookup, its request stage and the IOTLB
+  // compares it feeds stay together, and no DC answer crosses to the other
+  // channel.  A device that reads and writes has its DC read once per channel.
+  for (genvar ch = 0; ch < 2; ch++) begin : g_dc
+    iommu_dc_cache #(.Entries (DcEntries), .Ports (1), .DidW (DidW), .DataW (DcW)) u_dc_cache (
+      .clk_i       (clk_i),
+      .rst_ni      (rst_ni),
+      .rd_did_i    (dc_did[ch*DidW +: DidW]),
+      .rd_hold_i   (lk_hold[ch]),
+      .lk_hit_o    (dc_hit[ch]),
+      .lk_data_o   (dc_data[ch*DcW +: DcW]),
+      .fill_i      (dc_fill && dc_fill_tag[TagW-1] == 1'(ch)),
+      .fill_did_i  (dc_fill_did),
+      .fill_data_i (dc_fill_data),
+      .flush_i     (ddtp_wr_i),
+      .inv_i       (inv_ddt_i),
+      .inv_dv_i    (inv_dv_i),
+      .inv_did_i   (inv_did_i)
+    );
+  end
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic unused_fill_slot;   // a DC fill goes to its requester's channel, not to its slot
+  assign unused_fill_slot = ^dc_fill_tag[TagW-2:0];
+  /* verilator lint_on UNUSEDSIGNAL */
 
   iommu_iotlb #(.Sets (TlbSets), .Ways (TlbWays), .Sets2M (TlbSets2M), .Ways2M (TlbWays2M),
                 .FaEntries (TlbEntries), .Ports (2)) u_iotlb (
@@ -483,6 +494,7 @@ module iommu_datapath #(
     .res_record_o     (res_record),
     .res_ppn_o        (res_ppn),
     .dc_fill_o        (dc_fill),
+    .dc_fill_tag_o    (dc_fill_tag),
     .dc_fill_did_o    (dc_fill_did),
     .dc_fill_data_o   (dc_fill_data),
     .tlb_fill_o       (tlb_fill),

@@ -74,6 +74,7 @@ module iommu_walker #(
   output      logic [iommu_pkg::PpnW-1:0]    res_ppn_o,
   // DC cache fill
   output      logic                          dc_fill_o,
+  output      logic [TagW-1:0]               dc_fill_tag_o,  /// the requester whose walk read the DC
   output      logic [DidW-1:0]               dc_fill_did_o,
   output      logic [iommu_pkg::DcW-1:0]     dc_fill_data_o,
   // IOTLB fill
@@ -644,7 +645,7 @@ module iommu_walker #(
   // Results and fills leave through registers; a fill is dropped when an
   // invalidation comes in the cycle it was computed or the cycle it is
   // applied, so no fill from before an invalidation lands after it.
-  localparam int unsigned DcFillW  = DidW + iommu_pkg::DcW;
+  localparam int unsigned DcFillW  = TagW + DidW + iommu_pkg::DcW;
   localparam int unsigned TlbFillW = PscidW + 1 + VpnW + 3 + PpnW + 5;
   localparam int unsigned WcFillW  = PscidW + VpnW + 2 + PpnW;
   logic                res_v_q, dcf_v_q, tf_v_q, wf_v_q;
@@ -669,7 +670,7 @@ module iommu_walker #(
   end
   always_ff @(posedge clk_i) begin
     res_q <= {rb_tag_q, o_fault, o_cause, o_dtf, o_ppn};
-    dcf_q <= {DidW'(rb_did_q), dtf_n, pdtv_n, n_s1_bare, n_smode, rb_pscid_q, d[43:0]};
+    dcf_q <= {rb_tag_q, DidW'(rb_did_q), dtf_n, pdtv_n, n_s1_bare, n_smode, rb_pscid_q, d[43:0]};
     tf_q  <= {rb_pscid_q, rb_g_q | pte_g, c_vpn, leaf_size, pte_ppn,
               pte_d, pte_u, pte_x, pte_w, pte_r};
     // a non-leaf PTE at level l (1..4) points to a level l-1 table (0..3)
@@ -681,7 +682,7 @@ module iommu_walker #(
   assign {res_tag_o, res_fault_o, res_cause_o, res_dtf, res_ppn_o} = res_q;
   assign res_record_o = !(res_dtf && iommu_pkg::dtf_suppresses(res_cause_o));
   assign dc_fill_o   = dcf_v_q && !kill_i;
-  assign {dc_fill_did_o, dc_fill_data_o} = dcf_q;
+  assign {dc_fill_tag_o, dc_fill_did_o, dc_fill_data_o} = dcf_q;
   assign tlb_fill_o  = tf_v_q && !kill_i;
   assign {tlb_fill_pscid_o, tlb_fill_g_o, tlb_fill_vpn_o, tlb_fill_size_o, tlb_fill_ppn_o,
           tlb_fill_perm_o} = tf_q;

@@ -448,6 +448,7 @@ static int t_order(void) {
             return 1;
     uint64_t v;
     CHECK_EQ(dma_rd(4, 0x100000, 8, &v), AXI_OKAY, "warm page 0");     /* IOTLB: page 0 */
+    CHECK_EQ(dma_wr(4, 0x100100, 8, 0), AXI_OKAY, "warm the write channel's DC cache");
     axi_slave_cfg_t c;
     axi_slave_get_cfg(sim_ds_slave(), &c);
     c.latency = 300;
