@@ -12,7 +12,9 @@
 // cycle the entry is chosen from registers and given one-hot on write_o: the
 // caller writes its registered fill there.  Writes happen only in the second
 // cycle, one per cycle, so the valid bits it chooses from are exact.
-// inval_i clears the valid bits it selects (a flush selects all).  A fill
+// A fill found in its first cycle to change nothing (the caller registers
+// that and gives it as drop_i in the second) writes nothing and moves no
+// pointer.  inval_i clears the valid bits it selects (a flush selects all).  A fill
 // whose first or second cycle has kill_i (an invalidation or flush command)
 // is dropped, so nothing read before the command is cached after it: in its
 // first cycle it goes no further, in its second the entry is still written
@@ -30,6 +32,7 @@ module iommu_victim #(
   input  wire logic [Entries-1:0] same_i,    /// valid entries with the tag of the fill on fill_i
   input  wire logic               eq_i,      /// that tag is the one written this cycle
   input  wire logic               fill_i,    /// a fill's first cycle
+  input  wire logic               drop_i,    /// in its second: it changes nothing, write nothing
   input  wire logic               kill_i,    /// an invalidation this cycle: drop the fills
   input  wire logic [Entries-1:0] inval_i,   /// entries to invalidate
   output      logic [Entries-1:0] write_o,   /// the entry written this cycle (one-hot, 0 without)
@@ -50,7 +53,7 @@ module iommu_victim #(
   end
   assign free_any = !(&valid_q);
   assign target   = same_any ? same_q : free_any ? free_oh : rr_q;
-  assign write_o  = b_v_q ? target : '0;
+  assign write_o  = (b_v_q && !drop_i) ? target : '0;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -60,7 +63,7 @@ module iommu_victim #(
     end else begin
       b_v_q   <= fill_i && !kill_i;
       valid_q <= (valid_q & ~inval_i & ~write_o) | (kill_i ? '0 : write_o);
-      if (b_v_q && !kill_i && !same_any && !free_any) rr_q <= {rr_q[Entries-2:0], rr_q[Entries-1]};
+      if (b_v_q && !drop_i && !kill_i && !same_any && !free_any) rr_q <= {rr_q[Entries-2:0], rr_q[Entries-1]};
     end
   end
   always_ff @(posedge clk_i) begin

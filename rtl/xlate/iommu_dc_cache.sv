@@ -104,6 +104,7 @@ module iommu_dc_cache #(
     .same_i   (same),
     .eq_i     (fill_did_i == f_did_q),
     .fill_i   (fill_i),
+    .drop_i   (1'b0),
     .kill_i   (flush_i || inv_i),
     .inval_i  (inval),
     .write_o  (write),

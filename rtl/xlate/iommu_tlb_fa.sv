@@ -171,14 +171,22 @@ module iommu_tlb_fa #(
   assign eq = f_g_q == fill_g_i && f_pscid_q == fill_pscid_i && f_size_q == fill_size_i &&
               ((f_vpn_q ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
   // the fill changes nothing: an entry holds its tag and data and keeps them
-  // (not written now), or the fill written now is the same
-  assign f_unch = (unch != '0) || (eq && write != '0 && f_ppn_q == fill_ppn_i && f_allow_q == fill_allow_i);
+  // (not written now), or the fill written now is the same; found in the
+  // fill's first cycle, applied from registers in its second (u_victim's drop_i)
+  logic [Entries-1:0] unch_q;
+  logic               unch_eq_q;
+  always_ff @(posedge clk_i) begin
+    unch_q    <= unch;
+    unch_eq_q <= eq && write != '0 && f_ppn_q == fill_ppn_i && f_allow_q == fill_allow_i;
+  end
+  assign f_unch = (unch_q != '0) || unch_eq_q;
   iommu_victim #(.Entries(Entries)) u_victim (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
     .same_i   (same),
     .eq_i     (eq),
-    .fill_i   (fill_i && !f_unch),
+    .fill_i   (fill_i),
+    .drop_i   (f_unch),
     .kill_i   (flush_i || inv_i),
     .inval_i  (inval),
     .write_o  (write),
