@@ -148,7 +148,7 @@ module iommu_chan #(
   typedef enum logic [2:0] { RfIdle, RfFault, RfRoute, RfDrain, RfResp } refuse_e;
   // Slot states.
   localparam logic [1:0] SWalkReq  = 2'd0;   // wants a walk
-  localparam logic [1:0] SWalkWait = 2'd1;   // walking
+  localparam logic [1:0] SWalkWait = 2'd1;   // in the walk-request register (wq_*) or walking
   localparam logic [1:0] SReady    = 2'd2;   // result known
 
   // The fault record of a request, laid out as iommu_pkg::fault_req_t (PID
@@ -424,16 +424,41 @@ module iommu_chan #(
   );
 
   // ---- walk requests ---------------------------------------------------------------
+  // The lowest slot that wants a walk moves into an output register (wq_*)
+  // whenever it is empty or the walker takes its request, and the slot
+  // waits from then on (SWalkWait), so the walker's intake starts at this
+  // register and not at the slots' choice and RAM read.  A DC invalidation
+  // drops the DC the register holds, as it does the slots'.
+  logic             wq_v_q, wq_dc_hit_q, wq_load;
+  logic [SlotW-1:0] wq_slot_q;
+  logic [WalkW-1:0] wq_word_q;
+  assign wq_load = walk_any && (!wq_v_q || wreq_ready_i);
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wq_v_q      <= 1'b0;
+      wq_dc_hit_q <= 1'b0;
+    end else begin
+      if (!wq_v_q || wreq_ready_i) wq_v_q <= walk_any;
+      if (wq_load) wq_dc_hit_q <= sl_dc_hit_q[walk_idx] && !dc_inval_i;
+      else if (dc_inval_i) wq_dc_hit_q <= 1'b0;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (wq_load) begin
+      wq_slot_q <= walk_idx;
+      wq_word_q <= walk_word;
+    end
+  end
   logic [UserW-1:0] w_user;
   logic             w_exec;
-  assign {wreq_iova_o, w_user, w_exec, wreq_dc_o} = walk_word;
-  assign wreq_valid_o  = walk_any;
-  assign wreq_slot_o   = walk_idx;
+  assign {wreq_iova_o, w_user, w_exec, wreq_dc_o} = wq_word_q;
+  assign wreq_valid_o  = wq_v_q;
+  assign wreq_slot_o   = wq_slot_q;
   assign wreq_did_o    = w_user[DidW-1:0];
   assign wreq_pv_o     = w_user[DidW+PidW];
   assign wreq_acc_o    = IsWrite ? iommu_pkg::AccWrite :
                          w_exec ? iommu_pkg::AccExec : iommu_pkg::AccRead;
-  assign wreq_dc_hit_o = sl_dc_hit_q[walk_idx];
+  assign wreq_dc_hit_o = wq_dc_hit_q;
 
   // ---- refusal ----------------------------------------------------------------------
   // The refused request's LEN, from a register: rf_idx_q is set when the
@@ -574,7 +599,7 @@ module iommu_chan #(
         sl_pa_q[k]     <= o_pa[PaW-1:12];
       end else begin
         if (dc_inval_i) sl_dc_hit_q[k] <= 1'b0;
-        if (wreq_valid_o && wreq_ready_i && walk_idx == SlotW'(k)) sl_st_q[k] <= SWalkWait;
+        if (wq_load && walk_idx == SlotW'(k)) sl_st_q[k] <= SWalkWait;
         if (wres_valid_i && wres_slot_i == SlotW'(k)) begin
           sl_st_q[k]     <= SReady;
           sl_fault_q[k]  <= wres_fault_i;

@@ -966,6 +966,72 @@ static int t_iodir_ddt(void) {
     return 0;
 }
 
+/* A read by D1 whose DC is cached waits for a walk (every walk context busy
+ * behind slow memory, filled by misses of D2 on both channels) while D1's DC
+ * changes in memory and IODIR.INVAL_DDT DV=1 D1 executes: the DC it carries
+ * is dropped wherever it waits (a slot, the channel's walk-request register,
+ * the walker's intake), so its walk reads the new DC and the read returns the
+ * new page.  The 8 write and 3..7 read fillers come first and fill the walk
+ * contexts (8 by default) and the intake (3), so the read waits in the read
+ * channel's walk-request register or behind 1..4 fillers in a slot. */
+static int t_iodir_inflight(void) {
+    for (unsigned k = 3; k < 8; k++) {
+        ddt_t d;
+        setup(&d, false);
+        uint64_t root1 = add_device(&d, D1, P1), root1_new = pt_alloc();
+        uint64_t root2 = add_device(&d, D2, P2);
+        const uint64_t pa_old = DATA_BASE, pa_new = DATA_BASE + 0x100000;
+        pt_map(root1, 3, IOVA_Y, 0, pt_leaf(DATA_BASE + 0x2000, PTE_RWUAD));
+        pt_map(root1, 3, IOVA_X, 0, pt_leaf(pa_old, PTE_RWUAD));
+        pt_map(root1_new, 3, IOVA_X, 0, pt_leaf(pa_new, PTE_RWUAD));
+        tb_mem_store(pa_old + 8, 8, pattern(pa_old));
+        tb_mem_store(pa_new + 8, 8, pattern(pa_new));
+        for (unsigned i = 0; i < 16; i++)
+            pt_map(root2, 3, 0x40000000ull + i * 4096, 0, pt_leaf(DATA_BASE + 0x200000 + i * 4096, PTE_RWUAD));
+        rd_dev(D1, IOVA_Y + 8);                    /* D1's DC cached (read channel) */
+
+        axi_slave_cfg_t c, slow;
+        axi_slave_get_cfg(sim_ds_slave(), &c);
+        slow = c;
+        slow.latency = 3000;
+        axi_slave_set_cfg(sim_ds_slave(), &slow);
+        dma_txn_t *t[17] = {0};
+        unsigned n = 0;
+        for (unsigned i = 0; i < 8; i++) {        /* write fillers */
+            t[n] = dma_txn_new(true, 0x40000000ull + (8 + i) * 4096, 0, 3);
+            t[n]->user = sim_user(D2, false, 0);
+            dev_master_submit(sim_dev(), t[n++], tb_now());
+        }
+        for (unsigned i = 0; i < k; i++) {        /* read fillers */
+            t[n] = dma_txn_new(false, 0x40000000ull + i * 4096, 0, 3);
+            t[n]->id = 1 + i;
+            t[n]->user = sim_user(D2, false, 0);
+            dev_master_submit(sim_dev(), t[n++], tb_now());
+        }
+        tb_cycles(60);                            /* 8 walks and the walker's 3 intake registers */
+        dma_txn_t *x = dma_txn_new(false, IOVA_X + 8, 0, 3);
+        x->id = 12;
+        x->user = sim_user(D1, false, 0);
+        dev_master_submit(sim_dev(), x, tb_now());
+        tb_cycles(30);
+        axi_slave_set_cfg(sim_ds_slave(), &c);
+
+        dc_write(&d, D1, 1, 0, (uint64_t)P1 << 12, pt_satp(3, root1_new));
+        cq_put(cmd_iodir(0, true, D1, 0));
+        cq_ring();
+        CHECK(cq_wait_idle(CQ_TIMEOUT), "%u read fillers: INVAL_DDT did not complete", k);
+        CHECK(!x->done, "%u read fillers: D1's read did not wait for a walk", k);
+        t[n++] = x;
+        uint64_t start = tb_now();
+        while (!x->done && tb_now() - start < 40000) tb_cycles(1);
+        CHECK(x->done && x->resp == AXI_OKAY, "%u read fillers: D1's read did not complete", k);
+        CHECK(x->data[0] == pattern(pa_new), "%u read fillers: D1's read returned %#llx, not its new page's %#llx",
+              k, (unsigned long long)x->data[0], (unsigned long long)pattern(pa_new));
+        if (!txns_finish(t, n, 40000, "fillers")) return 1;
+    }
+    return 0;
+}
+
 /* IODIR.INVAL_PDT with DV=1: legal (no PDT here, nothing cached), completes. */
 static int t_iodir_pdt(void) {
     ddt_t d;
@@ -1772,6 +1838,7 @@ const test_def_t tests_cq[] = {
     {"cq_gv", "IOTINVAL.VMA GV=1 and IOTINVAL.GVMA: legal, complete", t_gv, false},
     {"cq_ignored_operands", "operands the spec says are ignored do not make a command illegal", t_ignored_operands, false},
     {"cq_iodir_ddt", "IODIR.INVAL_DDT: DV=1 one DC, DV=0 all; IOTINVAL leaves DCs cached", t_iodir_ddt, false},
+    {"cq_iodir_inflight", "IODIR.INVAL_DDT while a request with a cached DC waits for a walk: it reads the new DC", t_iodir_inflight, false},
     {"cq_iodir_pdt", "IODIR.INVAL_PDT DV=1: legal, completes", t_iodir_pdt, false},
     {"cq_fence_av", "IOFENCE.C AV=1 writes DATA as 4 bytes at ADDR, nothing else; AV=0 writes nothing", t_fence_av, false},
     {"cq_fence_av_busy", "IOFENCE.C AV=1 writes exactly 4 bytes while walks and fault records share the port", t_fence_av_busy, false},
