@@ -1,5 +1,5 @@
 // iommu_datapath: the device-to-memory path.  Two channel engines
-// (iommu_chan: AR and AW) translate through the shared DC cache and IOTLB and
+// (iommu_chan: AR and AW) translate through a DC cache each and the shared IOTLB and
 // hand misses to the shared walker (iommu_walker, with the walk cache); this
 // module wires them, arbitrates walk and fault requests between the two
 // channels (round-robin), routes W beats, and muxes the synthesized SLVERR
@@ -37,7 +37,7 @@ module iommu_datapath #(
   parameter int unsigned TlbSets2M = 64,   /// IOTLB 2 MiB sets (0: 2 MiB pages in FA)
   parameter int unsigned TlbWays2M = 2,    /// IOTLB 2 MiB ways
   parameter int unsigned TlbEntries = 8,   /// IOTLB fully associative entries
-  parameter int unsigned DcEntries = 8,    /// DC cache entries
+  parameter int unsigned DcEntries = 8,    /// DC cache entries (of each channel)
   parameter int unsigned WcSets    = 64,   /// walk cache: sets of level-0 tables
   parameter int unsigned WcSetsUp  = 8,    /// walk cache: sets of each level above
   parameter int unsigned WcWays    = 2,    /// walk cache: ways
