@@ -617,7 +617,17 @@ module iommu_chan #(
     assign may_pass[k] = sl_v_q[k] && !(sl_st_q[k] == SReady && sl_fault_q[k]);
   end
   assign pending_o = (out_q != '0) || hs_q || (may_pass != '0) || lock_q;
-  assign idle_o    = !r_v_q && !s_v_q && !pending_o;
+  // idle_o from a register (the command queue's fence waits for it): idle a
+  // cycle ago with no request taken then means idle now (only a new request
+  // ends idleness), so it is never 1 while something is pending, and at
+  // most a cycle late to rise.
+  logic idle_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) idle_q <= 1'b1;
+    else         idle_q <= !r_v_q && !s_v_q && !pending_o && !(dev_valid_i && dev_ready_o);
+  end
+  assign idle_o = idle_q;
+  `IOMMU_ASSERT(IdleReg_A, clk_i, rst_ni, !idle_q || (!r_v_q && !s_v_q && !pending_o))
 
   /* verilator lint_off UNUSEDSIGNAL */
   logic unused;
