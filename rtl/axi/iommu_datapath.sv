@@ -194,9 +194,25 @@ module iommu_datapath #(
   assign unused_b_last = ^{rd_route_unused, rf_last[1]};
   /* verilator lint_on UNUSEDSIGNAL */
 
-  logic dc_inval, kill;
-  assign dc_inval = ddtp_wr_i || inv_ddt_i;
-  assign kill     = ddtp_wr_i || inv_ddt_i || inv_vma_i;
+  // A ddtp write takes effect here a cycle after the register block's: the
+  // new mode and root and the flush of every cache together, from registers
+  // (the write's decode fans out to every cache and both channels).
+  logic        ddtp_wr, dc_inval, kill;
+  logic [3:0]  mode;
+  logic [43:0] ddtp_ppn;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ddtp_wr  <= 1'b0;
+      mode     <= iommu_pkg::ModeOff;
+      ddtp_ppn <= '0;
+    end else begin
+      ddtp_wr  <= ddtp_wr_i;
+      mode     <= mode_i;
+      ddtp_ppn <= ddtp_ppn_i;
+    end
+  end
+  assign dc_inval = ddtp_wr || inv_ddt_i;
+  assign kill     = ddtp_wr || inv_ddt_i || inv_vma_i;
 
   logic route_in_valid, route_in_ready, route_in_fwd;
   logic route_out_valid, route_out_ready, route_out_fwd;
@@ -213,7 +229,7 @@ module iommu_datapath #(
   ) u_rd (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
-    .mode_i          (mode_i),
+    .mode_i          (mode),
     .pending_o       (pending[0]),
     .hold_i          (hold_i[0]),
     .idle_o          (idle_o[0]),
@@ -289,7 +305,7 @@ module iommu_datapath #(
   ) u_wr (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
-    .mode_i          (mode_i),
+    .mode_i          (mode),
     .pending_o       (pending[1]),
     .hold_i          (hold_i[1]),
     .idle_o          (idle_o[1]),
@@ -392,7 +408,7 @@ module iommu_datapath #(
       .fill_i      (dc_fill && dc_fill_tag[TagW-1] == 1'(ch)),
       .fill_did_i  (dc_fill_did),
       .fill_data_i (dc_fill_data),
-      .flush_i     (ddtp_wr_i),
+      .flush_i     (ddtp_wr),
       .inv_i       (inv_ddt_i),
       .inv_dv_i    (inv_dv_i),
       .inv_did_i   (inv_did_i)
@@ -423,7 +439,7 @@ module iommu_datapath #(
     .fill_size_i  (tlb_fill_size),
     .fill_ppn_i   (tlb_fill_ppn),
     .fill_perm_i  (tlb_fill_perm),
-    .flush_i      (ddtp_wr_i),
+    .flush_i      (ddtp_wr),
     .inv_i        (inv_vma_i),
     .inv_pscv_i   (inv_pscv_i),
     .inv_pscid_i  (inv_pscid_i),
@@ -448,7 +464,7 @@ module iommu_datapath #(
     .fill_vpn_i   (wc_fill_vpn),
     .fill_lvl_i   (wc_fill_lvl),
     .fill_ppn_i   (wc_fill_ppn),
-    .flush_i      (ddtp_wr_i),
+    .flush_i      (ddtp_wr),
     .inv_i        (inv_vma_i),
     .inv_pscv_i   (inv_pscv_i),
     .inv_pscid_i  (inv_pscid_i),
@@ -473,8 +489,8 @@ module iommu_datapath #(
   ) u_walker (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
-    .mode_i           (mode_i),
-    .ddtp_ppn_i       (ddtp_ppn_i),
+    .mode_i           (mode),
+    .ddtp_ppn_i       (ddtp_ppn),
     .kill_i           (kill),
     .dc_inval_i       (dc_inval),
     .stale_o          (walker_stale),
@@ -602,9 +618,11 @@ module iommu_datapath #(
     else if (fault_valid_o && fault_ready_i) prio_fw_q <= !pick_fw;
   end
 
-  // ddtp.busy: walks started under the old ddtp must end; in Off, also every
-  // request that may still reach memory.
-  assign settled_o = !walker_stale && !tlb_busy_o && (mode_i != iommu_pkg::ModeOff || pending == '0);
+  // ddtp.busy: the write must have reached the data path (ddtp_wr, the
+  // cycle after it), walks started under the old ddtp must end; in Off, also
+  // every request that may still reach memory.
+  assign settled_o = !ddtp_wr && !walker_stale && !tlb_busy_o &&
+                     (mode != iommu_pkg::ModeOff || pending == '0);
 
 endmodule
 
