@@ -14,8 +14,8 @@
 // after reset) or write a word before reading it (the channels' slots).
 // Written as the plain pattern Yosys (memory_dff, memory_libmap/bram) maps to
 // SB_RAM40_4K, DP16KD and RAMB18/36 (Block = 1), or, for a few words, to
-// LUT RAM (ECP5 DPR16X4, Xilinx RAM32M/RAM64M; flip-flops on iCE40) and an
-// output register (Block = 0); Verilator simulates both as written.
+// LUT RAM (ECP5 DPR16X4, Xilinx RAM32M/RAM64M; flip-flops on iCE40) read from
+// a registered address (Block = 0); Verilator simulates both as written.
 `default_nettype none
 
 module iommu_ram #(
@@ -59,15 +59,31 @@ module iommu_ram #(
 `endif
     end
   end else if (!Comb) begin : g_lut
-    (* ram_style = "distributed", no_rw_check *) logic [Width-1:0] mem_q [Depth];
+    // The read address is registered and the word read from it
+    // combinationally, so the address's path ends at a flip-flop beside the
+    // caller and the LUT RAM's read lies after it.  The word then also shows
+    // writes to that address made after the read; callers keep re_i at 1.
+    (* ram_style = "distributed" *) logic [Width-1:0] mem_q [Depth];
+    logic [AddrW-1:0] raddr_q;
     always_ff @(posedge clk_i) begin
       if (we_i) mem_q[waddr_i] <= wdata_i;
-`ifndef SYNTHESIS
-      if (re_i) rdata_o <= rdw_coll ? (mem_q[raddr_i] & rdw_mask) | (wdata_i & ~rdw_mask) : mem_q[raddr_i];
-`else
-      if (re_i) rdata_o <= mem_q[raddr_i];
-`endif
+      if (re_i) raddr_q <= raddr_i;
     end
+`ifndef SYNTHESIS
+    // the word a write of the read's cycle changed: a mix of old and new
+    logic [Width-1:0] old_q, mask_q;
+    logic             coll_q;
+    always_ff @(posedge clk_i) begin
+      if (re_i) begin
+        old_q  <= mem_q[raddr_i];
+        coll_q <= rdw_coll;
+        mask_q <= rdw_mask;
+      end
+    end
+    assign rdata_o = coll_q ? (old_q & mask_q) | (mem_q[raddr_q] & ~mask_q) : mem_q[raddr_q];
+`else
+    assign rdata_o = mem_q[raddr_q];
+`endif
   end else begin : g_comb
     (* ram_style = "distributed" *) logic [Width-1:0] mem_q [Depth];
     always_ff @(posedge clk_i) begin
