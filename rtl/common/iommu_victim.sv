@@ -36,7 +36,8 @@ module iommu_victim #(
   input  wire logic               kill_i,    /// an invalidation this cycle: drop the fills
   input  wire logic [Entries-1:0] inval_i,   /// entries to invalidate
   output      logic [Entries-1:0] write_o,   /// the entry written this cycle (one-hot, 0 without)
-  output      logic [Entries-1:0] valid_o    /// entries in use
+  output      logic [Entries-1:0] valid_o,   /// entries in use
+  output      logic [Entries-1:0] valid_d_o  /// entries in use from the next cycle
 );
   logic               b_v_q, same_any, free_any;
   logic [Entries-1:0] valid_q, rr_q, same_q, free_oh, target;
@@ -53,6 +54,7 @@ module iommu_victim #(
   end
   assign free_any = !(&valid_q);
   assign target   = same_any ? same_q : free_any ? free_oh : rr_q;
+  assign valid_d_o = (valid_q & ~inval_i & ~write_o) | (kill_i ? '0 : write_o);
   assign write_o  = (b_v_q && !drop_i) ? target : '0;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -62,7 +64,7 @@ module iommu_victim #(
       valid_q <= '0;
     end else begin
       b_v_q   <= fill_i && !kill_i;
-      valid_q <= (valid_q & ~inval_i & ~write_o) | (kill_i ? '0 : write_o);
+      valid_q <= valid_d_o;
       if (b_v_q && !drop_i && !kill_i && !same_any && !free_any) rr_q <= {rr_q[Entries-2:0], rr_q[Entries-1]};
     end
   end

@@ -24,6 +24,7 @@
 // of DID; DV=0: all).  A fill with an invalidation in either of its cycles is
 // dropped.
 `default_nettype none
+`include "common/iommu_assert.svh"
 
 module iommu_dc_cache #(
   parameter int unsigned Entries = 8,   /// entries (fully associative)
@@ -46,7 +47,7 @@ module iommu_dc_cache #(
   input  wire logic [DidW-1:0]         inv_did_i
 );
 
-  logic [Entries-1:0] valid_q;
+  logic [Entries-1:0] valid_q, valid_d;
   logic [DidW-1:0]    did_q  [Entries];
   logic [DataW-1:0]   data_q [Entries];
 
@@ -79,11 +80,14 @@ module iommu_dc_cache #(
       assign m_d[e] = write[e] ? fill_eq :
                       rd_hold_i[p] ? m_q[e] : did_q[e] == rd_did_i[p*DidW +: DidW];
     end
+    // registered with the valid bits of the next cycle, so the select needs
+    // no valid bit (the same as m_q & valid_q a cycle later)
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) m_q <= '0;
-      else         m_q <= m_d;
+      else         m_q <= m_d & valid_d;
     end
-    assign m = m_q & valid_q;
+    assign m = m_q;
+    `IOMMU_ASSERT(MValid_A, clk_i, rst_ni, (m_q & ~valid_q) == '0)
     iommu_sel #(.N (Entries), .W (DataW)) u_sel (
       .match_i (m),
       .data_i  (data_flat),
@@ -108,7 +112,8 @@ module iommu_dc_cache #(
     .kill_i   (flush_i || inv_i),
     .inval_i  (inval),
     .write_o  (write),
-    .valid_o  (valid_q)
+    .valid_o  (valid_q),
+    .valid_d_o(valid_d)
   );
 
 

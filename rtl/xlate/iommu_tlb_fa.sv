@@ -180,6 +180,9 @@ module iommu_tlb_fa #(
     unch_eq_q <= eq && write != '0 && f_ppn_q == fill_ppn_i && f_allow_q == fill_allow_i;
   end
   assign f_unch = (unch_q != '0) || unch_eq_q;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [Entries-1:0] valid_d_unused;   // the lookups use valid_q
+  /* verilator lint_on UNUSEDSIGNAL */
   iommu_victim #(.Entries(Entries)) u_victim (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
@@ -190,7 +193,8 @@ module iommu_tlb_fa #(
     .kill_i   (flush_i || inv_i),
     .inval_i  (inval),
     .write_o  (write),
-    .valid_o  (valid_q)
+    .valid_o  (valid_q),
+    .valid_d_o(valid_d_unused)
   );
 
   // Tag and data arrays need no reset: valid_q guards them.
