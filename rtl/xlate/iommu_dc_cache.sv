@@ -8,8 +8,9 @@
 // whose answer lk_hit_o and lk_data_o give.  In the first cycle it is compared
 // with every entry's device_id and the match vector is registered (an entry
 // written by a fill in that cycle matches when the fill's device_id is the
-// one looked up: its data changes); in the second the matches whose entry is
-// still valid select the data (iommu_sel; a fill replaces the entry of the
+// one looked up: its data changes), with the valid bits of the next cycle
+// (so an entry invalidated meanwhile drops out); in the second the matches
+// select the data (iommu_sel; a fill replaces the entry of the
 // same device_id, so there is never more than one match, and two would count
 // as a miss).  So the compare's path starts at the channel's request as it is
 // accepted and the select's at registers.  While rd_hold_i (the lookup stage
