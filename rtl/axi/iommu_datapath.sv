@@ -388,7 +388,7 @@ module iommu_datapath #(
   logic [4:0]          tlb_fill_perm;
   logic [PscidW-1:0]   wc_lk_pscid, wc_fill_pscid;
   logic [VpnW-1:0]     wc_rd_vpn, wc_lk_vpn, wc_fill_vpn;
-  logic                iotlb_busy, wc_busy;
+  logic                iotlb_busy, wc_busy, wc_rd_hold, wc_adv;
   logic                wc_lk_hit, wc_fill;
   logic [1:0]          wc_lk_lvl, wc_fill_lvl;
   logic [PpnW-1:0]     wc_lk_ppn, wc_fill_ppn;
@@ -454,6 +454,8 @@ module iommu_datapath #(
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .rd_vpn_i     (wc_rd_vpn),
+    .rd_hold_i    (wc_rd_hold),
+    .lk_adv_i     (wc_adv),
     .lk_pscid_i   (wc_lk_pscid),
     .lk_vpn_i     (wc_lk_vpn),
     .lk_hit_o     (wc_lk_hit),
@@ -521,6 +523,8 @@ module iommu_datapath #(
     .tlb_fill_ppn_o   (tlb_fill_ppn),
     .tlb_fill_perm_o  (tlb_fill_perm),
     .wc_rd_vpn_o      (wc_rd_vpn),
+    .wc_rd_hold_o     (wc_rd_hold),
+    .wc_adv_o         (wc_adv),
     .wc_lk_pscid_o    (wc_lk_pscid),
     .wc_lk_vpn_o      (wc_lk_vpn),
     .wc_lk_hit_i      (wc_lk_hit),

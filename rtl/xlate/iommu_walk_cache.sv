@@ -6,10 +6,13 @@
 // One iommu_tlb_sa array per level (LVL 0..3; Sv57's root has level 4 and is
 // never cached: it comes from the DC): Sets x Ways entries of level-0 tables
 // (each covers 2 MiB of IOVA), SetsUp x Ways of each level above.  A lookup
-// takes two cycles like the IOTLB's: rd_vpn_i names, one cycle ahead, the VPN
-// presented on lk_vpn_i (its set is read), and in the second cycle every
-// level compares its ways with lk_vpn_i and lk_pscid_i; the deepest level with
-// one match wins (lowest LVL: fewest reads left).  Two matches in a level (a
+// takes three cycles like the IOTLB's (iommu_tlb_sa, Ahead): rd_vpn_i names
+// the request that comes next (rd_hold_i: the last one's set is read again),
+// the cycle after every level compares its ways with lk_vpn_i and lk_pscid_i
+// and keeps the matches at lk_adv_i, and the cycle after that the held
+// matches answer: the deepest level with one match wins (lowest LVL: fewest
+// reads left).  An answer held across an invalidation or flush, or compared
+// while one was applied (busy_o), is a miss.  Two matches in a level (a
 // fill replaces the entry with the same tag, so only after a race) count as
 // none there.  Fills take three cycles and replace the same tag, else a free
 // way, else a rotating one (iommu_tlb_sa); flush_i empties every level.
@@ -33,6 +36,8 @@ module iommu_walk_cache #(
   input  wire logic                           clk_i,
   input  wire logic                           rst_ni,
   input  wire logic [iommu_pkg::VpnW-1:0]     rd_vpn_i,   /// lk_vpn_i of the next cycle
+  input  wire logic                           rd_hold_i,  /// read the last read's set again
+  input  wire logic                           lk_adv_i,   /// keep this cycle's compares for the answer
   input  wire logic [iommu_pkg::PscidW-1:0]   lk_pscid_i,
   input  wire logic [iommu_pkg::VpnW-1:0]     lk_vpn_i,
   output      logic                           lk_hit_o,
@@ -61,12 +66,12 @@ module iommu_walk_cache #(
     logic [Ways*PpnW-1:0] ways;
     /* verilator lint_on UNUSEDSIGNAL */
     iommu_tlb_sa #(.Sets ((l == 0) ? Sets : SetsUp), .Ways (Ways), .Level (l + 1), .DataW (PpnW),
-                   .Ports (1)) u_sa (
+                   .Ports (1), .Ahead (1'b1)) u_sa (
       .clk_i        (clk_i),
       .rst_ni       (rst_ni),
       .rd_vpn_i     (rd_vpn_i),
-      .rd_hold_i    (1'b0),
-      .lk_adv_i     (1'b0),
+      .rd_hold_i    (rd_hold_i),
+      .lk_adv_i     (lk_adv_i),
       .lk_pscid_i   (lk_pscid_i),
       .lk_vpn_i     (lk_vpn_i),
       .lk_any_o     (any[l]),
@@ -90,7 +95,13 @@ module iommu_walk_cache #(
     assign lvl_hit[l] = any[l] && !multi[l];
   end
   assign busy_o   = |busy;
-  assign lk_hit_o = |lvl_hit && !busy_o;
+  logic held_ok_q;   // the held compares saw no invalidation
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)                            held_ok_q <= 1'b0;
+    else if (lk_adv_i)                      held_ok_q <= !busy_o && !inv_i && !flush_i;
+    else if (busy_o || inv_i || flush_i)    held_ok_q <= 1'b0;
+  end
+  assign lk_hit_o = |lvl_hit && !busy_o && held_ok_q;
   assign lk_lvl_o = lvl_hit[0] ? 2'd0 : lvl_hit[1] ? 2'd1 : lvl_hit[2] ? 2'd2 : 2'd3;
   assign lk_ppn_o = lvl_hit[0] ? ppn[0] : lvl_hit[1] ? ppn[1] : lvl_hit[2] ? ppn[2] : ppn[3];
 

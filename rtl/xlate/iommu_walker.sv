@@ -18,11 +18,11 @@
 // the IOTLB.  The result (translated 4 KiB PPN, or a fault with its cause and
 // whether DTF suppresses its record) goes back to the requester's tag.
 //
-// Intake is a three-register pipeline: a request is registered (q0); the
-// walk cache's RAMs read the set of the request entering q1 from q0's
-// register (their read address never depends on the requesters' arbitration),
-// its ways are compared with q1 and the answer registered with the request
-// (q2), and a walk context is allocated from q2; a DC invalidation drops the
+// Intake is a three-register pipeline: a request is registered (q0; the
+// requesters present theirs from registers); the walk cache's RAMs read the
+// set of the request entering q0, its ways are compared with q0 and the
+// matches held into q1, whose answer is registered with the request (q2),
+// and a walk context is allocated from q2; a DC invalidation drops the
 // DC a request in the pipeline carries (it reads the directory again), and
 // kill_i drops its walk-cache answer.  R beats are registered before the
 // response processor sees them.  A miss pays 3 cycles for the intake and 1
@@ -85,8 +85,11 @@ module iommu_walker #(
   output      logic [2:0]                    tlb_fill_size_o,
   output      logic [iommu_pkg::PpnW-1:0]    tlb_fill_ppn_o,
   output      logic [4:0]                    tlb_fill_perm_o,
-  // walk cache (wc_rd_vpn_o: the VPN looked up in the next cycle)
+  // walk cache (iommu_walk_cache: read for the request entering q0, compared
+  // in q0, answered in q1)
   output      logic [iommu_pkg::VpnW-1:0]    wc_rd_vpn_o,
+  output      logic                          wc_rd_hold_o,
+  output      logic                          wc_adv_o,
   output      logic [iommu_pkg::PscidW-1:0]  wc_lk_pscid_o,
   output      logic [iommu_pkg::VpnW-1:0]    wc_lk_vpn_o,
   input  wire logic                          wc_lk_hit_i,
@@ -260,11 +263,14 @@ module iommu_walker #(
   assign rq_did = 24'(rq_did_w);
   assign rq_vpn = rq_iova[12 +: VpnW];
 
-  // q1's PSCID (in its DC) and VPN, for the walk-cache lookup; the set it
-  // reads a cycle ahead is that of the request q1 holds next (q0's when it moves)
-  assign wc_lk_pscid_o = q1_q[PpnW +: PscidW];
-  assign wc_lk_vpn_o   = q1_q[iommu_pkg::DcW + 3 + 12 +: VpnW];
-  assign wc_rd_vpn_o   = q0_move ? q0_q[iommu_pkg::DcW + 3 + 12 +: VpnW] : wc_lk_vpn_o;
+  // The walk cache reads the set of the request entering q0 (or q0's again
+  // while it stays), compares q0's PSCID (in its DC) and VPN, keeps the
+  // matches as q0 moves into q1 and answers for q1
+  assign wc_lk_pscid_o = q0_q[PpnW +: PscidW];
+  assign wc_lk_vpn_o   = q0_q[iommu_pkg::DcW + 3 + 12 +: VpnW];
+  assign wc_rd_vpn_o   = req_iova_i[12 +: VpnW];
+  assign wc_rd_hold_o  = !req_ready_o;
+  assign wc_adv_o      = q0_move;
 
   // First read of a new walk.
   logic            wc_use;

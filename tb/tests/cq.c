@@ -966,16 +966,21 @@ static int t_iodir_ddt(void) {
     return 0;
 }
 
-/* A read by D1 whose DC is cached waits for a walk (every walk context busy
- * behind slow memory, filled by misses of D2 on both channels) while D1's DC
- * changes in memory and IODIR.INVAL_DDT DV=1 D1 executes: the DC it carries
+/* A read by D1 whose DC and walk-cache entries are cached waits for a walk
+ * (every walk context busy behind slow memory, filled by misses of D2 on both
+ * channels) while, without tables:
+ *   DC:  D1's DC changes in memory (a new first-stage table) and IODIR.INVAL_DDT
+ *        DV=1 D1 executes;
+ *   PT:  D1's level-1 PTE for the read's 2 MiB changes to a new level-0 table
+ *        and IOTINVAL.VMA AV=1 PSCV=1 executes for the read's address.
+ * What the read carries (its DC; its walk-cache answer, held from the compare)
  * is dropped wherever it waits (a slot, the channel's walk-request register,
- * the walker's intake), so its walk reads the new DC and the read returns the
- * new page.  The 8 write and 3..7 read fillers come first and fill the walk
- * contexts (8 by default) and the intake (3), so the read waits in the read
- * channel's walk-request register or behind 1..4 fillers in a slot. */
-static int t_iodir_inflight(void) {
-    for (unsigned k = 3; k < 8; k++) {
+ * the walker's intake), so its walk reads the new structure and the read
+ * returns the new page.  The 8 write and 0..7 read fillers come first and fill
+ * the walk contexts (8 by default) and the intake (q2, q1, q0), so the read
+ * waits in each of those places in one of the runs. */
+static int inflight(bool pt) {
+    for (unsigned k = 0; k < 8; k++) {
         ddt_t d;
         setup(&d, false);
         uint64_t root1 = add_device(&d, D1, P1), root1_new = pt_alloc();
@@ -988,7 +993,7 @@ static int t_iodir_inflight(void) {
         tb_mem_store(pa_new + 8, 8, pattern(pa_new));
         for (unsigned i = 0; i < 16; i++)
             pt_map(root2, 3, 0x40000000ull + i * 4096, 0, pt_leaf(DATA_BASE + 0x200000 + i * 4096, PTE_RWUAD));
-        rd_dev(D1, IOVA_Y + 8);                    /* D1's DC cached (read channel) */
+        rd_dev(D1, IOVA_Y + 8);                    /* D1's DC and table pointers cached (read channel) */
 
         axi_slave_cfg_t c, slow;
         axi_slave_get_cfg(sim_ds_slave(), &c);
@@ -1016,10 +1021,17 @@ static int t_iodir_inflight(void) {
         tb_cycles(30);
         axi_slave_set_cfg(sim_ds_slave(), &c);
 
-        dc_write(&d, D1, 1, 0, (uint64_t)P1 << 12, pt_satp(3, root1_new));
-        cq_put(cmd_iodir(0, true, D1, 0));
+        if (pt) {
+            /* the level-1 PTE of X's 2 MiB now points to root1_new's level-0 table */
+            uint64_t l0_new = pt_map(root1_new, 3, IOVA_X, 0, pt_leaf(pa_new, PTE_RWUAD)) & ~0xfffull;
+            pt_map(root1, 3, IOVA_X, 1, ((l0_new >> 12) << 10) | 1);
+            cq_put(cmd_iotinval(0, true, IOVA_X, true, P1, false, 0));
+        } else {
+            dc_write(&d, D1, 1, 0, (uint64_t)P1 << 12, pt_satp(3, root1_new));
+            cq_put(cmd_iodir(0, true, D1, 0));
+        }
         cq_ring();
-        CHECK(cq_wait_idle(CQ_TIMEOUT), "%u read fillers: INVAL_DDT did not complete", k);
+        CHECK(cq_wait_idle(CQ_TIMEOUT), "%u read fillers: the invalidation did not complete", k);
         CHECK(!x->done, "%u read fillers: D1's read did not wait for a walk", k);
         t[n++] = x;
         uint64_t start = tb_now();
@@ -1031,6 +1043,8 @@ static int t_iodir_inflight(void) {
     }
     return 0;
 }
+static int t_iodir_inflight(void) { return inflight(false); }
+static int t_iotinval_inflight(void) { return inflight(true); }
 
 /* IODIR.INVAL_PDT with DV=1: legal (no PDT here, nothing cached), completes. */
 static int t_iodir_pdt(void) {
@@ -1839,6 +1853,7 @@ const test_def_t tests_cq[] = {
     {"cq_ignored_operands", "operands the spec says are ignored do not make a command illegal", t_ignored_operands, false},
     {"cq_iodir_ddt", "IODIR.INVAL_DDT: DV=1 one DC, DV=0 all; IOTINVAL leaves DCs cached", t_iodir_ddt, false},
     {"cq_iodir_inflight", "IODIR.INVAL_DDT while a request with a cached DC waits for a walk: it reads the new DC", t_iodir_inflight, false},
+    {"cq_iotinval_inflight", "IOTINVAL.VMA while a request with a walk-cache answer waits for a walk: it reads the new table", t_iotinval_inflight, false},
     {"cq_iodir_pdt", "IODIR.INVAL_PDT DV=1: legal, completes", t_iodir_pdt, false},
     {"cq_fence_av", "IOFENCE.C AV=1 writes DATA as 4 bytes at ADDR, nothing else; AV=0 writes nothing", t_fence_av, false},
     {"cq_fence_av_busy", "IOFENCE.C AV=1 writes exactly 4 bytes while walks and fault records share the port", t_fence_av_busy, false},
