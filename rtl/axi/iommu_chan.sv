@@ -360,7 +360,14 @@ module iommu_chan #(
   assign s_dep   = |key_match;
   // A refusal ready to start goes first: nothing new is presented then, so a
   // refusal never overlaps a forward (it waits for a locked one to go).
-  assign can_fwd = (rf_st_q == RfIdle) && !refuse_any && (out_q[OutW-1:1] != '1) &&
+  // Which slot can be refused is taken from registers (rf_any_q, rf_cand_q:
+  // the refusable slots of the cycle before, while no refusal was running or
+  // starting; such a slot stays refusable until it is refused), so the slots'
+  // states reach no forward through the choice.
+  logic             rf_any_q, rf_start;
+  logic [SlotW-1:0] rf_cand_q;
+  assign rf_start = rf_st_q == RfIdle && rf_any_q && !lock_q;
+  assign can_fwd = (rf_st_q == RfIdle) && !rf_any_q && (out_q[OutW-1:1] != '1) &&
                    (!IsWrite || route_ready_i);
   assign s_fwd   = s_v_q && o_hit && !s_dep && !go_any;
 
@@ -478,7 +485,7 @@ module iommu_chan #(
     unique case (rf_st_q)
       RfIdle: begin
         route_valid_o = IsWrite && mem_hs;
-        if (refuse_any && !lock_q) rf_st_d = RfFault;
+        if (rf_start) rf_st_d = RfFault;
       end
       RfFault: begin
         fault_valid_o = sl_record_q[rf_idx_q];
@@ -531,13 +538,17 @@ module iommu_chan #(
       sl_dep_v_q <= '0;
       rf_st_q    <= RfIdle;
       rf_idx_q   <= '0;
+      rf_any_q   <= 1'b0;
+      rf_cand_q  <= '0;
       rf_beat_q  <= '0;
       out_q      <= '0;
       hs_q       <= 1'b0;
     end else begin
       rf_st_q   <= rf_st_d;
       rf_beat_q <= rf_beat_d;
-      if (rf_st_q == RfIdle && refuse_any && !lock_q) rf_idx_q <= refuse_idx;
+      rf_any_q  <= refuse_any && rf_st_q == RfIdle && !rf_start;
+      rf_cand_q <= refuse_idx;
+      if (rf_start) rf_idx_q <= rf_cand_q;
       hs_q <= mem_hs;
       if (hs_q && !mem_rsp_done_i)      out_q <= out_inc;
       else if (!hs_q && mem_rsp_done_i) out_q <= out_dec;
@@ -646,6 +657,7 @@ module iommu_chan #(
   `IOMMU_ASSERT(OneFree_A, clk_i, rst_ni, !(mem_hs && f_slot && rf_done))
   // A refusal's answer never overlaps a forward on the same channel.
   `IOMMU_ASSERT(RefuseAlone_A, clk_i, rst_ni, !(mem_valid_o && rf_st_q != RfIdle))
+  `IOMMU_ASSERT(RfCand_A, clk_i, rst_ni, !rf_start || refuse[rf_cand_q])
 
 endmodule
 
