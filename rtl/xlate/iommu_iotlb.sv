@@ -153,7 +153,8 @@ module iommu_iotlb #(
           assign ppn[k][p*PpnW +: PpnW] = {hi, any[k][p] ? lk_vpn_i[p*VpnW +: LoW] : LoW'(0)};
         end
       end
-      iommu_tlb_sa #(.Sets (S), .Ways (W), .Level (k), .DataW (DW), .Ports (Ports), .Ahead (1'b1)) u_sa (
+      iommu_tlb_sa #(.Sets (S), .Ways (W), .Level (k), .DataW (DW), .KeepW (3), .Ports (Ports),
+                   .Ahead (1'b1)) u_sa (
         .clk_i        (clk_i),
         .rst_ni       (rst_ni),
         .rd_vpn_i     (rd2_vpn_i),

@@ -19,9 +19,9 @@
 // and the match vector is registered; while the stage holds its request the
 // vector is held, and an entry written by a fill drops out of it (an entry
 // filled meanwhile is not seen: the request walks).  A fill that finds its
-// tag and data in an entry already changes nothing and writes nothing, so the
-// refills of a hot page (one per walk of a burst of misses) do not keep
-// dropping its lookups.  In the second, the matches that are still valid select the data (iommu_sel);
+// tag and permissions in an entry already changes nothing and writes nothing (the
+// entry keeps its PPN), so the refills of a hot page (one per walk of a burst of
+// misses) do not keep dropping its lookups.  In the second, the matches that are still valid select the data (iommu_sel);
 // two matches (entries of different sizes or G bits that cover the same page,
 // left by a driver that changed a mapping without invalidating) count as a
 // miss, so a duplicate can never corrupt a translation: the request walks.
@@ -166,18 +166,21 @@ module iommu_tlb_fa #(
     assign same[e] = valid_q[e] && g_q[e] == fill_g_i && pscid_q[e] == fill_pscid_i &&
                      size_q[e] == fill_size_i &&
                      ((vpn_q[e] ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
-    assign unch[e] = same[e] && !write[e] && ppn_q[e] == fill_ppn_i && allow_q[e] == fill_allow_i;
+    // the entry with the fill's tag keeps its PPN when it allows the same:
+    // the PPN can differ only if software changed the leaf without
+    // IOTINVAL.VMA, and the spec lets the old translation be used until then
+    assign unch[e] = same[e] && !write[e] && allow_q[e] == fill_allow_i;
   end
   assign eq = f_g_q == fill_g_i && f_pscid_q == fill_pscid_i && f_size_q == fill_size_i &&
               ((f_vpn_q ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
   // the fill changes nothing: an entry holds its tag and data and keeps them
-  // (not written now), or the fill written now is the same; found in the
+  // (not written now), or the fill written now has its tag and permissions; found in the
   // fill's first cycle, applied from registers in its second (u_victim's drop_i)
   logic [Entries-1:0] unch_q;
   logic               unch_eq_q;
   always_ff @(posedge clk_i) begin
     unch_q    <= unch;
-    unch_eq_q <= eq && write != '0 && f_ppn_q == fill_ppn_i && f_allow_q == fill_allow_i;
+    unch_eq_q <= eq && write != '0 && f_allow_q == fill_allow_i;
   end
   assign f_unch = (unch_q != '0) || unch_eq_q;
   /* verilator lint_off UNUSEDSIGNAL */

@@ -38,7 +38,12 @@
 // way with the same tag and the free ways, the third writes the way with the
 // same tag, else the first invalid way, else the way of a rotating pointer
 // shared by all sets, so that only registers feed the RAMs' write port.  A
-// fill whose way already holds its tag and data writes nothing.  A fill is dropped when an invalidation or flush takes
+// fill whose way already holds its tag and the low KeepW bits of its data (the
+// IOTLB: the permissions) writes nothing: the entry keeps the rest of its data,
+// which can differ only if software changed the PTE without IOTINVAL.VMA (the
+// spec lets the old translation be used until then).  So the tag RAM stores
+// {valid, tag} and those KeepW bits only (one bit if KeepW = 0, not compared).
+// A fill is dropped when an invalidation or flush takes
 // effect in any of the three cycles, and while busy_o.
 //
 // Invalidation (IOTINVAL.VMA, GV=0; the spec's table of operands) takes
@@ -65,6 +70,7 @@ module iommu_tlb_sa #(
   parameter int unsigned Ways  = 4,
   parameter int unsigned Level = 0,    /// an entry covers 4 KiB << (9 * Level)
   parameter int unsigned DataW = 49,
+  parameter int unsigned KeepW = 0,    /// low data bits a fill must find unchanged to write nothing
   parameter int unsigned Ports = 2,
   parameter bit          Ahead = 1'b0   /// rd_vpn_i two cycles ahead, tags compared at lk_adv_i
 ) (
@@ -102,6 +108,8 @@ module iommu_tlb_sa #(
   localparam int unsigned VTagW  = 1 + TagW;              // {valid, tag}
   localparam bit          Block  = Sets >= 64;
   localparam int unsigned WordW  = VTagW + DataW;
+  localparam int unsigned KW     = (KeepW > 0) ? KeepW : 1;
+  localparam int unsigned TWordW = VTagW + KW;            // the fill/invalidation copy's word
 
   // ---- the write port ----------------------------------------------------------------
   // A fill's entry (wr_valid 1) or an invalidation's clear (wr_valid 0) of
@@ -262,7 +270,7 @@ module iommu_tlb_sa #(
   logic                  scan_q, all_q, ic_v_q, ic_all_q;
   logic [SetW-1:0]       scan_set_q, ic_set_q;
   logic [SetW-1:0]       t_set;
-  logic [Ways*WordW-1:0] t_word;
+  logic [Ways*TWordW-1:0] t_word;
   logic                  kill, start, start_all;
   assign kill      = flush_q || inv_q;
   // a scan from set 0: a flush, or AV=0 (PSCV=1: a PSCID's, else a wipe)
@@ -272,14 +280,14 @@ module iommu_tlb_sa #(
                      (inv_q && inv_av_q) ? inv_vpn_q[LoW +: SetW] :
                      scan_q             ? scan_set_q : fill_vpn_i[LoW +: SetW];
   for (genvar w = 0; w < Ways; w++) begin : g_tag
-    iommu_ram #(.Depth (Sets), .Width (WordW), .Block (Block)) u_ram (
+    iommu_ram #(.Depth (Sets), .Width (TWordW), .Block (Block)) u_ram (
       .clk_i   (clk_i),
       .we_i    (wr_en && wr_way[w]),
       .waddr_i (wr_set),
-      .wdata_i ({wr_valid, wr_tag, wr_data}),
+      .wdata_i ({wr_valid, wr_tag, wr_data[KW-1:0]}),
       .re_i    (1'b1),
       .raddr_i (t_set),
-      .rdata_o (t_word[w*WordW +: WordW])
+      .rdata_o (t_word[w*TWordW +: TWordW])
     );
   end
 
@@ -359,7 +367,7 @@ module iommu_tlb_sa #(
     logic              g;
     logic [PscidW-1:0] e_pscid;
     logic [VtagW-1:0]  e_vtag;
-    assign {g, e_pscid, e_vtag} = t_word[w*WordW + DataW +: TagW];
+    assign {g, e_pscid, e_vtag} = t_word[w*TWordW + KW +: TagW];
     assign ic_way[w] = ic_all_q ||
                         ((!inv_av_q || e_vtag == inv_vpn_q[LoW + SetW +: VtagW]) &&
                          (!inv_pscv_q || (!g && e_pscid == inv_pscid_q)));
@@ -378,7 +386,8 @@ module iommu_tlb_sa #(
   logic                 f2_v_q, f3_v_q;
   logic [SetW-1:0]      f2_set_q, f3_set_q;
   logic [TagW-1:0]      f2_tag_q, f3_tag_q, pw_tag_q;
-  logic [DataW-1:0]     f2_data_q, f3_data_q, pw_data_q;
+  logic [DataW-1:0]     f2_data_q, f3_data_q;
+  logic [KW-1:0]        pw_data_q;
   logic [Ways-1:0]      f3_same_q, f3_deq_q, f3_free_q, rr_q, same, deq, f_valid;
   logic                 f3_unch;
   logic [Ways-1:0]      rr_next, first_free;
@@ -413,12 +422,12 @@ module iommu_tlb_sa #(
     f3_deq_q  <= deq;
     f3_free_q <= ~f_valid;
     pw_tag_q  <= wr_tag;
-    pw_data_q <= wr_data;
+    pw_data_q <= wr_data[KW-1:0];
   end
 
   // f2: the set's valid bits, the way holding the fill's tag, and the ways
-  // holding the fill's data (deq).  When the way with the tag holds the data
-  // too (f3_unch, from those registers) the fill changes nothing and writes
+  // holding the fill's KeepW data bits (deq).  When the way with the tag holds
+  // them too (f3_unch, from those registers) the fill changes nothing and writes
   // nothing, so a page's refills, one per walk of a burst of misses, do not
   // keep making the lookups that read its set in the write's cycle miss, walk
   // and refill it again.  The compares run in parallel;
@@ -429,17 +438,18 @@ module iommu_tlb_sa #(
   assign old_hit   = pw_q && pw_set_q == f2_set_q;   // a fill's write: no clear precedes f2
   assign new_same  = f3_tag_q == f2_tag_q;
   assign old_same  = pw_tag_q == f2_tag_q;
-  assign new_dsame = f3_data_q == f2_data_q;
-  assign old_dsame = pw_data_q == f2_data_q;
+  assign new_dsame = KeepW == 0 || f3_data_q[KW-1:0] == f2_data_q[KW-1:0];
+  assign old_dsame = KeepW == 0 || pw_data_q == f2_data_q[KW-1:0];
   for (genvar w = 0; w < Ways; w++) begin : g_same
     logic fwd_new, fwd_old;
     assign fwd_new    = new_hit && fill_way[w];
     assign fwd_old    = old_hit && pw_way_q[w];
-    assign f_valid[w] = fwd_new || fwd_old || t_word[w*WordW + DataW + TagW];
+    assign f_valid[w] = fwd_new || fwd_old || t_word[w*TWordW + KW + TagW];
     assign same[w]    = f_valid[w] && (fwd_new ? new_same :
                                        fwd_old ? old_same :
-                                       t_word[w*WordW + DataW +: TagW] == f2_tag_q);
-    assign deq[w]     = fwd_new ? new_dsame : fwd_old ? old_dsame : t_word[w*WordW +: DataW] == f2_data_q;
+                                       t_word[w*TWordW + KW +: TagW] == f2_tag_q);
+    assign deq[w]     = fwd_new ? new_dsame : fwd_old ? old_dsame :
+                        KeepW == 0 || t_word[w*TWordW +: KW] == f2_data_q[KW-1:0];
     assign first_free[w] = free_idx == FreeW'(w);
   end
 

@@ -970,7 +970,7 @@ static int t_iodir_ddt(void) {
  * (every walk context busy behind slow memory, filled by misses of D2 on both
  * channels) while, without tables:
  *   DC:  D1's DC changes in memory (a new first-stage table) and IODIR.INVAL_DDT
- *        DV=1 D1 executes;
+ *        DV=1 D1 and IOTINVAL.VMA PSCV=1 P1 execute;
  *   PT:  D1's level-1 PTE for the read's 2 MiB changes to a new level-0 table
  *        and IOTINVAL.VMA AV=1 PSCV=1 executes for the read's address.
  * What the read carries (its DC; its walk-cache answer, held from the compare)
@@ -1027,8 +1027,11 @@ static int inflight(bool pt) {
             pt_map(root1, 3, IOVA_X, 1, ((l0_new >> 12) << 10) | 1);
             cq_put(cmd_iotinval(0, true, IOVA_X, true, P1, false, 0));
         } else {
+            /* the spec's guideline for a changed DC: IODIR.INVAL_DDT, then
+             * IOTINVAL.VMA PSCV=1 for its PSCID (walk-cache entries of root1) */
             dc_write(&d, D1, 1, 0, (uint64_t)P1 << 12, pt_satp(3, root1_new));
             cq_put(cmd_iodir(0, true, D1, 0));
+            cq_put(cmd_iotinval(0, false, 0, true, P1, false, 0));
         }
         cq_ring();
         CHECK(cq_wait_idle(CQ_TIMEOUT), "%u read fillers: the invalidation did not complete", k);

@@ -376,7 +376,7 @@ static int t_pte_faults(void) {
     }
     {
         uint64_t root = pt_alloc();
-        dc_write(&d, did, 1, 0, 0, pt_satp(3, root));
+        dc_write(&d, did, 1, 0, (uint64_t)did << 12, pt_satp(3, root));
         uint64_t e = pt_map(root, 3, 0x5000, 0, 0);
         tb_mem_store(e, 8, ((pt_alloc() >> 12) << 10) | PTE_V);   /* pointer at level 0 */
         expect_fault(&seen, "non-leaf PTE at level 0", did, 0x5000, WR, 15);
@@ -385,7 +385,7 @@ static int t_pte_faults(void) {
     /* Read errors during the walk: access faults 5, 7, 1. */
     for (acc_t a = RD; a <= EX; a++, did++) {
         uint64_t root = pt_alloc();
-        dc_write(&d, did, 1, 0, 0, pt_satp(3, root));
+        dc_write(&d, did, 1, 0, (uint64_t)did << 12, pt_satp(3, root));
         uint64_t e = pt_map(root, 3, 0x7000, 0, pt_leaf(pa, PTE_RWUAD | PTE_X));
         tb_mem_error(e, 8, true);
         expect_fault(&seen, "PTE read error", did, 0x7000, a, access_fault(a));
@@ -395,7 +395,7 @@ static int t_pte_faults(void) {
     /* Sv39: IOVA bits 63:39 must equal bit 38. */
     {
         uint64_t root = pt_alloc();
-        dc_write(&d, did, 1, 0, 0, pt_satp(3, root));
+        dc_write(&d, did, 1, 0, (uint64_t)did << 12, pt_satp(3, root));
         pt_map(root, 3, 0x7000, 0, pt_leaf(pa, PTE_RWUAD));
         expect_fault(&seen, "non-canonical Sv39 IOVA", did, 0x8000000000ull | 0x7000, RD, 13);
         expect_fault(&seen, "non-canonical Sv39 IOVA (high)", did, 0xffff800000007000ull, WR, 15);
@@ -407,6 +407,41 @@ static int t_pte_faults(void) {
 
 /* Bursts: an INCR burst that crosses a 4 KiB boundary is refused with custom
  * cause 2048; one that ends exactly on the boundary passes. */
+/* A leaf whose permissions software widens without IOTINVAL.VMA (R to R/W):
+ * the cached entry refuses the write, which walks and gets the new leaf; that
+ * refill has the cached tag but other permissions, so it must be written (a
+ * refill with the same tag and permissions writes nothing): the next write
+ * hits, with no walk.  For the 4 KiB and 2 MiB arrays and the fully
+ * associative one (1 GiB). */
+static int t_perm_upgrade(void) {
+    static const struct { unsigned level; uint64_t size; } pg[] = {
+        {0, 4096}, {1, 2ull << 20}, {2, 1ull << 30},
+    };
+    ddt_t d;
+    setup(&d, 2);
+    uint32_t did = 5;
+    uint64_t root = pt_alloc();
+    dc_write(&d, did, 1, 0, 9ull << 12, pt_satp(3, root));
+    for (unsigned i = 0; i < sizeof pg / sizeof *pg; i++) {
+        uint64_t iova = (uint64_t)(i + 1) << 31, pa = 0x40000000000ull + pg[i].size * (i + 1);
+        uint64_t e = pt_map(root, 3, iova, pg[i].level, pt_leaf(pa, PTE_V | PTE_R | PTE_U | PTE_A | PTE_D));
+        tb_mem_store(pa + 8, 8, pattern(pa + 8));
+        uint64_t v = 0;
+        CHECK_EQ(dma_rd(did, iova + 8, 8, &v), AXI_OKAY, "read of the R-only page");
+        CHECK_EQ(v, pattern(pa + 8), "read data");
+        tb_mem_store(e, 8, pt_leaf(pa, PTE_RWUAD));                    /* no invalidation */
+        CHECK_EQ(access(did, iova + 16, WR, false, 0, false), AXI_OKAY, "write after R -> RW (walks)");
+        uint64_t ds0 = axi_slave_reads(sim_ds_slave());
+        CHECK_EQ(access(did, iova + 24, WR, false, 0, false), AXI_OKAY, "second write");
+        CHECK(axi_slave_reads(sim_ds_slave()) == ds0,
+              "page of %#llx bytes: the second write walked (the refill with the new permissions was dropped)",
+              (unsigned long long)pg[i].size);
+        CHECK_EQ(tb_mem_load(pa + 24, 8), 0x77, "the second write reached the page");
+    }
+    CHECK_EQ(fq_count(), 0, "no fault record");
+    return 0;
+}
+
 static int t_bursts(void) {
     tdrv_t t;
     unsigned seen = 0;
@@ -503,6 +538,7 @@ const test_def_t tests_xlate[] = {
     {"xlate_ddt_faults", "directory and DC faults 257-260, misconfigurations, PV, DTF, Bare first stage", t_ddt_faults, false},
     {"xlate_pte_faults", "every first-stage PTE rule: page faults 12/13/15, access faults 1/5/7", t_pte_faults, false},
     {"xlate_order", "hits overtake a miss of another ID, never one of their own ID; reads and writes independent", t_order, false},
+    {"xlate_perm_upgrade", "a leaf widened from R to RW without IOTINVAL: the write walks, its refill is cached, the next write hits", t_perm_upgrade, false},
     {"xlate_bursts", "bursts ending on a 4 KiB boundary pass, crossing ones are refused (2048)", t_bursts, false},
     {0},
 };
