@@ -36,7 +36,7 @@ module iommu_top #(
   parameter int unsigned TlbEntries = 8,  /// IOTLB fully associative entries (64 KiB, 1 GiB and up; the sizes of an absent array)
   parameter int unsigned DcEntries  = 8,  /// device-context cache entries (of each channel)
   parameter int unsigned WcSets     = 64, /// walk cache: sets of level-0 tables (2 MiB of IOVA each)
-  parameter int unsigned WcSetsUp   = 8,  /// walk cache: sets of each level above
+  parameter int unsigned WcSetsUp   = 16, /// walk cache: sets of each level above (16: one LUT RAM deep)
   parameter int unsigned WcWays     = 2,  /// walk cache: ways
   parameter int unsigned UserW  = DidW + PidW + 1
 ) (

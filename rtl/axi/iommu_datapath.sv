@@ -39,7 +39,7 @@ module iommu_datapath #(
   parameter int unsigned TlbEntries = 8,   /// IOTLB fully associative entries
   parameter int unsigned DcEntries = 8,    /// DC cache entries (of each channel)
   parameter int unsigned WcSets    = 64,   /// walk cache: sets of level-0 tables
-  parameter int unsigned WcSetsUp  = 8,    /// walk cache: sets of each level above
+  parameter int unsigned WcSetsUp  = 16,   /// walk cache: sets of each level above
   parameter int unsigned WcWays    = 2,    /// walk cache: ways
   parameter int unsigned WRouteDepth = 8,  /// AWs decided ahead of their W beats
   parameter int unsigned OutW      = 8     /// outstanding-count bits per channel
