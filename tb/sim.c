@@ -48,16 +48,22 @@ void tb_fail(const char *file, int line, const char *fmt, ...) {
 static bool ds_error(uint64_t a, uint64_t n) { return mem_is_error(MEM_PORT_DS, a, n); }
 static bool mem_error(uint64_t a, uint64_t n) { return mem_is_error(MEM_PORT_MEM, a, n); }
 
+/* The ports' configuration the command line gave: --test all puts it back
+ * before each test, so one that changed it (the random tests do) leaves no
+ * trace in the next. */
+static axi_slave_cfg_t run_mem_cfg, run_ds_cfg;
+static const dev_master_cfg_t run_dev_cfg = {0, 0, 0};
+
 static void sim_open(const axi_slave_cfg_t *mem_cfg) {
     dut_open();
     dut_cfg(&cfg);
-    axi_slave_cfg_t c = *mem_cfg;
-    c.is_error = mem_error;
-    mem_s = axi_slave_new("mem", &c);
-    c.is_error = ds_error;
-    ds_s = axi_slave_new("ds", &c);
-    dev_master_cfg_t dc = {0, 0, 0};
-    dev = dev_master_new(&dc);
+    run_mem_cfg = *mem_cfg;
+    run_mem_cfg.is_error = mem_error;
+    mem_s = axi_slave_new("mem", &run_mem_cfg);
+    run_ds_cfg = *mem_cfg;
+    run_ds_cfg.is_error = ds_error;
+    ds_s = axi_slave_new("ds", &run_ds_cfg);
+    dev = dev_master_new(&run_dev_cfg);
     mon_dev = monitor_new("dev", false);
     mon_mem = monitor_new("mem", false);
     mon_ds = monitor_new("ds", false);
@@ -445,6 +451,9 @@ int tb_main(int argc, char **argv) {
             for (const test_def_t *t = test_tables[k]; t->name; t++) {
                 if (t->bench != (bench != NULL)) continue;
                 mem_reset_all();
+                axi_slave_set_cfg(mem_s, &run_mem_cfg);
+                axi_slave_set_cfg(ds_s, &run_ds_cfg);
+                dev_master_set_cfg(dev, &run_dev_cfg);
                 tb_reset();
                 if (run_one(t)) fail++;
                 else pass++;
