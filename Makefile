@@ -346,6 +346,8 @@ TIMING_SEED   ?=
 # TIMING_MINUTES: nextpnr is stopped after this long; the report then gives router2's last
 # iteration and which modules' nets sat on overused wires, and make timing fails.
 TIMING_MINUTES ?= 60
+# TIMING_NEXTPNR_ARGS: more nextpnr options, e.g. --router2-alt-weights (named in the report).
+TIMING_NEXTPNR_ARGS ?=
 .PHONY: depth timing
 depth:
 	@command -v yosys >/dev/null || { echo "yosys is missing: run 'make deps'"; exit 1; }
@@ -354,6 +356,7 @@ depth:
 timing:
 	@python3 tools/timing.py --freq $(TIMING_FREQ) --router $(TIMING_ROUTER) \
 	    $(if $(TIMING_SEED),--seed $(TIMING_SEED)) --route-minutes $(TIMING_MINUTES) \
+	    $(foreach a,$(TIMING_NEXTPNR_ARGS),--nextpnr-arg=$(a)) \
 	    $(foreach p,$(TIMING_PARAMS),--param $(p)) --top $(TOP) --inc rtl \
 	    --out $(BUILD)/timing $(RTL_SRCS)
 

@@ -451,7 +451,8 @@ def write_report(args, hier):
     L.append(f"Commit {times.get('commit', yosys_hier.git_head())}; target {args.freq:g} MHz ({period:.2f} ns); "
              f"`{NEXTPNR}` {times.get('nextpnr_version', '')} (`--85k --package CABGA381 "
              f"--out-of-context --router {args.router}`, speed grade 6, "
-             f"seed {args.seed if args.seed is not None else 'default'}); "
+             f"seed {args.seed if args.seed is not None else 'default'}"
+             f"{'; ' + ' '.join(args.nextpnr_arg) if args.nextpnr_arg else ''}); "
              f"parameters: {', '.join(args.param) if args.param else 'the RTL defaults'}. "
              "Written by `tools/timing.py` (`make timing`).")
     L.append("")
@@ -585,8 +586,7 @@ def write_report(args, hier):
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write("\n".join(L) + "\n")
     if stopped:
-        print(f"timing: nextpnr stopped after {times['stopped_after_min']:g} min", flush=True)
-        return True
+        return times["stopped_after_min"]
 
     # summary on stdout
     for s in summary:
@@ -622,6 +622,8 @@ def main():
                     help="nextpnr's placement seed (placement alone moves Fmax by several percent)")
     ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="override a parameter of the top (repeatable)")
+    ap.add_argument("--nextpnr-arg", action="append", default=[], metavar="ARG",
+                    help="pass ARG to nextpnr (repeatable), e.g. --nextpnr-arg=--router2-alt-weights")
     ap.add_argument("--route-minutes", type=float, default=60.0,
                     help="stop nextpnr after this many minutes (the report then says where routing was congested)")
     ap.add_argument("--report-only", action="store_true", help="rewrite the report from an earlier run")
@@ -664,7 +666,7 @@ def main():
             [NEXTPNR, "--85k", "--package", "CABGA381", "--out-of-context", "--json", f"{args.top}.json",
              "--freq", f"{args.freq:g}", "--router", args.router, "--timing-allow-fail", "--report", "report.json",
              "--detailed-timing-report", "--sdf", f"{args.top}.sdf", "--log", "nextpnr.log", "-q"]
-            + heat + (["--seed", str(args.seed)] if args.seed is not None else []),
+            + heat + (["--seed", str(args.seed)] if args.seed is not None else []) + args.nextpnr_arg,
             cwd=out, log=os.path.join(out, "nextpnr.stdout"), minutes=args.route_minutes)
         if stopped:
             times["stopped_after_min"] = args.route_minutes
@@ -673,8 +675,9 @@ def main():
             json.dump(times, f, indent=1)
 
     hier = yosys_hier.Hierarchy(inst, args.top) if os.path.exists(inst) else None
-    if write_report(args, hier):
-        sys.exit(f"timing: routing did not finish in {args.route_minutes:g} min; "
+    stopped = write_report(args, hier)
+    if stopped:
+        sys.exit(f"timing: nextpnr was stopped after {stopped:g} min, routing unfinished; "
                  f"congestion in {os.path.join(out, 'report.md')}")
 
 
