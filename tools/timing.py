@@ -12,8 +12,8 @@ Steps (each one's time is in the report):
      about a tenth of the arcs of the pipelined design after 25 minutes),
      run inside the output folder (the WebAssembly build sees only its
      current directory): nextpnr.log, report.json, TOP.sdf; with router2
-     also its congestion heat maps of the last iteration
-     (congestion_by_net.csv, congestion_by_coordinate.csv, ...).  nextpnr is
+     also its congestion heat maps of the last iteration N
+     (heat_congestion_by_net_N.csv, heat_congestion_by_coordinate_N.csv, ...).  nextpnr is
      stopped after --route-minutes (60): the report then says how far
      router2 got and which modules' nets sat on overused wires, and the
      command exits with status 1;
@@ -29,7 +29,8 @@ The worst of these is compared with nextpnr's own figure in the report.
 
 `--param NAME=VALUE` (repeatable) synthesizes another configuration (Yosys
 chparam on the top); `--report-only` rewrites the report from the files of an
-earlier run.
+earlier run; `--self-test` (alone) checks the congestion report's parsing on
+files shaped like router2's (make test).
 """
 import argparse
 import json
@@ -152,41 +153,35 @@ def router2_progress(path):
     return rows
 
 
-HEATMAPS = ("congestion_by_net", "congestion_by_coordinate", "congestion_by_wiretype",
-            "utilisation_by_wiretype")
+HEAT = re.compile(r"heat_(\w+?)_(\d+)\.csv$")
+
+
+def heatmaps(out):
+    """router2 --router2-heatmap heat writes heat_<kind>_<iteration>.csv on
+    every iteration: {kind: [(iteration, file), ...]}, oldest first."""
+    found = {}
+    for f in os.listdir(out):
+        m = HEAT.match(f)
+        if m:
+            found.setdefault(m.group(1), []).append((int(m.group(2)), f))
+    return {k: sorted(v) for k, v in found.items()}
 
 
 def keep_last_heatmaps(out):
-    """router2 --router2-heatmap heat writes heat_<kind>_<iteration>.csv on
-    every iteration: keep the last iteration's as <kind>.csv, drop the rest."""
-    last = {}
-    for f in os.listdir(out):
-        m = re.match(r"heat_(\w+?)_(\d+)\.csv$", f)
-        if m:
-            kind, it = m.group(1), int(m.group(2))
-            if kind not in last or it > last[kind][0]:
-                if kind in last:
-                    os.remove(os.path.join(out, last[kind][1]))
-                last[kind] = (it, f)
-            else:
-                os.remove(os.path.join(out, f))
-    for kind, (it, f) in last.items():
-        os.replace(os.path.join(out, f), os.path.join(out, f"{kind}.csv"))
-    if last:
-        with open(os.path.join(out, "congestion_iteration.txt"), "w") as f:
-            f.write(f"{max(it for it, _ in last.values())}\n")
+    """Deletes every heat map but the last iteration's of each kind."""
+    for files in heatmaps(out).values():
+        for _, f in files[:-1]:
+            os.remove(os.path.join(out, f))
 
 
 def congestion_section(out, hier):
     """Report lines: where router2's last iteration overused wires, summed per
     instance over the nets (a net's count is the overused wires it occupies)."""
-    path = os.path.join(out, "congestion_by_net.csv")
-    if not os.path.exists(path):
+    by_net = heatmaps(out).get("congestion_by_net")
+    if not by_net:
         return []
-    it = ""
-    ip = os.path.join(out, "congestion_iteration.txt")
-    if os.path.exists(ip):
-        it = open(ip).read().strip()
+    it, f = by_net[-1]
+    path = os.path.join(out, f)
     nets = []
     for line in open(path, errors="replace"):
         name, _, n = line.strip().rpartition(",")
@@ -201,8 +196,8 @@ def congestion_section(out, hier):
         per[w] = per.get(w, 0) + n
     L = ["## Routing congestion (router2's last iteration)", "",
          f"Iteration {it}: {len(nets)} nets on overused wires, {total} net-wire overlaps in all "
-         "(`congestion_by_net.csv`; per grid tile in `congestion_by_coordinate.csv`, per wire type in "
-         "`congestion_by_wiretype.csv`). By the module that drives the net:", "",
+         f"(`{f}`; per grid tile in `heat_congestion_by_coordinate_{it}.csv`, per wire type in "
+         f"`heat_congestion_by_wiretype_{it}.csv`). By the module that drives the net:", "",
          "| module | overlaps | share |", "|---|---:|---:|"]
     for w, n in sorted(per.items(), key=lambda kv: -kv[1])[:12]:
         L.append(f"| {w} | {n} | {100.0 * n / total:.1f}% |")
@@ -218,8 +213,9 @@ def self_test():
     (make test runs this; nextpnr itself is too slow for it)."""
     import tempfile
     with tempfile.TemporaryDirectory() as d:
-        for it, nets in ((1, "a.x,5\nb.y,2\n"), (2, "a.x,3\nb.y,0\nc,1\n")):
-            for kind in HEATMAPS:
+        kinds = ("congestion_by_net", "congestion_by_coordinate", "utilisation_by_wiretype")
+        for it, nets in ((2, "a.x,3\nb.y,0\nc,1\n"), (10, "a.x,3\nb.y,0\nc,1\n"), (9, "a.x,5\nb.y,2\n")):
+            for kind in kinds:
                 with open(os.path.join(d, f"heat_{kind}_{it}.csv"), "w") as f:
                     f.write(nets if kind == "congestion_by_net" else "0,1,\n")
         with open(os.path.join(d, "nextpnr.log"), "w") as f:
@@ -227,11 +223,11 @@ def self_test():
                     "Info:     iter=2 wires=120 overused=4 overuse=4 archfail=NA\n")
         keep_last_heatmaps(d)
         left = sorted(os.listdir(d))
-        assert left == sorted([f"{k}.csv" for k in HEATMAPS] + ["congestion_iteration.txt", "nextpnr.log"]), left
+        assert left == sorted([f"heat_{k}_10.csv" for k in kinds] + ["nextpnr.log"]), left
         assert router2_progress(os.path.join(d, "nextpnr.log")) == [(1, 100, 9), (2, 120, 4)]
         L = congestion_section(d, None)
         text = "\n".join(L)
-        assert "Iteration 2: 2 nets on overused wires, 4 net-wire overlaps" in text, text
+        assert "Iteration 10: 2 nets on overused wires, 4 net-wire overlaps" in text, text
         assert "| a.x | 3 | 75.0% |" in text and "| c | 1 | 25.0% |" in text and "b.y" not in text, text
     print("timing: self-test passed")
 
@@ -643,8 +639,8 @@ def main():
                              text=True).stdout.strip().splitlines()
         m = re.search(r"nextpnr-[\w.+-]+", " ".join(ver))
         times["nextpnr_version"] = m.group(0) if m else ""
-        for f in ("report.json", f"{args.top}.sdf", "nextpnr.log", "report.md", "congestion_iteration.txt") + \
-                tuple(f"{k}.csv" for k in HEATMAPS):
+        stale = [f for files in heatmaps(out).values() for _, f in files]
+        for f in ["report.json", f"{args.top}.sdf", "nextpnr.log", "report.md"] + stale:
             if os.path.exists(os.path.join(out, f)):
                 os.remove(os.path.join(out, f))
         yosys_script(os.path.join(out, "ecp5.ys"), args,

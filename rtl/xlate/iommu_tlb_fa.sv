@@ -173,8 +173,8 @@ module iommu_tlb_fa #(
   end
   assign eq = f_g_q == fill_g_i && f_pscid_q == fill_pscid_i && f_size_q == fill_size_i &&
               ((f_vpn_q ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
-  // the fill changes nothing: an entry holds its tag and data and keeps them
-  // (not written now), or the fill written now has its tag and permissions; found in the
+  // the fill changes nothing: an entry holds its tag and permissions and keeps
+  // them (not written now), or the fill written now has them; found in the
   // fill's first cycle, applied from registers in its second (u_victim's drop_i)
   logic [Entries-1:0] unch_q;
   logic               unch_eq_q;

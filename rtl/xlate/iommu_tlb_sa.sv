@@ -42,7 +42,7 @@
 // IOTLB: the permissions) writes nothing: the entry keeps the rest of its data,
 // which can differ only if software changed the PTE without IOTINVAL.VMA (the
 // spec lets the old translation be used until then).  So the tag RAM stores
-// {valid, tag} and those KeepW bits only (one bit if KeepW = 0, not compared).
+// {valid, tag} and those KeepW bits only.
 // A fill is dropped when an invalidation or flush takes
 // effect in any of the three cycles, and while busy_o.
 //
@@ -108,8 +108,7 @@ module iommu_tlb_sa #(
   localparam int unsigned VTagW  = 1 + TagW;              // {valid, tag}
   localparam bit          Block  = Sets >= 64;
   localparam int unsigned WordW  = VTagW + DataW;
-  localparam int unsigned KW     = (KeepW > 0) ? KeepW : 1;
-  localparam int unsigned TWordW = VTagW + KW;            // the fill/invalidation copy's word
+  localparam int unsigned TWordW = VTagW + KeepW;         // the tag RAM's word: {valid, tag, keep}
 
   // ---- the write port ----------------------------------------------------------------
   // A fill's entry (wr_valid 1) or an invalidation's clear (wr_valid 0) of
@@ -279,12 +278,18 @@ module iommu_tlb_sa #(
   assign t_set     = start              ? '0 :
                      (inv_q && inv_av_q) ? inv_vpn_q[LoW +: SetW] :
                      scan_q             ? scan_set_q : fill_vpn_i[LoW +: SetW];
+  logic [TWordW-1:0] t_wdata;
+  if (KeepW > 0) begin : g_twd
+    assign t_wdata = {wr_valid, wr_tag, wr_data[KeepW-1:0]};
+  end else begin : g_twd0
+    assign t_wdata = {wr_valid, wr_tag};
+  end
   for (genvar w = 0; w < Ways; w++) begin : g_tag
     iommu_ram #(.Depth (Sets), .Width (TWordW), .Block (Block)) u_ram (
       .clk_i   (clk_i),
       .we_i    (wr_en && wr_way[w]),
       .waddr_i (wr_set),
-      .wdata_i ({wr_valid, wr_tag, wr_data[KW-1:0]}),
+      .wdata_i (t_wdata),
       .re_i    (1'b1),
       .raddr_i (t_set),
       .rdata_o (t_word[w*TWordW +: TWordW])
@@ -367,7 +372,7 @@ module iommu_tlb_sa #(
     logic              g;
     logic [PscidW-1:0] e_pscid;
     logic [VtagW-1:0]  e_vtag;
-    assign {g, e_pscid, e_vtag} = t_word[w*TWordW + KW +: TagW];
+    assign {g, e_pscid, e_vtag} = t_word[w*TWordW + KeepW +: TagW];
     assign ic_way[w] = ic_all_q ||
                         ((!inv_av_q || e_vtag == inv_vpn_q[LoW + SetW +: VtagW]) &&
                          (!inv_pscv_q || (!g && e_pscid == inv_pscid_q)));
@@ -387,8 +392,7 @@ module iommu_tlb_sa #(
   logic [SetW-1:0]      f2_set_q, f3_set_q;
   logic [TagW-1:0]      f2_tag_q, f3_tag_q, pw_tag_q;
   logic [DataW-1:0]     f2_data_q, f3_data_q;
-  logic [KW-1:0]        pw_data_q;
-  logic [Ways-1:0]      f3_same_q, f3_deq_q, f3_free_q, rr_q, same, deq, f_valid;
+  logic [Ways-1:0]      f3_same_q, f3_deq_q, f3_free_q, rr_q, same, deq, f_valid, fwd_new, fwd_old;
   logic                 f3_unch;
   logic [Ways-1:0]      rr_next, first_free;
   logic                 free_any;
@@ -422,7 +426,6 @@ module iommu_tlb_sa #(
     f3_deq_q  <= deq;
     f3_free_q <= ~f_valid;
     pw_tag_q  <= wr_tag;
-    pw_data_q <= wr_data[KW-1:0];
   end
 
   // f2: the set's valid bits, the way holding the fill's tag, and the ways
@@ -433,24 +436,32 @@ module iommu_tlb_sa #(
   // and refill it again.  The compares run in parallel;
   // the forwards only choose between them (a forwarded fill that wrote
   // nothing left the same word in its way).
-  logic new_hit, old_hit, new_same, old_same, new_dsame, old_dsame;
+  logic new_hit, old_hit, new_same, old_same;
   assign new_hit   = f3_v_q && f3_set_q == f2_set_q;
   assign old_hit   = pw_q && pw_set_q == f2_set_q;   // a fill's write: no clear precedes f2
   assign new_same  = f3_tag_q == f2_tag_q;
   assign old_same  = pw_tag_q == f2_tag_q;
-  assign new_dsame = KeepW == 0 || f3_data_q[KW-1:0] == f2_data_q[KW-1:0];
-  assign old_dsame = KeepW == 0 || pw_data_q == f2_data_q[KW-1:0];
   for (genvar w = 0; w < Ways; w++) begin : g_same
-    logic fwd_new, fwd_old;
-    assign fwd_new    = new_hit && fill_way[w];
-    assign fwd_old    = old_hit && pw_way_q[w];
-    assign f_valid[w] = fwd_new || fwd_old || t_word[w*TWordW + KW + TagW];
-    assign same[w]    = f_valid[w] && (fwd_new ? new_same :
-                                       fwd_old ? old_same :
-                                       t_word[w*TWordW + KW +: TagW] == f2_tag_q);
-    assign deq[w]     = fwd_new ? new_dsame : fwd_old ? old_dsame :
-                        KeepW == 0 || t_word[w*TWordW +: KW] == f2_data_q[KW-1:0];
+    assign fwd_new[w] = new_hit && fill_way[w];
+    assign fwd_old[w] = old_hit && pw_way_q[w];
+    assign f_valid[w] = fwd_new[w] || fwd_old[w] || t_word[w*TWordW + KeepW + TagW];
+    assign same[w]    = f_valid[w] && (fwd_new[w] ? new_same :
+                                       fwd_old[w] ? old_same :
+                                       t_word[w*TWordW + KeepW +: TagW] == f2_tag_q);
     assign first_free[w] = free_idx == FreeW'(w);
+  end
+  if (KeepW > 0) begin : g_keep
+    logic [KeepW-1:0] pw_keep_q;   // the KeepW bits of the write of f1's cycle
+    logic             new_dsame, old_dsame;
+    always_ff @(posedge clk_i) pw_keep_q <= wr_data[KeepW-1:0];
+    assign new_dsame = f3_data_q[KeepW-1:0] == f2_data_q[KeepW-1:0];
+    assign old_dsame = pw_keep_q == f2_data_q[KeepW-1:0];
+    for (genvar w = 0; w < Ways; w++) begin : g_deq
+      assign deq[w] = fwd_new[w] ? new_dsame : fwd_old[w] ? old_dsame :
+                      t_word[w*TWordW +: KeepW] == f2_data_q[KeepW-1:0];
+    end
+  end else begin : g_keep0
+    assign deq = '1;   // the tag alone decides
   end
 
   // f3 owns the write port unless an invalidation clears: the way with the

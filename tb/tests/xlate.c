@@ -405,8 +405,6 @@ static int t_pte_faults(void) {
     return 0;
 }
 
-/* Bursts: an INCR burst that crosses a 4 KiB boundary is refused with custom
- * cause 2048; one that ends exactly on the boundary passes. */
 /* A leaf whose permissions software widens without IOTINVAL.VMA (R to R/W):
  * the cached entry refuses the write, which walks and gets the new leaf; that
  * refill has the cached tag but other permissions, so it must be written (a
@@ -442,6 +440,8 @@ static int t_perm_upgrade(void) {
     return 0;
 }
 
+/* Bursts: an INCR burst that crosses a 4 KiB boundary is refused with custom
+ * cause 2048; one that ends exactly on the boundary passes. */
 static int t_bursts(void) {
     tdrv_t t;
     unsigned seen = 0;
