@@ -210,6 +210,11 @@ module iommu_top #(
   logic [PaW-1:0]   wk_araddr, cq_araddr, fq_awaddr, cq_awaddr;
   logic [7:0]       wk_arlen, fq_awlen;
   logic             wk_arvalid, wk_arready, wk_rvalid, wk_rready;
+  // the data-structure port's R beat, registered by the arbiter
+  logic [DsIdW-1:0] dsr_id;
+  logic [63:0]      dsr_data;
+  logic [1:0]       dsr_resp;
+  logic             dsr_last;
   logic             cq_arvalid, cq_arready, cq_rvalid;
   logic [DsIdW-1:0] fq_awid;
   logic [2:0]       fq_awsize;
@@ -389,10 +394,10 @@ module iommu_top #(
     .ds_arlen_o      (wk_arlen),
     .ds_arvalid_o    (wk_arvalid),
     .ds_arready_i    (wk_arready),
-    .ds_rid_i        (ds_rid_i),
-    .ds_rdata_i      (ds_rdata_i),
-    .ds_rresp_i      (ds_rresp_i),
-    .ds_rlast_i      (ds_rlast_i),
+    .ds_rid_i        (dsr_id),
+    .ds_rdata_i      (dsr_data),
+    .ds_rresp_i      (dsr_resp),
+    .ds_rlast_i      (dsr_last),
     .ds_rvalid_i     (wk_rvalid),
     .ds_rready_o     (wk_rready),
     .fault_valid_o   (fault_valid),
@@ -469,9 +474,9 @@ module iommu_top #(
     .ar_addr_o        (cq_araddr),
     .ar_len_o         (cq_arlen),
     .r_valid_i        (cq_rvalid),
-    .r_data_i         (ds_rdata_i),
-    .r_err_i          (ds_rresp_i[1]),
-    .r_last_i         (ds_rlast_i),
+    .r_data_i         (dsr_data),
+    .r_err_i          (dsr_resp[1]),
+    .r_last_i         (dsr_last),
     .aw_valid_o       (cq_awvalid),
     .aw_ready_i       (cq_awready),
     .aw_addr_o        (cq_awaddr),
@@ -498,6 +503,10 @@ module iommu_top #(
     .wk_arready_o (wk_arready),
     .wk_rvalid_o  (wk_rvalid),
     .wk_rready_i  (wk_rready),
+    .r_id_o       (dsr_id),
+    .r_data_o     (dsr_data),
+    .r_resp_o     (dsr_resp),
+    .r_last_o     (dsr_last),
     .cq_araddr_i  (cq_araddr),
     .cq_arlen_i   (cq_arlen),
     .cq_arvalid_i (cq_arvalid),
@@ -531,6 +540,9 @@ module iommu_top #(
     .ds_arvalid_o (ds_arvalid_o),
     .ds_arready_i (ds_arready_i),
     .ds_rid_i     (ds_rid_i),
+    .ds_rdata_i   (ds_rdata_i),
+    .ds_rresp_i   (ds_rresp_i),
+    .ds_rlast_i   (ds_rlast_i),
     .ds_rvalid_i  (ds_rvalid_i),
     .ds_rready_o  (ds_rready_o),
     .ds_awid_o    (ds_awid_o),

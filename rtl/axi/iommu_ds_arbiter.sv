@@ -4,14 +4,19 @@
 //       (ARID = CqArId, 2 beats per command).  The command fetch has priority (it is
 //       rare and everything after it waits for it); a request presented and
 //       not yet accepted keeps the grant, so AR never changes under VALID.
-//       R beats go by RID: CqArId to the command queue, the rest to the walker.
+//       R beats are registered here (the port's RREADY is 1: both readers
+//       take a beat in any cycle) and go by RID, a cycle later: CqArId to
+//       the command queue, the rest to the walker.  So no path runs from the
+//       port's R inputs into the walker's or the queue's logic.
 //   AW/W: fault records (iommu_fq, its own AWID) and fence writes (AWID
 //       CqAwId, one beat).  One write at a time owns AW and W from its first
 //       VALID until both its AW and its last W beat are accepted, so W beats
 //       follow AW order as AXI4 requires.  B goes by BID.
-// Assumes: each requester keeps VALID and its payload until READY (AXI), and
-// the walker's and the fault queue's IDs differ from CqArId and CqAwId.
+// Assumes: each requester keeps VALID and its payload until READY (AXI), the
+// walker's and the fault queue's IDs differ from CqArId and CqAwId, and the
+// walker's RREADY is 1 (asserted).
 `default_nettype none
+`include "common/iommu_assert.svh"
 
 module iommu_ds_arbiter #(
   parameter int unsigned      PaW    = 56,
@@ -29,6 +34,11 @@ module iommu_ds_arbiter #(
   output      logic               wk_arready_o,
   output      logic               wk_rvalid_o,
   input  wire logic               wk_rready_i,
+  // the registered R beat, to both readers
+  output      logic [DsIdW-1:0]   r_id_o,
+  output      logic [63:0]        r_data_o,
+  output      logic [1:0]         r_resp_o,
+  output      logic               r_last_o,
   // command fetches
   input  wire logic [PaW-1:0]     cq_araddr_i,
   input  wire logic [7:0]         cq_arlen_i,
@@ -66,6 +76,9 @@ module iommu_ds_arbiter #(
   output      logic               ds_arvalid_o,
   input  wire logic               ds_arready_i,
   input  wire logic [DsIdW-1:0]   ds_rid_i,
+  input  wire logic [63:0]        ds_rdata_i,
+  input  wire logic [1:0]         ds_rresp_i,
+  input  wire logic               ds_rlast_i,
   input  wire logic               ds_rvalid_i,
   output      logic               ds_rready_o,
   output      logic [DsIdW-1:0]   ds_awid_o,
@@ -105,11 +118,23 @@ module iommu_ds_arbiter #(
     end
   end
 
-  logic r_cq;
-  assign r_cq        = ds_rid_i == CqArId;
-  assign cq_rvalid_o = ds_rvalid_i && r_cq;
-  assign wk_rvalid_o = ds_rvalid_i && !r_cq;
-  assign ds_rready_o = r_cq || wk_rready_i;
+  // ---- R: one register stage, no backpressure ------------------------------------
+  logic r_v_q, r_cq_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) r_v_q <= 1'b0;
+    else         r_v_q <= ds_rvalid_i;
+  end
+  always_ff @(posedge clk_i) begin   // payload without enable: read only with r_v_q
+    r_cq_q   <= ds_rid_i == CqArId;
+    r_id_o   <= ds_rid_i;
+    r_data_o <= ds_rdata_i;
+    r_resp_o <= ds_rresp_i;
+    r_last_o <= ds_rlast_i;
+  end
+  assign ds_rready_o = 1'b1;
+  assign cq_rvalid_o = r_v_q && r_cq_q;
+  assign wk_rvalid_o = r_v_q && !r_cq_q;
+  `IOMMU_ASSERT(WkRready_A, clk_i, rst_ni, !wk_rvalid_o || wk_rready_i)
 
   // ---- AW and W -------------------------------------------------------------------
   logic w_busy_q, w_cq_q, aw_done_q, w_done_q, w_cq, w_start, w_end, aw_hs, wlast_hs;
