@@ -342,8 +342,12 @@ TIMING_FREQ   ?= 100
 TIMING_ROUTER ?= router2
 TIMING_PARAMS ?=
 # TIMING_SEED: nextpnr's placement seed (empty: nextpnr's default), to tell a
-# change's effect from placement noise.
+# change's effect from placement noise. TIMING_SEEDS="1 2 3": one synthesis, then a place and
+# route per seed, TIMING_JOBS at once, in $(BUILD)/timing/seed-N/, and a summary (which seeds
+# routed, best and mean Fmax) in $(BUILD)/timing/report.md; fails when no seed routed.
 TIMING_SEED   ?=
+TIMING_SEEDS  ?=
+TIMING_JOBS   ?= 2
 # TIMING_MINUTES: nextpnr is stopped after this long; the report then gives router2's last
 # iteration and which modules' nets sat on overused wires, and make timing fails.
 TIMING_MINUTES ?= 60
@@ -356,7 +360,8 @@ depth:
 
 timing:
 	@python3 tools/timing.py --freq $(TIMING_FREQ) --router $(TIMING_ROUTER) \
-	    $(if $(TIMING_SEED),--seed $(TIMING_SEED)) --route-minutes $(TIMING_MINUTES) \
+	    $(if $(TIMING_SEED),--seed $(TIMING_SEED)) $(if $(TIMING_SEEDS),--seeds "$(TIMING_SEEDS)") \
+	    --jobs $(TIMING_JOBS) --route-minutes $(TIMING_MINUTES) \
 	    $(foreach a,$(TIMING_NEXTPNR_ARGS),--nextpnr-arg=$(a)) \
 	    $(foreach p,$(TIMING_PARAMS),--param $(p)) --top $(TOP) --inc rtl \
 	    --out $(BUILD)/timing $(RTL_SRCS)

@@ -42,9 +42,12 @@ at a harness flip-flop, named `port harness`.
 The worst of these is compared with nextpnr's own figure in the report.
 
 `--param NAME=VALUE` (repeatable) synthesizes another configuration (Yosys
-chparam on the top); `--report-only` rewrites the report from the files of an
-earlier run; `--self-test` (alone) checks the congestion report's parsing on
-files shaped like router2's (make test).
+chparam on the top); `--seeds 1,2,3` places and routes each seed after one
+synthesis (`--jobs` at once, each in OUT/seed-N with its own report) and writes
+a summary to OUT/report.md: whether a configuration routes at all still
+depends on the seed; `--report-only` rewrites the report from the files of an
+earlier run; `--self-test` (alone) checks the congestion report's parsing, the
+harness and a sweep's summary on files shaped like nextpnr's (make test).
 """
 import argparse
 import json
@@ -323,6 +326,27 @@ def self_test():
                      ".clk_i(clk_i)", ".rst_ni(rst_q[1])", ".a_i(in_q[7:0])", ".b_i(in_q[8:8])",
                      ".v_o(out_w[0:0])", ".d_o(out_w[64:1])"):
             assert want in v, (want, v)
+        # a seed sweep's summary: one seed routed, one stopped
+        for sd in (1, 2):
+            os.makedirs(os.path.join(d, f"seed-{sd}"))
+        with open(os.path.join(d, "seed-1", "times.json"), "w") as f:
+            json.dump({"nextpnr": 60.0}, f)
+        with open(os.path.join(d, "seed-1", "report.json"), "w") as f:
+            json.dump({"fmax": {"clk": {"achieved": 61.5, "constraint": 100.0}}}, f)
+        with open(os.path.join(d, "seed-2", "times.json"), "w") as f:
+            json.dump({"nextpnr": 600.0, "stopped_after_min": 10}, f)
+        with open(os.path.join(d, "seed-2", "nextpnr.log"), "w") as f:
+            f.write("Info: Max frequency for clock 'clk': 55.00 MHz (FAIL at 100.00 MHz)\n"
+                    "Info:     iter=1 wires=100 overused=90 overuse=90 archfail=NA\n"
+                    "Info:     iter=2 wires=100 overused=7 overuse=7 archfail=NA\n"
+                    "Info:     iter=3 wires=100 overused=30 overuse=30 archfail=NA\n")
+        a = argparse.Namespace(top="t", freq=100.0, param=[], out=d)
+        write_summary(a, [(1, os.path.join(d, "seed-1"), None), (2, os.path.join(d, "seed-2"), 10)])
+        text = open(os.path.join(d, "report.md")).read()
+        assert "| 1 | routed: 61.50 MHz |" in text, text
+        assert ("| 2 | not routed; placement estimate 55.00 MHz; router2 at best 7 overused wires "
+                "(iteration 2), 30 at the last (3) |") in text, text
+        assert "Routed with 1 of 2 seeds: best 61.50 MHz, mean 61.50 MHz." in text, text
     print("timing: self-test passed")
 
 
@@ -728,6 +752,9 @@ def main():
     ap.add_argument("--router", default="router2", choices=("router1", "router2"), help="nextpnr router")
     ap.add_argument("--seed", type=int, default=None,
                     help="nextpnr's placement seed (placement alone moves Fmax by several percent)")
+    ap.add_argument("--seeds", default="", metavar="N,N,...",
+                    help="a sweep: place and route each seed (OUT/seed-N) after one synthesis, and summarize")
+    ap.add_argument("--jobs", type=int, default=2, help="nextpnr runs at once in a sweep")
     ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="override a parameter of the top (repeatable)")
     ap.add_argument("--nextpnr-arg", action="append", default=[], metavar="ARG",
@@ -744,6 +771,13 @@ def main():
     os.makedirs(out, exist_ok=True)
     inst = os.path.join(out, "instances.il")
 
+    seeds = [int(x) for x in args.seeds.replace(",", " ").split()] if args.seeds else [args.seed]
+    if args.seeds and args.seed is not None:
+        sys.exit("timing: give --seed or --seeds, not both")
+    sweep = len(seeds) > 1 or bool(args.seeds)
+    # one folder per seed in a sweep (OUT/seed-N, with its own report), else OUT itself
+    runs = [(sd, os.path.join(out, f"seed-{sd}") if sweep else out) for sd in seeds]
+
     if not args.report_only:
         for tool in ("yosys", NEXTPNR):
             if not shutil.which(tool):
@@ -753,10 +787,12 @@ def main():
                              text=True).stdout.strip().splitlines()
         m = re.search(r"nextpnr-[\w.+-]+", " ".join(ver))
         times["nextpnr_version"] = m.group(0) if m else ""
-        stale = [f for files in heatmaps(out).values() for _, f in files]
-        for f in ["report.json", f"{args.top}.sdf", "nextpnr.log", "report.md"] + stale:
-            if os.path.exists(os.path.join(out, f)):
-                os.remove(os.path.join(out, f))
+        for _, d in runs:
+            os.makedirs(d, exist_ok=True)
+            stale = [f for files in heatmaps(d).values() for _, f in files]
+            for f in ["report.json", f"{args.top}.sdf", "nextpnr.log", "report.md", "times.json"] + stale:
+                if os.path.exists(os.path.join(d, f)):
+                    os.remove(os.path.join(d, f))
         yosys_script(os.path.join(out, "ports.ys"), args,
                      [f"hierarchy -top {args.top}", f"tee -q -o {out}/ports.txt portlist {args.top}"])
         times["portlist"], _ = run_step("yosys portlist", ["yosys", "-q", "-s", f"{out}/ports.ys"],
@@ -775,27 +811,121 @@ def main():
                          [f"synth_xilinx -flatten -top {args.top}", f"tee -q -o {out}/xilinx.stat stat"])
             times["synth_xilinx"], _ = run_step("yosys synth_xilinx", ["yosys", "-q", "-s", f"{out}/xilinx.ys"],
                                              log=f"{out}/xilinx.log")
+        for _, d in runs:      # the WebAssembly nextpnr sees only its own folder
+            if d != out:
+                for f in (f"{args.top}.json", "ecp5.stat", "xilinx.stat", "ports.txt"):
+                    if os.path.exists(os.path.join(out, f)):
+                        shutil.copyfile(os.path.join(out, f), os.path.join(d, f))
         print(f"timing: place and route takes long (about half an hour for iommu_top, stopped after "
-              f"{args.route_minutes:g} min); progress in {out}/nextpnr.log", flush=True)
+              f"{args.route_minutes:g} min); progress in " +
+              ", ".join(os.path.join(d, "nextpnr.log") for _, d in runs), flush=True)
         heat = ["--router2-heatmap", "heat"] if args.router == "router2" else []
-        times["nextpnr"], stopped = run_step(
-            "nextpnr-ecp5 place and route",
-            [NEXTPNR, "--85k", "--package", "CABGA381", "--json", f"{args.top}.json",
-             "--freq", f"{args.freq:g}", "--router", args.router, "--timing-allow-fail", "--report", "report.json",
-             "--detailed-timing-report", "--sdf", f"{args.top}.sdf", "--log", "nextpnr.log", "-q"]
-            + heat + (["--seed", str(args.seed)] if args.seed is not None else []) + args.nextpnr_arg,
-            cwd=out, log=os.path.join(out, "nextpnr.stdout"), minutes=args.route_minutes)
-        if stopped:
-            times["stopped_after_min"] = args.route_minutes
-        keep_last_heatmaps(out)
-        with open(os.path.join(out, "times.json"), "w") as f:
-            json.dump(times, f, indent=1)
+        cmds = [(sd, d, [NEXTPNR, "--85k", "--package", "CABGA381", "--json", f"{args.top}.json",
+                         "--freq", f"{args.freq:g}", "--router", args.router, "--timing-allow-fail",
+                         "--report", "report.json", "--detailed-timing-report", "--sdf", f"{args.top}.sdf",
+                         "--log", "nextpnr.log", "-q"]
+                 + heat + (["--seed", str(sd)] if sd is not None else []) + args.nextpnr_arg)
+                for sd, d in runs]
+        for sd, d, (dt, stopped) in run_parallel(cmds, args.jobs, args.route_minutes):
+            t = dict(times, nextpnr=dt)
+            if stopped:
+                t["stopped_after_min"] = args.route_minutes
+            keep_last_heatmaps(d)
+            with open(os.path.join(d, "times.json"), "w") as f:
+                json.dump(t, f, indent=1)
 
     hier = yosys_hier.Hierarchy(inst, HARNESS) if os.path.exists(inst) else None
-    stopped = write_report(args, hier)
-    if stopped:
-        sys.exit(f"timing: nextpnr was stopped after {stopped:g} min, routing unfinished; "
-                 f"congestion in {os.path.join(out, 'report.md')}")
+    results = []
+    for sd, d in runs:
+        a = argparse.Namespace(**dict(vars(args), out=d, seed=sd))
+        results.append((sd, d, write_report(a, hier)))
+    if sweep:
+        write_summary(args, results)
+    if all(st for _, _, st in results):
+        where = os.path.join(out, "report.md")
+        sys.exit(f"timing: nextpnr was stopped after {args.route_minutes:g} min with "
+                 f"{'every seed' if sweep else 'routing unfinished'}; congestion in {where}")
+
+
+def run_parallel(cmds, jobs, minutes):
+    """Runs [(seed, folder, argv)] with at most `jobs` at once, each stopped after
+    `minutes`; yields (seed, folder, (run time in s, whether stopped)) in order."""
+    pending, running, done = list(cmds), [], {}
+    while pending or running:
+        while pending and len(running) < max(1, jobs):
+            sd, d, argv = pending.pop(0)
+            print(f"timing: nextpnr-ecp5 place and route{'' if sd is None else f' (seed {sd})'} ...", flush=True)
+            logf = open(os.path.join(d, "nextpnr.stdout"), "w")
+            running.append((sd, d, subprocess.Popen(argv, cwd=d, stdout=logf, stderr=subprocess.STDOUT),
+                            time.time(), logf))
+        time.sleep(1)
+        for r in list(running):
+            sd, d, p, t0, logf = r
+            dt = time.time() - t0
+            if p.poll() is None and minutes and dt > minutes * 60:
+                p.kill()
+                p.wait()
+                print(f"timing: seed {sd}: nextpnr stopped after {dt / 60:.1f} min (limit {minutes:g} min)",
+                      flush=True)
+                done[d] = (dt, True)
+            elif p.poll() is not None:
+                if p.returncode != 0:
+                    sys.stdout.write("".join(open(os.path.join(d, "nextpnr.stdout"), errors="replace")
+                                             .readlines()[-25:]))
+                    sys.exit(f"timing: nextpnr failed (exit status {p.returncode}); see {d}/nextpnr.log")
+                print(f"timing: seed {sd}: nextpnr done in {dt / 60:.1f} min", flush=True)
+                done[d] = (dt, False)
+            else:
+                continue
+            logf.close()
+            running.remove(r)
+    for sd, d, _ in cmds:
+        yield sd, d, done[d]
+
+
+def seed_result(d):
+    """One seed's outcome from its folder: (routed, Fmax MHz or None, words)."""
+    rep_path = os.path.join(d, "report.json")
+    log = nextpnr_log(os.path.join(d, "nextpnr.log"))
+    times = json.load(open(os.path.join(d, "times.json"))) if os.path.exists(os.path.join(d, "times.json")) else {}
+    if "stopped_after_min" not in times and os.path.exists(rep_path):
+        fmax = json.load(open(rep_path)).get("fmax", {})
+        if fmax:
+            f = min(v.get("achieved", 0.0) for v in fmax.values())
+            return True, f, f"routed: {f:.2f} MHz"
+    prog = router2_progress(os.path.join(d, "nextpnr.log"))
+    est = [f for f, _, _ in log["fmax"].values()]
+    words = "not routed"
+    if est:
+        words += f"; placement estimate {min(est):.2f} MHz"
+    if prog:
+        best = min(prog, key=lambda r: r[2])
+        words += (f"; router2 at best {best[2]} overused wires (iteration {best[0]}), "
+                  f"{prog[-1][2]} at the last ({prog[-1][0]})")
+    return False, None, words
+
+
+def write_summary(args, results):
+    """OUT/report.md of a seed sweep: each seed's outcome, the best Fmax and the mean of the routed."""
+    L = [f"# Timing: {args.top} on ECP5 LFE5U-85F, seeds {', '.join(str(sd) for sd, _, _ in results)}", "",
+         f"Target {args.freq:g} MHz; parameters: {', '.join(args.param) if args.param else 'the RTL defaults'}. "
+         "One report per seed in its folder. Written by `tools/timing.py` (`make timing TIMING_SEEDS=...`).", "",
+         "| seed | result | report |", "|---:|---|---|"]
+    routed = []
+    for sd, d, _ in results:
+        ok, f, words = seed_result(d)
+        if ok:
+            routed.append(f)
+        L.append(f"| {sd} | {words} | `{os.path.basename(d)}/report.md` |")
+    L.append("")
+    if routed:
+        L.append(f"Routed with {len(routed)} of {len(results)} seeds: best {max(routed):.2f} MHz, "
+                 f"mean {sum(routed) / len(routed):.2f} MHz.")
+    else:
+        L.append(f"Routed with none of the {len(results)} seeds.")
+    with open(os.path.join(args.out, "report.md"), "w") as f:
+        f.write("\n".join(L) + "\n")
+    print(f"timing: {L[-1]} Summary in {os.path.join(args.out, 'report.md')}")
 
 
 if __name__ == "__main__":
