@@ -13,7 +13,11 @@
 // select the data (iommu_sel; a fill replaces the entry of the
 // same device_id, so there is never more than one match, and two would count
 // as a miss).  So the compare's path starts at the channel's request as it is
-// accepted and the select's at registers.  While rd_hold_i (the lookup stage
+// accepted and the select's at registers.  The payloads are in LUT RAM (one
+// copy per lookup port, read at the index of the registered match vector),
+// the device_ids and valid bits in flip-flops (every lookup compares them
+// all): a payload read is one LUT RAM read after a small OR, and a fill's
+// payload goes to one RAM word instead of every entry's flip-flops.  While rd_hold_i (the lookup stage
 // stalls) the match vector is kept instead of compared again, with the
 // entries fills write matched against the device_id looked up (registered),
 // so the stall never steers the compare and a refill of the entry keeps the
@@ -48,14 +52,16 @@ module iommu_dc_cache #(
   input  wire logic [DidW-1:0]         inv_did_i
 );
 
+  localparam int unsigned IdxW = $clog2(Entries);
+
   logic [Entries-1:0] valid_q, valid_d;
   logic [DidW-1:0]    did_q  [Entries];
-  logic [DataW-1:0]   data_q [Entries];
 
-  logic [Entries*DataW-1:0] data_flat;
-  for (genvar e = 0; e < Entries; e++) begin : g_flat
-    assign data_flat[e*DataW +: DataW] = data_q[e];
-  end
+  // The index of the entry a one-hot vector names (an OR per bit; 0 for none).
+  function automatic logic [IdxW-1:0] index_of(input logic [Entries-1:0] oh);
+    index_of = '0;
+    for (int e = 0; e < Entries; e++) index_of = index_of | (IdxW'(e) & {IdxW{oh[e]}});
+  endfunction
   // A fill's first cycle compares its device_id with the entries' and with
   // the fill written now (f_*_q, the fill inputs of the cycle before); the
   // second writes f_*_q into the entry iommu_victim chose.
@@ -67,8 +73,11 @@ module iommu_dc_cache #(
   end
   logic [Entries-1:0] same, inval, write;
   for (genvar p = 0; p < Ports; p++) begin : g_port
-    logic [Entries-1:0] m_d, m_q, m;
+    logic [Entries-1:0] m_d, m_q;
     logic               any, multi;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic               sel_or;   // the OR of the matches, which any_o already is
+    /* verilator lint_on UNUSEDSIGNAL */
     // The device_id looked up (kept while held) and whether this cycle's
     // fill is for it: an entry a fill writes matches exactly then.
     logic [DidW-1:0] look_did_q;
@@ -87,16 +96,26 @@ module iommu_dc_cache #(
       if (!rst_ni) m_q <= '0;
       else         m_q <= m_d & valid_d;
     end
-    assign m = m_q;
     `IOMMU_ASSERT(MValid_A, clk_i, rst_ni, (m_q & ~valid_q) == '0)
-    iommu_sel #(.N (Entries), .W (DataW)) u_sel (
-      .match_i (m),
-      .data_i  (data_flat),
+    // any and multi from the match vector (iommu_sel without data); the
+    // payload read at the matching entry (garbage with two: a miss).
+    iommu_sel #(.N (Entries), .W (1)) u_sel (
+      .match_i (m_q),
+      .data_i  (m_q),
       .any_o   (any),
       .multi_o (multi),
-      .data_o  (lk_data_o[p*DataW +: DataW])
+      .data_o  (sel_or)
     );
     assign lk_hit_o[p] = any && !multi;
+    iommu_ram #(.Depth (Entries), .Width (DataW), .Block (1'b0), .Comb (1'b1)) u_data (
+      .clk_i   (clk_i),
+      .we_i    (|write),
+      .waddr_i (index_of(write)),
+      .wdata_i (f_data_q),
+      .re_i    (1'b1),
+      .raddr_i (index_of(m_q)),
+      .rdata_o (lk_data_o[p*DataW +: DataW])
+    );
   end
 
   for (genvar e = 0; e < Entries; e++) begin : g_same
@@ -121,8 +140,7 @@ module iommu_dc_cache #(
   always_ff @(posedge clk_i) begin
     for (int e = 0; e < Entries; e++) begin
       if (write[e]) begin
-        did_q[e]  <= f_did_q;
-        data_q[e] <= f_data_q;
+        did_q[e] <= f_did_q;
       end
     end
   end
