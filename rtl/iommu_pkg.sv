@@ -140,6 +140,15 @@ package iommu_pkg;
 
   // Index mask of a queue of 2^(lsz+1) entries (cqb/fqb.LOG2SZ-1 = lsz): bit i
   // set for i <= lsz, a compare per bit rather than a shift and a subtract.
+  // The index of the one set bit of a one-hot vector of up to 64 entries
+  // (zero-extended by the caller; 0 for none), as an OR per index bit: for the
+  // read address of a LUT RAM that holds a fully associative cache's data,
+  // where a match vector names the entry.
+  function automatic logic [5:0] oh_index(input logic [63:0] oh);
+    oh_index = '0;
+    for (int e = 0; e < 64; e++) oh_index = oh_index | (6'(e) & {6{oh[e]}});
+  endfunction
+
   function automatic logic [31:0] idx_mask(input logic [4:0] lsz);
     for (int i = 0; i < 32; i++) idx_mask[i] = 5'(i) <= lsz;
   endfunction

@@ -12,7 +12,7 @@
 // (so an entry invalidated meanwhile drops out); in the second the matches
 // select the data (iommu_sel; a fill replaces the entry of the
 // same device_id, so there is never more than one match, and two would count
-// as a miss).  So the compare's path starts at the channel's request as it is
+// as a miss; lk_data_o is garbage without a hit).  So the compare's path starts at the channel's request as it is
 // accepted and the select's at registers.  The payloads are in LUT RAM (one
 // copy per lookup port, read at the index of the registered match vector),
 // the device_ids and valid bits in flip-flops (every lookup compares them
@@ -52,16 +52,10 @@ module iommu_dc_cache #(
   input  wire logic [DidW-1:0]         inv_did_i
 );
 
-  localparam int unsigned IdxW = $clog2(Entries);
+  localparam int unsigned IdxW = (Entries > 1) ? $clog2(Entries) : 1;
 
   logic [Entries-1:0] valid_q, valid_d;
   logic [DidW-1:0]    did_q  [Entries];
-
-  // The index of the entry a one-hot vector names (an OR per bit; 0 for none).
-  function automatic logic [IdxW-1:0] index_of(input logic [Entries-1:0] oh);
-    index_of = '0;
-    for (int e = 0; e < Entries; e++) index_of = index_of | (IdxW'(e) & {IdxW{oh[e]}});
-  endfunction
   // A fill's first cycle compares its device_id with the entries' and with
   // the fill written now (f_*_q, the fill inputs of the cycle before); the
   // second writes f_*_q into the entry iommu_victim chose.
@@ -110,10 +104,10 @@ module iommu_dc_cache #(
     iommu_ram #(.Depth (Entries), .Width (DataW), .Block (1'b0), .Comb (1'b1)) u_data (
       .clk_i   (clk_i),
       .we_i    (|write),
-      .waddr_i (index_of(write)),
+      .waddr_i (IdxW'(iommu_pkg::oh_index(64'(write)))),
       .wdata_i (f_data_q),
       .re_i    (1'b1),
-      .raddr_i (index_of(m_q)),
+      .raddr_i (IdxW'(iommu_pkg::oh_index(64'(m_q)))),
       .rdata_o (lk_data_o[p*DataW +: DataW])
     );
   end

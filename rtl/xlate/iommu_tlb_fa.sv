@@ -11,7 +11,10 @@
 // checks the lookup's access against its own (lk_ok_o), beside the select, so the check waits for no
 // selected data (the caller handles a failed check as a miss, so every fault
 // comes from a walk).
-// GSCID is always 0 here (no second stage), so it is not stored.
+// GSCID is always 0 here (no second stage), so it is not stored.  The tags,
+// sizes and permissions are flip-flops (every lookup, fill and invalidation
+// compares them all); the PPNs are in LUT RAM, one copy per lookup port, read
+// at the index of the match vector (a duplicate's PPN is garbage: a miss).
 //
 // A lookup takes two cycles.  In the first, the cycle the lookup stage takes
 // its request (lk_adv_i), tk_vpn_i and tk_pscid_i are compared with every
@@ -35,7 +38,7 @@
 // entries included; PSCV=1 the entries of PSCID, global entries kept; AV=1
 // only the entries whose page (of its own size) holds the IOVA.  A fill with
 // an invalidation in either of its cycles is dropped.
-// Assumes: at most one fill per cycle.
+// Assumes: at most one fill per cycle; Entries <= 64.
 `default_nettype none
 
 module iommu_tlb_fa #(
@@ -79,13 +82,13 @@ module iommu_tlb_fa #(
   logic [PscidW-1:0]  pscid_q [Entries];
   logic [VpnW-1:0]    vpn_q   [Entries];
   logic [2:0]         size_q  [Entries];
-  logic [PpnW-1:0]    ppn_q   [Entries];
   logic [2:0]         allow_q [Entries];
+  localparam int unsigned IdxW = (Entries > 1) ? $clog2(Entries) : 1;
 
   logic [Entries-1:0] write;   // the entry a fill writes (one-hot)
-  logic [Entries*(3+PpnW)-1:0] ent_flat;   // {size, PPN} of every entry
+  logic [Entries*3-1:0] size_flat;   // the size of every entry
   for (genvar e = 0; e < Entries; e++) begin : g_flat
-    assign ent_flat[e*(3+PpnW) +: 3+PpnW] = {size_q[e], ppn_q[e]};
+    assign size_flat[e*3 +: 3] = size_q[e];
   end
 
   // A fill's first cycle compares its tag with the entries' and with the
@@ -135,12 +138,21 @@ module iommu_tlb_fa #(
       assign ok[e] = m[e] && iommu_pkg::allow_ok(allow_q[e], lk_acc_i[p*2 +: 2]);
     end
     assign lk_ok_o[p] = |ok;
-    iommu_sel #(.N (Entries), .W (3 + PpnW)) u_sel (
+    iommu_sel #(.N (Entries), .W (3)) u_sel (
       .match_i (m),
-      .data_i  (ent_flat),
+      .data_i  (size_flat),
       .any_o   (any),
       .multi_o (multi),
-      .data_o  ({size, ppn})
+      .data_o  (size)
+    );
+    iommu_ram #(.Depth (Entries), .Width (PpnW), .Block (1'b0), .Comb (1'b1)) u_ppn (
+      .clk_i   (clk_i),
+      .we_i    (|write),
+      .waddr_i (IdxW'(iommu_pkg::oh_index(64'(write)))),
+      .wdata_i (f_ppn_q),
+      .re_i    (1'b1),
+      .raddr_i (IdxW'(iommu_pkg::oh_index(64'(m)))),
+      .rdata_o (ppn)
     );
 
     // PPN of the 4 KiB page: the entry's PPN above the page size, the
@@ -148,7 +160,9 @@ module iommu_tlb_fa #(
     assign keep = iommu_pkg::vpn_cmp_mask(size);
     assign lk_any_o[p]                 = any;
     assign lk_hit_o[p]                 = any && !multi;
-    assign lk_ppn_o[p*PpnW +: PpnW]    = (ppn & keep[PpnW-1:0]) | (vpn[PpnW-1:0] & ~keep[PpnW-1:0]);
+    // 0 without a match (iommu_iotlb ORs its arrays' PPNs; the RAM word read then is entry 0's)
+    assign lk_ppn_o[p*PpnW +: PpnW]    = {PpnW{any}} &
+                                         ((ppn & keep[PpnW-1:0]) | (vpn[PpnW-1:0] & ~keep[PpnW-1:0]));
     /* verilator lint_off UNUSEDSIGNAL */
     logic unused_keep;
     assign unused_keep = ^{keep[VpnW-1], vpn[VpnW-1]};   // no PPN bit above 43
@@ -208,7 +222,6 @@ module iommu_tlb_fa #(
         pscid_q[e] <= f_pscid_q;
         vpn_q[e]   <= f_vpn_q;
         size_q[e]  <= f_size_q;
-        ppn_q[e]   <= f_ppn_q;
         allow_q[e] <= f_allow_q;
       end
     end
