@@ -128,16 +128,20 @@ module iommu_cq #(
   function automatic logic [CntW-1:0] clamp_burst(input logic [31:0] x);
     clamp_burst = (x < 32'(Burst)) ? x[CntW-1:0] : CntW'(Burst);
   endfunction
-  logic [31:0]     mask, avail, to_end, to_page;
+  // To the end: mask - cqh + 1, where cqh <= mask (the register block keeps
+  // cqh inside the queue), so mask - cqh is mask & ~cqh with no borrow, and
+  // its clamp needs no adder: below Burst when no bit above log2(Burst) is set.
+  localparam int unsigned LgB = $clog2(Burst);
+  logic [31:0]     mask, avail, to_end_m1, to_page;
   logic [CntW-1:0] avail_q, to_end_q, to_page_q, k_min, k;
-  assign mask    = iommu_pkg::idx_mask(log2szm1_i);
-  assign avail   = (tail_i - head_i) & mask;
-  assign to_end  = mask - head_i + 32'd1;
-  assign to_page = 32'd256 - {24'd0, head_i[7:0]};
+  assign mask      = iommu_pkg::idx_mask(log2szm1_i);
+  assign avail     = (tail_i - head_i) & mask;
+  assign to_end_m1 = mask & ~head_i;
+  assign to_page   = 32'd256 - {24'd0, head_i[7:0]};
   always_ff @(posedge clk_i) begin
     fa_q      <= fetch_addr;
     avail_q   <= clamp_burst(avail);
-    to_end_q  <= clamp_burst(to_end);
+    to_end_q  <= ((to_end_m1 >> LgB) == '0) ? to_end_m1[CntW-1:0] + CntW'(1) : CntW'(Burst);
     to_page_q <= clamp_burst(to_page);
   end
   always_comb begin
