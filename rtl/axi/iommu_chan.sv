@@ -340,7 +340,6 @@ module iommu_chan #(
   // Lowest index of each set.
   logic             go_any, refuse_any, walk_any, tail_any;
   logic [SlotW-1:0] go_idx, refuse_idx, walk_idx, tail_idx;
-  iommu_first #(.N (Slots), .IdxW (SlotW)) u_go (.vec_i (go), .any_o (go_any), .idx_o (go_idx));
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_refuse (.vec_i (refuse), .any_o (refuse_any), .idx_o (refuse_idx));
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_walk (.vec_i (want_walk), .any_o (walk_any), .idx_o (walk_idx));
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_tail (.vec_i (key_match & ~has_dependent), .any_o (tail_any), .idx_o (tail_idx));
@@ -379,6 +378,25 @@ module iommu_chan #(
   logic [PaW-1:0]   lock_pa_q;
   assign f_slot = lock_q ? lock_slot_q : go_any;
   assign f_idx  = lock_q ? lock_idx_q  : go_idx;
+
+  // The ready slot to release is chosen a cycle ahead (go_any, go_idx: the
+  // lowest ready slot of the cycle before, but the one that left in it; a
+  // ready slot stays ready until it leaves), so the memory port's select
+  // between slot and stage, and the release RAM's read address, come from
+  // registers and no slot state reaches them.  A slot becomes ready a cycle
+  // before it can leave.
+  logic             go_any_d;
+  logic [SlotW-1:0] go_idx_d;
+  iommu_first #(.N (Slots), .IdxW (SlotW)) u_go (.vec_i (go & ~free_oh), .any_o (go_any_d), .idx_o (go_idx_d));
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      go_any <= 1'b0;
+      go_idx <= '0;
+    end else begin
+      go_any <= go_any_d;
+      go_idx <= go_idx_d;
+    end
+  end
 
   logic [IdW+AddrLsb-1:0] f_req;   // {ID, LEN..USER}
   logic [PaW-1:0]         f_pa;
