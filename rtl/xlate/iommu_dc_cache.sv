@@ -12,12 +12,13 @@
 // (so an entry invalidated meanwhile drops out); in the second the matches
 // select the data (iommu_sel; a fill replaces the entry of the
 // same device_id, so there is never more than one match, and two would count
-// as a miss; lk_data_o is garbage without a hit).  So the compare's path starts at the channel's request as it is
-// accepted and the select's at registers.  The payloads are in LUT RAM (one
-// copy per lookup port, read at the index of the registered match vector),
-// the device_ids and valid bits in flip-flops (every lookup compares them
-// all): a payload read is one LUT RAM read after a small OR, and a fill's
-// payload goes to one RAM word instead of every entry's flip-flops.  While rd_hold_i (the lookup stage
+// as a miss; lk_data_o is garbage without a hit).  So the compare's path
+// starts at the channel's request as it is accepted and the select's at
+// registers.  The payloads are in LUT RAM (one copy per lookup port, read at
+// the match's index, registered with the match vector), the device_ids and
+// valid bits in flip-flops (every lookup compares them all): a payload read
+// is one LUT RAM read from a register, and a fill's payload goes to one RAM
+// word instead of every entry's flip-flops.  While rd_hold_i (the lookup stage
 // stalls) the match vector is kept instead of compared again, with the
 // entries fills write matched against the device_id looked up (registered),
 // so the stall never steers the compare and a refill of the entry keeps the
@@ -68,6 +69,8 @@ module iommu_dc_cache #(
   logic [Entries-1:0] same, inval, write;
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [Entries-1:0] m_d, m_q;
+    logic [IdxW-1:0]    idx_q;   // the index of m_q's entry, for the payload RAM's read
+    logic [Entries-1:0] m_v;     // m_d of the valid entries: an invalid one may hold the same device_id
     logic               any, multi;
     /* verilator lint_off UNUSEDSIGNAL */
     logic               sel_or;   // the OR of the matches, which any_o already is
@@ -88,8 +91,10 @@ module iommu_dc_cache #(
     // no valid bit (the same as m_q & valid_q a cycle later)
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) m_q <= '0;
-      else         m_q <= m_d & valid_d;
+      else         m_q <= m_v;
     end
+    assign m_v = m_d & valid_d;
+    always_ff @(posedge clk_i) idx_q <= IdxW'(iommu_pkg::oh_index(64'(m_v)));
     `IOMMU_ASSERT(MValid_A, clk_i, rst_ni, (m_q & ~valid_q) == '0)
     // any and multi from the match vector (iommu_sel without data); the
     // payload read at the matching entry (garbage with two: a miss).
@@ -107,7 +112,7 @@ module iommu_dc_cache #(
       .waddr_i (IdxW'(iommu_pkg::oh_index(64'(write)))),
       .wdata_i (f_data_q),
       .re_i    (1'b1),
-      .raddr_i (IdxW'(iommu_pkg::oh_index(64'(m_q)))),
+      .raddr_i (idx_q),
       .rdata_o (lk_data_o[p*DataW +: DataW])
     );
   end
