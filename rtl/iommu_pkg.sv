@@ -141,12 +141,18 @@ package iommu_pkg;
   // Index mask of a queue of 2^(lsz+1) entries (cqb/fqb.LOG2SZ-1 = lsz): bit i
   // set for i <= lsz, a compare per bit rather than a shift and a subtract.
   // The index of the one set bit of a one-hot vector of up to 64 entries
-  // (zero-extended by the caller; 0 for none), as an OR per index bit: for the
+  // (zero-extended by the caller; 0 for none): for the
   // read address of a LUT RAM that holds a fully associative cache's data,
   // where a match vector names the entry.
+  // Index bit b is the OR of the entries whose index has bit b set (six
+  // masked reductions, cheap to simulate too).
   function automatic logic [5:0] oh_index(input logic [63:0] oh);
-    oh_index = '0;
-    for (int e = 0; e < 64; e++) oh_index = oh_index | (6'(e) & {6{oh[e]}});
+    oh_index[0] = |(oh & 64'haaaa_aaaa_aaaa_aaaa);
+    oh_index[1] = |(oh & 64'hcccc_cccc_cccc_cccc);
+    oh_index[2] = |(oh & 64'hf0f0_f0f0_f0f0_f0f0);
+    oh_index[3] = |(oh & 64'hff00_ff00_ff00_ff00);
+    oh_index[4] = |(oh & 64'hffff_0000_ffff_0000);
+    oh_index[5] = |(oh & 64'hffff_ffff_0000_0000);
   endfunction
 
   function automatic logic [31:0] idx_mask(input logic [4:0] lsz);
