@@ -450,20 +450,24 @@ module iommu_chan #(
 
   // ---- walk requests ---------------------------------------------------------------
   // The lowest slot that wants a walk moves into an output register (wq_*)
-  // whenever it is empty or the walker takes its request, and the slot
-  // waits from then on (SWalkWait), so the walker's intake starts at this
-  // register and not at the slots' choice and RAM read.  A DC invalidation
-  // drops the DC the register holds, as it does the slots'.
+  // whenever it is empty, and the slot waits from then on (SWalkWait), so
+  // the walker's intake starts at this register and not at the slots' choice
+  // and RAM read.  The register loads only when empty, not in the cycle the
+  // walker takes its request, so its wide enable comes from registers and not
+  // through the walker's intake and the channels' arbitration (wreq_ready_i):
+  // one walk request every two cycles at most.  A DC invalidation drops the
+  // DC the register holds, as it does the slots'.
   logic             wq_v_q, wq_dc_hit_q, wq_load;
   logic [SlotW-1:0] wq_slot_q;
   logic [WalkW-1:0] wq_word_q;
-  assign wq_load = walk_any && (!wq_v_q || wreq_ready_i);
+  assign wq_load = walk_any && !wq_v_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       wq_v_q      <= 1'b0;
       wq_dc_hit_q <= 1'b0;
     end else begin
-      if (!wq_v_q || wreq_ready_i) wq_v_q <= walk_any;
+      if (wq_load)           wq_v_q <= 1'b1;
+      else if (wreq_ready_i) wq_v_q <= 1'b0;
       if (wq_load) wq_dc_hit_q <= sl_dc_hit_q[walk_idx] && !dc_inval_i;
       else if (dc_inval_i) wq_dc_hit_q <= 1'b0;
     end
