@@ -355,6 +355,44 @@ static int tlb_ways_case(unsigned level) {
     CHECK_EQ(fq_count(), 0, "no fault record");
     return 0;
 }
+/* The fully associative IOTLB keeps an invalidated entry's tag (only its
+ * valid bit drops), so a refill of the same page into another entry leaves
+ * two entries with that tag, one invalid: the hit must take the valid one's
+ * PPN.  1 GiB pages A, B, C fill entries 0, 1, 2; IOTINVAL.VMA of A and C
+ * frees 0 and 2; C is remapped and read again: its refill goes to entry 0
+ * (the first invalid one) while entry 2 still holds C's tag and old PPN.
+ * Every read of C from then on returns the new page. */
+static int t_tlb_fa_stale_tag(void) {
+    const uint64_t gib = 1ull << 30, off = 0x3018;
+    ddt_t d;
+    setup(&d, false);
+    uint64_t root = add_device(&d, D1, P1);
+    uint64_t iova[3], pa[3], pte_c = 0;
+    for (unsigned k = 0; k < 3; k++) {
+        iova[k] = (uint64_t)(k + 1) * gib;
+        pa[k] = 0x40000000000ull + (uint64_t)(2 * k) * gib;
+        tb_mem_store(pa[k] + off, 8, pattern(pa[k] + off));
+        uint64_t e = pt_map(root, 3, iova[k], 2, pt_leaf(pa[k], PTE_RWUAD));
+        if (k == 2) pte_c = e;
+        CHECK_EQ(rd_dev(D1, iova[k] + off), pattern(pa[k] + off), "first read of a 1 GiB page");
+    }
+    cq_put(cmd_iotinval(0, true, iova[0], true, P1, false, 0));
+    cq_put(cmd_iotinval(0, true, iova[2], true, P1, false, 0));
+    if (!cq_sync("IOTINVAL.VMA of pages A and C")) return 1;
+    uint64_t pa_c2 = 0x40000000000ull + 5 * gib;
+    tb_mem_store(pa_c2 + off, 8, pattern(pa_c2 + off));
+    tb_mem_store(pte_c, 8, pt_leaf(pa_c2, PTE_RWUAD));
+    uint64_t ds0 = axi_slave_reads(sim_ds_slave());
+    CHECK_EQ(rd_dev(D1, iova[2] + off), pattern(pa_c2 + off), "page C after its invalidation and remap (walks)");
+    CHECK(axi_slave_reads(sim_ds_slave()) > ds0, "the read of C after its invalidation did not walk");
+    uint64_t ds1 = axi_slave_reads(sim_ds_slave());
+    for (unsigned r = 0; r < 4; r++)
+        CHECK_EQ(rd_dev(D1, iova[2] + off + 8 * r), tb_mem_load(pa_c2 + off + 8 * r, 8), "page C again (hits)");
+    CHECK(axi_slave_reads(sim_ds_slave()) == ds1, "the reads of C after its refill walked: not cached");
+    CHECK_EQ(rd_dev(D1, iova[1] + off), pattern(pa[1] + off), "page B, never invalidated");
+    CHECK_EQ(fq_count(), 0, "no fault record");
+    return 0;
+}
 static int t_tlb_ways(void) { return tlb_ways_case(0); }
 static int t_tlb_ways_2m(void) { return tlb_ways_case(1); }
 
@@ -1839,6 +1877,7 @@ const test_def_t tests_cq[] = {
     {"cq_vma_addr", "IOTINVAL.VMA AV=1 PSCV=0: one address in every PSCID, superpage by any address in it, globals dropped", t_vma_addr, false},
     {"cq_vma_addr_pscid", "IOTINVAL.VMA AV=1 PSCV=1: one address in one PSCID, globals kept", t_vma_addr_pscid, false},
     {"tlb_ways", "IOTLB: one set of 4 KiB pages holds exactly its ways (FA: its entries); a page more replaces one; AV=1 in a full set", t_tlb_ways, false},
+    {"tlb_fa_stale_tag", "IOTLB FA: a page refilled into another entry than its invalidated one hits with the new PPN", t_tlb_fa_stale_tag, false},
     {"tlb_ways_2m", "IOTLB: the same for 2 MiB pages (the 2 MiB array, or the FA entries)", t_tlb_ways_2m, false},
     {"tlb_fill_collide", "IOTLB: fills into a set while the other channel looks it up every cycle (RAM read-during-write)", t_tlb_fill_collide, false},
     {"tlb_hot_page", "IOTLB: one 4 KiB page read by 32 reads in flight: after the cold walks every read hits", t_tlb_hot_page, false},
