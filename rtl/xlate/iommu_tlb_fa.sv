@@ -14,8 +14,7 @@
 // GSCID is always 0 here (no second stage), so it is not stored.  The tags,
 // sizes and permissions are flip-flops (every lookup, fill and invalidation
 // compares them all); the PPNs are in LUT RAM, one copy per lookup port, read
-// at the index of the match vector, registered with it (a duplicate's PPN is
-// garbage: a miss).
+// at the index of the match vector (a duplicate's PPN is garbage: a miss).
 //
 // A lookup takes two cycles.  In the first, the cycle the lookup stage takes
 // its request (lk_adv_i), tk_vpn_i and tk_pscid_i are compared with every
@@ -86,8 +85,7 @@ module iommu_tlb_fa #(
   logic [2:0]         allow_q [Entries];
   localparam int unsigned IdxW = (Entries > 1) ? $clog2(Entries) : 1;
 
-  logic [Entries-1:0] write;     // the entry a fill writes (one-hot)
-  logic [Entries-1:0] valid_d;   // the valid bits of the next cycle
+  logic [Entries-1:0] write;   // the entry a fill writes (one-hot)
   logic [Entries*3-1:0] size_flat;   // the size of every entry
   for (genvar e = 0; e < Entries; e++) begin : g_flat
     assign size_flat[e*3 +: 3] = size_q[e];
@@ -115,8 +113,7 @@ module iommu_tlb_fa #(
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [PscidW-1:0]  tk_pscid;
     logic [VpnW-1:0]    vpn, tk_vpn, keep;
-    logic [Entries-1:0] vm_d, vm_q, vm_v;
-    logic [IdxW-1:0]    idx_q;   // the entry of m in the next cycle, for the PPN RAM's read
+    logic [Entries-1:0] vm_d, vm_q;
     logic [Entries-1:0] m;
     logic               any, multi;
     logic [2:0]         size;
@@ -134,10 +131,6 @@ module iommu_tlb_fa #(
       if (!rst_ni) vm_q <= '0;
       else         vm_q <= vm_d;
     end
-    // m of the next cycle is vm_d of the entries valid then (an invalid entry
-    // may hold the same tag), so its index is registered with it
-    assign vm_v = vm_d & valid_d;
-    always_ff @(posedge clk_i) idx_q <= IdxW'(iommu_pkg::oh_index(64'(vm_v)));
 
     logic [Entries-1:0] ok;
     for (genvar e = 0; e < Entries; e++) begin : g_m
@@ -158,7 +151,7 @@ module iommu_tlb_fa #(
       .waddr_i (IdxW'(iommu_pkg::oh_index(64'(write)))),
       .wdata_i (f_ppn_q),
       .re_i    (1'b1),
-      .raddr_i (idx_q),
+      .raddr_i (IdxW'(iommu_pkg::oh_index(64'(m)))),
       .rdata_o (ppn)
     );
 
@@ -204,6 +197,9 @@ module iommu_tlb_fa #(
     unch_eq_q <= eq && write != '0 && f_allow_q == fill_allow_i;
   end
   assign f_unch = (unch_q != '0) || unch_eq_q;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [Entries-1:0] valid_d_unused;   // the lookups use valid_q
+  /* verilator lint_on UNUSEDSIGNAL */
   iommu_victim #(.Entries(Entries)) u_victim (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
@@ -215,7 +211,7 @@ module iommu_tlb_fa #(
     .inval_i  (inval),
     .write_o  (write),
     .valid_o  (valid_q),
-    .valid_d_o(valid_d)
+    .valid_d_o(valid_d_unused)
   );
 
   // Tag and data arrays need no reset: valid_q guards them.
