@@ -138,14 +138,11 @@ package iommu_pkg;
     pa_fits = (paw >= 64) || ((addr >> paw) == 64'd0);
   endfunction
 
-  // Index mask of a queue of 2^(lsz+1) entries (cqb/fqb.LOG2SZ-1 = lsz): bit i
-  // set for i <= lsz, a compare per bit rather than a shift and a subtract.
   // The index of the one set bit of a one-hot vector of up to 64 entries
-  // (zero-extended by the caller; 0 for none): for the
-  // read address of a LUT RAM that holds a fully associative cache's data,
-  // where a match vector names the entry.
-  // Index bit b is the OR of the entries whose index has bit b set (six
-  // masked reductions, cheap to simulate too).
+  // (zero-extended by the caller; 0 for none): the read address of a LUT RAM
+  // that holds a fully associative cache's data, where a match vector names
+  // the entry.  Index bit b is the OR of the entries whose index has bit b
+  // set (six masked reductions, cheap to simulate too).
   function automatic logic [5:0] oh_index(input logic [63:0] oh);
     oh_index[0] = |(oh & 64'haaaa_aaaa_aaaa_aaaa);
     oh_index[1] = |(oh & 64'hcccc_cccc_cccc_cccc);
@@ -155,6 +152,8 @@ package iommu_pkg;
     oh_index[5] = |(oh & 64'hffff_ffff_0000_0000);
   endfunction
 
+  // Index mask of a queue of 2^(lsz+1) entries (cqb/fqb.LOG2SZ-1 = lsz): bit i
+  // set for i <= lsz, a compare per bit rather than a shift and a subtract.
   function automatic logic [31:0] idx_mask(input logic [4:0] lsz);
     for (int i = 0; i < 32; i++) idx_mask[i] = 5'(i) <= lsz;
   endfunction

@@ -338,8 +338,8 @@ module iommu_chan #(
   end
 
   // Lowest index of each set.
-  logic             go_any, refuse_any, walk_any, tail_any;
-  logic [SlotW-1:0] go_idx, refuse_idx, walk_idx, tail_idx;
+  logic             go_any_q, refuse_any, walk_any, tail_any;
+  logic [SlotW-1:0] go_idx_q, refuse_idx, walk_idx, tail_idx;
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_refuse (.vec_i (refuse), .any_o (refuse_any), .idx_o (refuse_idx));
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_walk (.vec_i (want_walk), .any_o (walk_any), .idx_o (walk_idx));
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_tail (.vec_i (key_match & ~has_dependent), .any_o (tail_any), .idx_o (tail_idx));
@@ -368,7 +368,7 @@ module iommu_chan #(
   assign rf_start = rf_st_q == RfIdle && rf_any_q && !lock_q;
   assign can_fwd = (rf_st_q == RfIdle) && !rf_any_q && (out_q[OutW-1:1] != '1) &&
                    (!IsWrite || route_ready_i);
-  assign s_fwd   = s_v_q && o_hit && !s_dep && !go_any;
+  assign s_fwd   = s_v_q && o_hit && !s_dep && !go_any_q;
 
   // AXI: once AxVALID is up the request must stay until AxREADY.  A request
   // presented without READY is locked (source and address) until it goes,
@@ -376,10 +376,10 @@ module iommu_chan #(
   logic             lock_q, lock_slot_q, f_slot;
   logic [SlotW-1:0] lock_idx_q, f_idx;
   logic [PaW-1:0]   lock_pa_q;
-  assign f_slot = lock_q ? lock_slot_q : go_any;
-  assign f_idx  = lock_q ? lock_idx_q  : go_idx;
+  assign f_slot = lock_q ? lock_slot_q : go_any_q;
+  assign f_idx  = lock_q ? lock_idx_q  : go_idx_q;
 
-  // The ready slot to release is chosen a cycle ahead (go_any, go_idx: the
+  // The ready slot to release is chosen a cycle ahead (go_any_q, go_idx_q: the
   // lowest ready slot of the cycle before, but the one that left in it; a
   // ready slot stays ready until it leaves), so the memory port's select
   // between slot and stage, and the release RAM's read address, come from
@@ -390,11 +390,11 @@ module iommu_chan #(
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_go (.vec_i (go & ~free_oh), .any_o (go_any_d), .idx_o (go_idx_d));
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      go_any <= 1'b0;
-      go_idx <= '0;
+      go_any_q <= 1'b0;
+      go_idx_q <= '0;
     end else begin
-      go_any <= go_any_d;
-      go_idx <= go_idx_d;
+      go_any_q <= go_any_d;
+      go_idx_q <= go_idx_d;
     end
   end
 
@@ -406,7 +406,7 @@ module iommu_chan #(
           mem_user_o} = f_req[AddrLsb-1:0];
   assign mem_id_o    = f_req[AddrLsb +: IdW];
   assign mem_addr_o  = f_pa;
-  assign mem_valid_o = lock_q || (can_fwd && (go_any || s_fwd));
+  assign mem_valid_o = lock_q || (can_fwd && (go_any_q || s_fwd));
   assign mem_hs      = mem_valid_o && mem_ready_i;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -543,11 +543,11 @@ module iommu_chan #(
   // ---- slot and counter registers -------------------------------------------------------
   // A slot frees when it leaves for memory or its refusal completes.
   // A slot's handshake, from registers and READY alone (a slot presents
-  // when locked from one or when one is ready: s_fwd needs !go_any).
+  // when locked from one or when one is ready: s_fwd needs !go_any_q).
   logic             free_v, slot_hs;
   logic [SlotW-1:0] free_slot;
   logic [Slots-1:0] free_oh;
-  assign slot_hs   = mem_ready_i && (lock_q ? lock_slot_q : (can_fwd && go_any));
+  assign slot_hs   = mem_ready_i && (lock_q ? lock_slot_q : (can_fwd && go_any_q));
   assign free_v    = slot_hs || rf_done;
   assign free_slot = rf_done ? rf_idx_q : f_idx;
   for (genvar k = 0; k < Slots; k++) begin : g_free

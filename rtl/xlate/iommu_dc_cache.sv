@@ -9,10 +9,10 @@
 // with every entry's device_id and the match vector is registered (an entry
 // written by a fill in that cycle matches when the fill's device_id is the
 // one looked up: its data changes), with the valid bits of the next cycle
-// (so an entry invalidated meanwhile drops out); in the second the matches
-// select the data (iommu_sel; a fill replaces the entry of the
-// same device_id, so there is never more than one match, and two would count
-// as a miss; lk_data_o is garbage without a hit).  So the compare's path
+// (so an entry invalidated meanwhile drops out); in the second the payload
+// is read at the match's index (a fill replaces the entry of the same
+// device_id, so there is never more than one match, and two, found by
+// iommu_sel, count as a miss; lk_data_o is garbage without a hit).  So the compare's path
 // starts at the channel's request as it is accepted and the select's at
 // registers.  The payloads are in LUT RAM (one copy per lookup port, read at
 // the match's index, registered with the match vector), the device_ids and
