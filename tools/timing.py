@@ -852,6 +852,13 @@ def main():
             with open(os.path.join(d, "times.json"), "w") as f:
                 json.dump(t, f, indent=1)
 
+    if args.report_only and not os.path.exists(inst):
+        # --out naming one seed's folder of a sweep: the instance list is the sweep's
+        up = os.path.join(os.path.dirname(os.path.abspath(out)), "instances.il")
+        if os.path.exists(up):
+            inst = up
+        else:
+            print(f"timing: {inst} is missing: the report names nets, not modules", file=sys.stderr)
     hier = yosys_hier.Hierarchy(inst, HARNESS) if os.path.exists(inst) else None
     for sd, d in runs:
         write_report(argparse.Namespace(**dict(vars(args), out=d, seed=sd)), hier)
