@@ -166,12 +166,7 @@ module iommu_walker #(
   logic [2:0]        lvl_q   [Walks];
   logic [1:0]        beat_q  [Walks];
   logic [PaW-1:0]    addr_q  [Walks];
-  logic [TagW-1:0]   tag_q   [Walks];
-  logic [23:0]       did_q   [Walks];
-  logic [VpnW-1:0]   vpn_q   [Walks];   // the IOVA's VPN
-  logic [3:0]        facts_q [Walks];   // iommu_pkg::addr_facts of the IOVA
-  logic [1:0]        acc_q   [Walks];
-  logic [Walks-1:0]  pv_q, stale_q, g_q, dc_ok_q;
+  logic [Walks-1:0]  stale_q, g_q, dc_ok_q;
   // DC being read / known
   logic [Walks-1:0]  dc_err_q, dc_v_q, dc_bad_q, dtf_q, pdtv_q;
   logic [PscidW-1:0] pscid_q [Walks];
@@ -396,15 +391,25 @@ module iommu_walker #(
   assign cap_id  = ds_rvalid_i ? WIdxW'(ds_rid_i) : err_idx;
   assign cap_fwd = p_v && cap_id == c;
   `IOMMU_ASSERT(CapFwd_A, clk_i, rst_ni, !(cap_fwd && (ds_rvalid_i || err_any)) || (rb_ph_q == PhDc && !p_last))
+  // What a walk's request says (its tag, DID, VPN, the IOVA's
+  // iommu_pkg::addr_facts, the access, PV) is written once, when the walk is
+  // allocated, and read only here: LUT RAM read at cap_id, not flip-flops
+  // per context behind a multiplexer.
+  localparam int unsigned CtxW = TagW + 24 + VpnW + 4 + 2 + 1;
+  logic [CtxW-1:0] ctx_word;
+  iommu_ram #(.Depth (Walks), .Width (CtxW), .Block (1'b0), .Comb (1'b1)) u_ctx (
+    .clk_i   (clk_i),
+    .we_i    (alloc),
+    .waddr_i (al_idx_q),
+    .wdata_i ({rq_tag, rq_did, rq_vpn, iommu_pkg::addr_facts(64'(rq_iova), PaW), rq_acc, rq_pv}),
+    .re_i    (1'b1),
+    .raddr_i (cap_id),
+    .rdata_o (ctx_word)
+  );
   always_ff @(posedge clk_i) begin
     rb_ph_q    <= ph_q[cap_id];
     rb_lvl_q   <= lvl_q[cap_id];
-    rb_tag_q   <= tag_q[cap_id];
-    rb_did_q   <= did_q[cap_id];
-    rb_vpn_q   <= vpn_q[cap_id];
-    rb_facts_q <= facts_q[cap_id];
-    rb_acc_q   <= acc_q[cap_id];
-    rb_pv_q    <= pv_q[cap_id];
+    {rb_tag_q, rb_did_q, rb_vpn_q, rb_facts_q, rb_acc_q, rb_pv_q} <= ctx_word;
     rb_stale_q <= stale_q[cap_id] || kill_i;
     rb_g_q     <= g_q[cap_id];
     rb_dc_ok_q <= dc_ok_q[cap_id];
@@ -724,12 +729,6 @@ module iommu_walker #(
         lvl_q[k]     <= a_lvl;
         beat_q[k]    <= 2'd0;
         addr_q[k]    <= a_addr;
-        tag_q[k]     <= rq_tag;
-        did_q[k]     <= rq_did;
-        vpn_q[k]     <= rq_vpn;
-        facts_q[k]   <= iommu_pkg::addr_facts(64'(rq_iova), PaW);
-        acc_q[k]     <= rq_acc;
-        pv_q[k]      <= rq_pv;
         g_q[k]       <= 1'b0;
         dc_ok_q[k]   <= q2_dc_hit_q;
         dc_err_q[k]  <= 1'b0;
