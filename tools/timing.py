@@ -85,6 +85,12 @@ HARNESS_LPF = 'LOCATE COMP "clk_i" SITE "G2";\n'
 # packer then crashes on.)
 
 
+def ecp5_synth(top, json_path):
+    """Yosys commands: synth_ecp5 of `top` with the reset inverters merged, -> json_path."""
+    return [f"synth_ecp5 -top {top} -run begin:map_luts", "opt_merge",
+            f"synth_ecp5 -top {top} -run map_luts: -json {json_path}"]
+
+
 def run_step(name, cmd, cwd=None, log=None, minutes=None):
     """Runs cmd; returns (run time in seconds, whether it was stopped after
     `minutes`); exits when cmd fails."""
@@ -313,7 +319,9 @@ def congestion_section(out, hier):
 
 def self_test():
     """Checks the congestion report's pieces on files shaped like router2's
-    (make test runs this; nextpnr itself is too slow for it)."""
+    (make test runs this; nextpnr itself is too slow for it), the harness, a
+    sweep's summary, and that the synth_ecp5 commands merge the reset inverters
+    (Yosys on a 16-flip-flop module)."""
     import tempfile
     with tempfile.TemporaryDirectory() as d:
         kinds = ("congestion_by_net", "congestion_by_coordinate", "utilisation_by_wiretype")
@@ -345,6 +353,16 @@ def self_test():
                      ".clk_i(clk_i)", ".rst_ni(rst_q[1])", ".a_i(in_q[7:0])", ".b_i(in_q[8:8])",
                      ".v_o(out_w[0:0])", ".d_o(out_w[64:1])"):
             assert want in v, (want, v)
+        # synth_ecp5 as make timing runs it: 16 flip-flops reset by an active-low
+        # rst_ni share one inverter LUT (Yosys 0.23 alone makes one per flip-flop)
+        with open(os.path.join(d, "r.v"), "w") as f:
+            f.write("module r(input clk, input rst_ni, input [15:0] d, output reg [15:0] q);\n"
+                    "  always @(posedge clk or negedge rst_ni) if (!rst_ni) q <= 0; else q <= d;\n"
+                    "endmodule\n")
+        cmds = ["read_verilog " + os.path.join(d, "r.v")] + ecp5_synth("r", os.path.join(d, "r.json"))
+        subprocess.run(["yosys", "-q", "-p", "; ".join(cmds)], check=True)
+        cells = [c["type"] for c in json.load(open(os.path.join(d, "r.json")))["modules"]["r"]["cells"].values()]
+        assert cells.count("TRELLIS_FF") == 16 and cells.count("LUT4") == 1, sorted(set(cells))
         # a seed sweep's summary: one seed routed, one stopped
         for sd in (1, 2):
             os.makedirs(os.path.join(d, f"seed-{sd}"))
@@ -828,9 +846,8 @@ def main():
                                     args.clock, args.reset))
         yosys_script(os.path.join(out, "ecp5.ys"), args,
                      yosys_hier.dump_commands(HARNESS, inst) +
-                     [f"synth_ecp5 -top {HARNESS} -run begin:map_luts", "opt_merge",
-                      f"synth_ecp5 -top {HARNESS} -run map_luts: -json {out}/{args.top}.json",
-                      f"tee -q -o {out}/ecp5.stat stat"], harness=f"{out}/harness.v")
+                     ecp5_synth(HARNESS, f"{out}/{args.top}.json") +
+                     [f"tee -q -o {out}/ecp5.stat stat"], harness=f"{out}/harness.v")
         times["synth_ecp5"], _ = run_step("yosys synth_ecp5", ["yosys", "-q", "-s", f"{out}/ecp5.ys"],
                                        log=f"{out}/ecp5.log")
         if not args.no_xilinx:
