@@ -97,12 +97,12 @@ module iommu_chan #(
   output      logic [IdW-1:0]               rf_id_o,
   output      logic                         rf_last_o,
   // cache lookups
-  output      logic                         lk_hold_o,       /// the request stage stalls: the caches keep their lookup
+  output      logic [2:0]                   lk_hold_o,       /// the request stage stalls: the caches keep their lookup (copies: 4 KiB array, 2 MiB array, DC cache)
   output      logic [DidW-1:0]              dc_rd_did_o,     /// device_id looked up next cycle (unless lk_hold_o)
   input  wire logic                         dc_lk_hit_i,
   input  wire logic [iommu_pkg::DcW-1:0]    dc_lk_data_i,
   output      logic [iommu_pkg::VpnW-1:0]   tlb_rd2_vpn_o,   /// VPN looked up in two cycles (RAM arrays; unless lk_hold_o)
-  output      logic                         tlb_adv_o,       /// the decision stage takes the next request
+  output      logic [2:0]                   tlb_adv_o,       /// the decision stage takes the next request (copies: 4 KiB, 2 MiB, FA array)
   output      logic [iommu_pkg::VpnW-1:0]   tlb_tk_vpn_o,    /// its VPN (used only with tlb_adv_o)
   output      logic [iommu_pkg::PscidW-1:0] tlb_tk_pscid_o,  /// its PSCID (used only with tlb_adv_o)
   output      logic [iommu_pkg::VpnW-1:0]   tlb_lk_vpn_o,
@@ -164,7 +164,12 @@ module iommu_chan #(
   endfunction
 
   // ---- request stage (r): DC lookup ------------------------------------------
+  // r_move and its copies (mv, below u_fr), one per group of loads: the
+  // request register, the decision stage's request and its lookups, the
+  // IOTLB arrays' takes, the caches' holds.
+  localparam int unsigned MvR = 0, MvS = 1, MvSdc = 2, MvAdv = 3, MvHold = 6, MvN = 9;
   logic           r_v_q, r_move;
+  logic [MvN-1:0] mv, mv_fr;
   logic [AxW-1:0] r_q;
 
   assign dev_ready_o = (!r_v_q || r_move) && !hold_i;
@@ -176,7 +181,7 @@ module iommu_chan #(
   // not a request comes (r_v_q says which): its wide enable is the stall
   // alone, not the handshake.  What it holds while r_v_q is 0 is not used.
   always_ff @(posedge clk_i) begin
-    if (!r_v_q || r_move)
+    if (!r_v_q || mv[MvR])
       r_q <= {dev_id_i, dev_addr_i, dev_len_i, dev_size_i, dev_burst_i, dev_lock_i,
               dev_cache_i, dev_prot_i, dev_qos_i, dev_user_i};
   end
@@ -206,21 +211,23 @@ module iommu_chan #(
                   ((16'(r_q[AddrLsb-8 +: 8]) + 16'd1) << r_size);
   assign r_move = !s_v_q || s_sure;
 
+  logic s_v_d;
+  assign s_v_d = r_move ? r_v_q : s_v_q && !s_leave;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       s_v_q      <= 1'b0;
       s_dc_hit_q <= 1'b0;
-    end else if (r_move) begin
-      s_v_q      <= r_v_q;
-      s_dc_hit_q <= dc_lk_hit_i && !dc_inval_i;
     end else begin
-      if (s_leave) s_v_q <= 1'b0;
-      if (dc_inval_i) s_dc_hit_q <= 1'b0;
+      s_v_q <= s_v_d;
+      if (r_move)          s_dc_hit_q <= dc_lk_hit_i && !dc_inval_i;
+      else if (dc_inval_i) s_dc_hit_q <= 1'b0;
     end
   end
   always_ff @(posedge clk_i) begin
-    if (r_move) begin
-      s_q       <= r_q;
+    if (mv[MvS]) s_q <= r_q;
+  end
+  always_ff @(posedge clk_i) begin
+    if (mv[MvSdc]) begin
       s_dc_q    <= dc_lk_data_i;
       s_cross_q <= (r_q[AddrLsb-13 +: 2] == 2'b01) && (r_end > 16'd4096);
       s_facts_q <= iommu_pkg::addr_facts(64'(r_addr), PaW);
@@ -258,8 +265,10 @@ module iommu_chan #(
   // the request the request stage holds next cycle, which the decision stage
   // takes (tlb_adv_o) the cycle after or later
   assign tlb_rd2_vpn_o  = dev_addr_i[12 +: iommu_pkg::VpnW];
-  assign lk_hold_o      = r_v_q && !r_move;
-  assign tlb_adv_o      = r_move;
+  for (genvar k = 0; k < 3; k++) begin : g_lk
+    assign lk_hold_o[k] = r_v_q && !mv[MvHold + k];
+    assign tlb_adv_o[k] = mv[MvAdv + k];
+  end
   assign tlb_tk_vpn_o   = r_addr[12 +: iommu_pkg::VpnW];
   assign tlb_tk_pscid_o = dc_lk_data_i[iommu_pkg::PpnW +: iommu_pkg::PscidW];
   assign tlb_lk_acc_o   = s_acc;
@@ -376,6 +385,9 @@ module iommu_chan #(
   logic             lock_q, lock_slot_q, f_slot;
   logic [SlotW-1:0] lock_idx_q, f_idx;
   logic [PaW-1:0]   lock_pa_q;
+  logic             lock_d, lock_slot_d;
+  assign lock_d      = mem_valid_o && !mem_ready_i;
+  assign lock_slot_d = f_slot || s_alloc;
   assign f_slot = lock_q ? lock_slot_q : go_any_q;
   assign f_idx  = lock_q ? lock_idx_q  : go_idx_q;
 
@@ -418,8 +430,8 @@ module iommu_chan #(
     end else begin
       // a stage request presented without READY moves into a slot (s_alloc)
       // and stays presented from there
-      lock_q      <= mem_valid_o && !mem_ready_i;
-      lock_slot_q <= f_slot || s_alloc;
+      lock_q      <= lock_d;
+      lock_slot_q <= lock_slot_d;
       lock_idx_q  <= f_slot ? f_idx : fr_idx_q;
       lock_pa_q   <= f_pa;
     end
@@ -438,15 +450,39 @@ module iommu_chan #(
   assign s_sure   = fr_q && !(lock_q && !lock_slot_q);
   assign s_alloc  = s_v_q && s_sure && !(mem_hs && !f_slot);
   assign s_leave  = (mem_hs && !f_slot) || s_alloc;
-  iommu_offer #(.N (Slots), .IdxW (SlotW)) u_fr (
+  iommu_offer #(.N (Slots), .IdxW (SlotW), .Copies (1 + MvN)) u_fr (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .free_i  (~sl_v_q | free_oh),
     .take_i  (s_alloc),
-    .valid_o (fr_q),
+    .valid_o ({mv_fr, fr_q}),
     .oh_o    (fr_oh_q),
     .idx_o   (fr_idx_q)
   );
+
+  // The stall in copies.  r_move is one LUT of four registers (s_v_q, fr_q,
+  // lock_q, lock_slot_q) but reaches about a thousand loads across the chip:
+  // the stage registers' enables, the IOTLB arrays' takes (tlb_adv_o) and
+  // the caches' holds (lk_hold_o: the block RAMs' read addresses, the DC
+  // cache's matches).  Each group of loads gets its own copy of the four
+  // registers (kept apart in synthesis), so no one net spans them all; the
+  // originals drive the rest (the valid bits, READY, the slots).
+  for (genvar i = 0; i < MvN; i++) begin : g_mv
+    logic sv_q, lk_q, ls_q;
+    (* keep *) always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        sv_q <= 1'b0;
+        lk_q <= 1'b0;
+        ls_q <= 1'b0;
+      end else begin
+        sv_q <= s_v_d;
+        lk_q <= lock_d;
+        ls_q <= lock_slot_d;
+      end
+    end
+    assign mv[i] = !sv_q || (mv_fr[i] && !(lk_q && !ls_q));
+  end
+  `IOMMU_ASSERT(MoveCopies_A, clk_i, rst_ni, mv == {MvN{r_move}})
 
   // ---- walk requests ---------------------------------------------------------------
   // The lowest slot that wants a walk moves into an output register (wq_*)

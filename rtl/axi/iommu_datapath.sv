@@ -173,7 +173,7 @@ module iommu_datapath #(
   logic [2*DcW-1:0]    dc_data;
   logic [2*PscidW-1:0] tlb_tk_pscid;
   logic [2*VpnW-1:0]   tlb_vpn, tlb_rd2_vpn, tlb_tk_vpn;
-  logic [1:0]          tlb_adv, lk_hold;
+  logic [2*3-1:0]      tlb_adv, lk_hold;   // per channel: copies for the 4 KiB, 2 MiB and FA arrays / DC cache
   logic [2*PpnW-1:0]   tlb_ppn;
   logic [2*2-1:0]      tlb_acc;
 
@@ -263,12 +263,12 @@ module iommu_datapath #(
     .rf_active_o     (rf_active[0]),
     .rf_id_o         (rf_id[0 +: IdW]),
     .rf_last_o       (rf_last[0]),
-    .lk_hold_o       (lk_hold[0]),
+    .lk_hold_o       (lk_hold[0 +: 3]),
     .dc_rd_did_o     (dc_did[0 +: DidW]),
     .dc_lk_hit_i     (dc_hit[0]),
     .dc_lk_data_i    (dc_data[0 +: DcW]),
     .tlb_rd2_vpn_o   (tlb_rd2_vpn[0 +: VpnW]),
-    .tlb_adv_o       (tlb_adv[0]),
+    .tlb_adv_o       (tlb_adv[0 +: 3]),
     .tlb_tk_vpn_o    (tlb_tk_vpn[0 +: VpnW]),
     .tlb_tk_pscid_o  (tlb_tk_pscid[0 +: PscidW]),
     .tlb_lk_vpn_o    (tlb_vpn[0 +: VpnW]),
@@ -339,12 +339,12 @@ module iommu_datapath #(
     .rf_active_o     (rf_active[1]),
     .rf_id_o         (rf_id[IdW +: IdW]),
     .rf_last_o       (rf_last[1]),
-    .lk_hold_o       (lk_hold[1]),
+    .lk_hold_o       (lk_hold[3 +: 3]),
     .dc_rd_did_o     (dc_did[DidW +: DidW]),
     .dc_lk_hit_i     (dc_hit[1]),
     .dc_lk_data_i    (dc_data[DcW +: DcW]),
     .tlb_rd2_vpn_o   (tlb_rd2_vpn[VpnW +: VpnW]),
-    .tlb_adv_o       (tlb_adv[1]),
+    .tlb_adv_o       (tlb_adv[3 +: 3]),
     .tlb_tk_vpn_o    (tlb_tk_vpn[VpnW +: VpnW]),
     .tlb_tk_pscid_o  (tlb_tk_pscid[PscidW +: PscidW]),
     .tlb_lk_vpn_o    (tlb_vpn[VpnW +: VpnW]),
@@ -402,7 +402,7 @@ module iommu_datapath #(
       .clk_i       (clk_i),
       .rst_ni      (rst_ni),
       .rd_did_i    (dc_did[ch*DidW +: DidW]),
-      .rd_hold_i   (lk_hold[ch]),
+      .rd_hold_i   (lk_hold[ch*3 + 2]),
       .lk_hit_o    (dc_hit[ch]),
       .lk_data_o   (dc_data[ch*DcW +: DcW]),
       .fill_i      (dc_fill && dc_fill_tag[TagW-1] == 1'(ch)),
@@ -424,8 +424,8 @@ module iommu_datapath #(
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .rd2_vpn_i    (tlb_rd2_vpn),
-    .rd_hold_i    (lk_hold),
-    .lk_adv_i     (tlb_adv),
+    .rd_hold_i    ({lk_hold[4], lk_hold[1], lk_hold[3], lk_hold[0]}),
+    .lk_adv_i     ({tlb_adv[5], tlb_adv[2], tlb_adv[4], tlb_adv[1], tlb_adv[3], tlb_adv[0]}),
     .tk_vpn_i     (tlb_tk_vpn),
     .tk_pscid_i   (tlb_tk_pscid),
     .lk_vpn_i     (tlb_vpn),

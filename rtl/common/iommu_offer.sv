@@ -4,19 +4,23 @@
 // The next offer is the first entry of free_i, or, in a cycle whose take_i
 // takes the offer, the first entry of free_i but the one taken.  free_i may
 // count an entry that frees in this cycle (it is offered from the next).
+// valid_o is Copies flip-flops of the same bit, each its own cell that
+// synthesis keeps (keep), so a caller can drive distant loads from
+// different copies instead of one net reaching all of them.
 // Assumes: the offered entry is in free_i until it is taken (nothing else
 // takes entries); take_i only with valid_o.
 `default_nettype none
 
 module iommu_offer #(
   parameter int unsigned N    = 8,
-  parameter int unsigned IdxW = (N > 1) ? $clog2(N) : 1
+  parameter int unsigned IdxW = (N > 1) ? $clog2(N) : 1,
+  parameter int unsigned Copies = 1   /// flip-flops holding valid_o
 ) (
   input  wire logic            clk_i,
   input  wire logic            rst_ni,
   input  wire logic [N-1:0]    free_i,   /// entries free now (all of them after reset)
   input  wire logic            take_i,   /// the offered entry is taken this cycle
-  output      logic            valid_o,
+  output      logic [Copies-1:0] valid_o,   /// an entry is offered (every bit the same)
   output      logic [N-1:0]    oh_o,
   output      logic [IdxW-1:0] idx_o
 );
@@ -32,13 +36,17 @@ module iommu_offer #(
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      valid_o <= 1'b1;
       oh_o    <= N'(1);
       idx_o   <= '0;
     end else begin
-      valid_o <= d_any;
       oh_o    <= d_oh;
       idx_o   <= d_idx;
+    end
+  end
+  for (genvar c = 0; c < Copies; c++) begin : g_valid
+    (* keep *) always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) valid_o[c] <= 1'b1;
+      else         valid_o[c] <= d_any;
     end
   end
 

@@ -19,6 +19,10 @@
 // is dropped, so nothing read before the command is cached after it: in its
 // first cycle it goes no further, in its second the entry is still written
 // (kill_i stays off the write enables) but left invalid.
+// The choice itself is made in the first cycle too, from the valid bits the
+// second will have (those of now plus the entry written now: an
+// invalidation in between kills the fill), and registered, so write_o is a
+// select of registers and the prefix over the valid bits lies before them.
 // Entries >= 2.  The entry written is given one-hot, so no index is encoded
 // and decoded again on the way to the entries' enables.
 `default_nettype none
@@ -39,23 +43,28 @@ module iommu_victim #(
   output      logic [Entries-1:0] valid_o,   /// entries in use
   output      logic [Entries-1:0] valid_d_o  /// entries in use from the next cycle
 );
-  logic               b_v_q, same_any, free_any;
-  logic [Entries-1:0] valid_q, rr_q, same_q, free_oh, target;
-  assign valid_o  = valid_q;
-  assign same_any = |same_q;
+  // same_q, same_any_q: the entry holding the tag; nf_q: where the fill goes
+  // if none does (the first invalid entry, else the pointer: nf_rr_q).
+  logic               b_v_q, same_any_q, nf_rr_q, rr_adv;
+  logic [Entries-1:0] valid_q, rr_q, rr_d, same_q, same_d, nf_q, v_next, free_oh;
+  assign valid_o = valid_q;
 
-  // The first invalid entry, one-hot (a prefix AND, no index).
+  // The valid bits of the fill's second cycle and their first invalid
+  // entry, one-hot (a prefix AND, no index).
+  assign v_next = valid_q | write_o;
   for (genvar e = 0; e < Entries; e++) begin : g_free
     if (e == 0) begin : g_lo
-      assign free_oh[e] = !valid_q[e];
+      assign free_oh[e] = !v_next[e];
     end else begin : g_hi
-      assign free_oh[e] = !valid_q[e] && &valid_q[e-1:0];
+      assign free_oh[e] = !v_next[e] && &v_next[e-1:0];
     end
   end
-  assign free_any = !(&valid_q);
-  assign target   = same_any ? same_q : free_any ? free_oh : rr_q;
   assign valid_d_o = (valid_q & ~inval_i & ~write_o) | (kill_i ? '0 : write_o);
-  assign write_o  = (b_v_q && !drop_i) ? target : '0;
+  assign write_o   = (b_v_q && !drop_i) ? (same_any_q ? same_q : nf_q) : '0;
+  // the pointer moves on each eviction; the next fill chooses from it moved
+  assign rr_adv    = b_v_q && !drop_i && !kill_i && !same_any_q && nf_rr_q;
+  assign rr_d      = rr_adv ? {rr_q[Entries-2:0], rr_q[Entries-1]} : rr_q;
+  assign same_d    = (same_i & ~write_o) | (eq_i ? write_o : '0);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -65,15 +74,21 @@ module iommu_victim #(
     end else begin
       b_v_q   <= fill_i && !kill_i;
       valid_q <= valid_d_o;
-      if (b_v_q && !drop_i && !kill_i && !same_any && !free_any) rr_q <= {rr_q[Entries-2:0], rr_q[Entries-1]};
+      rr_q    <= rr_d;
     end
   end
   always_ff @(posedge clk_i) begin
-    same_q <= (same_i & ~write_o) | (eq_i ? write_o : '0);
+    same_q     <= same_d;
+    same_any_q <= |same_d;
+    nf_rr_q    <= &v_next;
+    nf_q       <= (&v_next) ? rr_d : free_oh;
   end
 
   `IOMMU_ASSERT(SameOnce_A, clk_i, rst_ni, $onehot0(same_i))
   `IOMMU_ASSERT(SameNext_A, clk_i, rst_ni, !b_v_q || $onehot0(same_q))
+  // the choice made a cycle ahead is the one the valid bits of now give
+  `IOMMU_ASSERT(Ahead_A, clk_i, rst_ni, !b_v_q || (nf_rr_q ? nf_q == rr_q :
+                                                  nf_q == (~valid_q & (valid_q + 1'b1))))
 
 endmodule
 

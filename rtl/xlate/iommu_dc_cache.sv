@@ -70,31 +70,36 @@ module iommu_dc_cache #(
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [Entries-1:0] m_d, m_q;
     logic [IdxW-1:0]    idx_q;   // the index of m_q's entry, for the payload RAM's read
-    logic [Entries-1:0] m_v;     // m_d of the valid entries: an invalid one may hold the same device_id
     logic               any, multi;
     /* verilator lint_off UNUSEDSIGNAL */
     logic               sel_or;   // the OR of the matches, which any_o already is
     /* verilator lint_on UNUSEDSIGNAL */
     // The device_id looked up (kept while held) and whether this cycle's
     // fill is for it: an entry a fill writes matches exactly then.
-    logic [DidW-1:0] look_did_q;
-    logic            fill_eq;
+    // Both outcomes are formed in full, the new lookup's (mn) and the held
+    // one's (mh), and the stall only picks between them at the registers,
+    // so it reaches no compare, valid bit or index encoder.
+    logic [DidW-1:0]    look_did_q;
+    logic [Entries-1:0] mn, mh;
+    logic               eq_new, eq_held;
     always_ff @(posedge clk_i) begin
       if (!rd_hold_i[p]) look_did_q <= rd_did_i[p*DidW +: DidW];
     end
-    assign fill_eq = f_did_q == (rd_hold_i[p] ? look_did_q : rd_did_i[p*DidW +: DidW]);
+    assign eq_new  = f_did_q == rd_did_i[p*DidW +: DidW];
+    assign eq_held = f_did_q == look_did_q;
     for (genvar e = 0; e < Entries; e++) begin : g_m
-      assign m_d[e] = write[e] ? fill_eq :
-                      rd_hold_i[p] ? m_q[e] : did_q[e] == rd_did_i[p*DidW +: DidW];
+      assign mn[e] = (write[e] ? eq_new  : did_q[e] == rd_did_i[p*DidW +: DidW]) && valid_d[e];
+      assign mh[e] = (write[e] ? eq_held : m_q[e]) && valid_d[e];
     end
+    assign m_d = rd_hold_i[p] ? mh : mn;
     // registered with the valid bits of the next cycle, so the select needs
     // no valid bit (the same as m_q & valid_q a cycle later)
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) m_q <= '0;
-      else         m_q <= m_v;
+      else         m_q <= m_d;
     end
-    assign m_v = m_d & valid_d;
-    always_ff @(posedge clk_i) idx_q <= IdxW'(iommu_pkg::oh_index(64'(m_v)));
+    always_ff @(posedge clk_i) idx_q <= rd_hold_i[p] ? IdxW'(iommu_pkg::oh_index(64'(mh))) :
+                                                      IdxW'(iommu_pkg::oh_index(64'(mn)));
     `IOMMU_ASSERT(MValid_A, clk_i, rst_ni, (m_q & ~valid_q) == '0)
     // any and multi from the match vector (iommu_sel without data); the
     // payload read at the matching entry (garbage with two: a miss).

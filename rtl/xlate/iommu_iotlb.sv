@@ -4,6 +4,8 @@
 //   iommu_tlb_sa  Sets2M x Ways2M 2 MiB pages in block RAM (Sets2M = 0: none);
 //   iommu_tlb_fa  FaEntries flip-flop entries, fully associative: the other
 //                 sizes (64 KiB NAPOT, 1 GiB and up) and those of an absent array.
+// rd_hold_i and lk_adv_i come per array (copies of the same bits, so that
+// no one net of the channel's stall reaches every array).
 // A lookup takes two cycles in each: every array compares its tags with
 // tk_vpn_i and tk_pscid_i, the request the lookup stage takes, in the cycle
 // it takes it (lk_adv_i), and holds the result (so which request that is
@@ -39,8 +41,8 @@ module iommu_iotlb #(
   input  wire logic                                   clk_i,
   input  wire logic                                   rst_ni,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       rd2_vpn_i,   /// the SA arrays' read, two cycles ahead
-  input  wire logic [Ports-1:0]                       rd_hold_i,   /// the SA arrays read their last set again
-  input  wire logic [Ports-1:0]                       lk_adv_i,
+  input  wire logic [2*Ports-1:0]                     rd_hold_i,   /// the SA arrays read their last set again (4 KiB's, then 2 MiB's)
+  input  wire logic [3*Ports-1:0]                     lk_adv_i,    /// per array: 4 KiB, 2 MiB, FA
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       tk_vpn_i,    /// the VPN and PSCID taken at lk_adv_i
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     tk_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
@@ -87,7 +89,7 @@ module iommu_iotlb #(
   iommu_tlb_fa #(.Entries (FaEntries), .Ports (Ports)) u_fa (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
-    .lk_adv_i     (lk_adv_i),
+    .lk_adv_i     (lk_adv_i[2*Ports +: Ports]),
     .tk_vpn_i     (tk_vpn_i),
     .tk_pscid_i   (tk_pscid_i),
     .lk_vpn_i     (lk_vpn_i),
@@ -158,8 +160,8 @@ module iommu_iotlb #(
         .clk_i        (clk_i),
         .rst_ni       (rst_ni),
         .rd_vpn_i     (rd2_vpn_i),
-        .rd_hold_i    (rd_hold_i),
-        .lk_adv_i     (lk_adv_i),
+        .rd_hold_i    (rd_hold_i[k*Ports +: Ports]),
+        .lk_adv_i     (lk_adv_i[k*Ports +: Ports]),
         .lk_pscid_i   (tk_pscid_i),
         .lk_vpn_i     (tk_vpn_i),
         .lk_any_o     (any[k]),
