@@ -388,7 +388,8 @@ module iommu_datapath #(
   logic [4:0]          tlb_fill_perm;
   logic [PscidW-1:0]   wc_lk_pscid, wc_fill_pscid;
   logic [VpnW-1:0]     wc_rd_vpn, wc_lk_vpn, wc_fill_vpn;
-  logic                iotlb_busy, wc_busy, wc_rd_hold, wc_adv;
+  logic                iotlb_busy, wc_busy;
+  logic [3:0]          wc_rd_hold, wc_adv;   // copies, one per walk-cache level
   logic                wc_lk_hit, wc_fill;
   logic [1:0]          wc_lk_lvl, wc_fill_lvl;
   logic [PpnW-1:0]     wc_lk_ppn, wc_fill_ppn;

@@ -19,17 +19,20 @@
 // A lookup takes two cycles.  In the first, the cycle the lookup stage takes
 // its request (lk_adv_i), tk_vpn_i and tk_pscid_i are compared with every
 // entry's VPN under the entry's page size and with its PSCID (or its G bit),
-// and the match vector is registered; while the stage holds its request the
-// vector is held, and an entry written by a fill drops out of it (an entry
-// filled meanwhile is not seen: the request walks).  A fill that finds its
+// and the match vector is registered, with the index of its match; while
+// the stage holds its request the vector is held, and an entry written by a
+// fill or invalidated drops out of it (an entry filled meanwhile is not
+// seen: the request walks).  A fill that finds its
 // tag and permissions in an entry already changes nothing and writes nothing (the
 // entry keeps its PPN), so the refills of a hot page (one per walk of a burst of
-// misses) do not keep dropping its lookups.  In the second, the matches that are still valid select the data (iommu_sel);
+// misses) do not keep dropping its lookups.  In the second, the PPN and the
+// size are read at the registered index (an entry cannot change while it
+// matches: its write drops it) and the matches give hit and miss (iommu_sel);
 // two matches (entries of different sizes or G bits that cover the same page,
 // left by a driver that changed a mapping without invalidating) count as a
 // miss, so a duplicate can never corrupt a translation: the request walks.
-// An invalidation in the first cycle clears valid bits, which the second
-// cycle sees.  A fill overwrites the entry with the same tag, else the first
+// An invalidation in the first cycle drops its entries from the match, which
+// the second cycle sees.  A fill overwrites the entry with the same tag, else the first
 // invalid entry, else a round-robin victim (iommu_victim); it takes two
 // cycles (compares, then the write), so a lookup sees it from the cycle after
 // its second.  flush_i empties the cache in one cycle.
@@ -40,6 +43,7 @@
 // an invalidation in either of its cycles is dropped.
 // Assumes: at most one fill per cycle; Entries <= 64.
 `default_nettype none
+`include "common/iommu_assert.svh"
 
 module iommu_tlb_fa #(
   parameter int unsigned Entries = 32,  /// entries (fully associative)
@@ -86,6 +90,7 @@ module iommu_tlb_fa #(
   localparam int unsigned IdxW = (Entries > 1) ? $clog2(Entries) : 1;
 
   logic [Entries-1:0] write;   // the entry a fill writes (one-hot)
+  logic [Entries-1:0] valid_d;   // the valid bits of the next cycle, registered with the matches
   logic [Entries*3-1:0] size_flat;   // the size of every entry
   for (genvar e = 0; e < Entries; e++) begin : g_flat
     assign size_flat[e*3 +: 3] = size_q[e];
@@ -122,36 +127,51 @@ module iommu_tlb_fa #(
     assign vpn      = lk_vpn_i[p*VpnW +: VpnW];
     assign tk_vpn   = tk_vpn_i[p*VpnW +: VpnW];
 
+    // The match vector and its index are registered with the valid bits of
+    // the next cycle (an entry invalidated or written meanwhile drops out),
+    // both outcomes formed in full, the new request's (vm_new) and the held
+    // one's (vm_held), and lk_adv_i picks between them at the registers; so
+    // the second cycle reads the PPN and the size at a registered index.
+    logic [Entries-1:0] vm_new, vm_held;
+    logic [IdxW-1:0]    idx_q;
     for (genvar e = 0; e < Entries; e++) begin : g_vm
-      assign vm_d[e] = (lk_adv_i[p] ? ((vpn_q[e] ^ tk_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
-                                      (g_q[e] || pscid_q[e] == tk_pscid)
-                                    : vm_q[e]) && !write[e];
+      assign vm_new[e]  = ((vpn_q[e] ^ tk_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
+                          (g_q[e] || pscid_q[e] == tk_pscid) && !write[e] && valid_d[e];
+      assign vm_held[e] = vm_q[e] && !write[e] && valid_d[e];
     end
+    assign vm_d = lk_adv_i[p] ? vm_new : vm_held;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) vm_q <= '0;
       else         vm_q <= vm_d;
     end
+    always_ff @(posedge clk_i) idx_q <= lk_adv_i[p] ? IdxW'(iommu_pkg::oh_index(64'(vm_new))) :
+                                                     IdxW'(iommu_pkg::oh_index(64'(vm_held)));
+    `IOMMU_ASSERT(VmValid_A, clk_i, rst_ni, (vm_q & ~valid_q) == '0)
 
     logic [Entries-1:0] ok;
     for (genvar e = 0; e < Entries; e++) begin : g_m
-      assign m[e]  = vm_q[e] && valid_q[e];
+      assign m[e]  = vm_q[e];
       assign ok[e] = m[e] && iommu_pkg::allow_ok(allow_q[e], lk_acc_i[p*2 +: 2]);
     end
     assign lk_ok_o[p] = |ok;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [2:0] sel_or;   // the OR of the matches' sizes: the size is read at idx_q instead
+    /* verilator lint_on UNUSEDSIGNAL */
     iommu_sel #(.N (Entries), .W (3)) u_sel (
       .match_i (m),
       .data_i  (size_flat),
       .any_o   (any),
       .multi_o (multi),
-      .data_o  (size)
+      .data_o  (sel_or)
     );
+    assign size = size_q[idx_q];
     iommu_ram #(.Depth (Entries), .Width (PpnW), .Block (1'b0), .Comb (1'b1)) u_ppn (
       .clk_i   (clk_i),
       .we_i    (|write),
       .waddr_i (IdxW'(iommu_pkg::oh_index(64'(write)))),
       .wdata_i (f_ppn_q),
       .re_i    (1'b1),
-      .raddr_i (IdxW'(iommu_pkg::oh_index(64'(m)))),
+      .raddr_i (idx_q),
       .rdata_o (ppn)
     );
 
@@ -197,9 +217,6 @@ module iommu_tlb_fa #(
     unch_eq_q <= eq && write != '0 && f_allow_q == fill_allow_i;
   end
   assign f_unch = (unch_q != '0) || unch_eq_q;
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic [Entries-1:0] valid_d_unused;   // the lookups use valid_q
-  /* verilator lint_on UNUSEDSIGNAL */
   iommu_victim #(.Entries(Entries)) u_victim (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
@@ -211,7 +228,7 @@ module iommu_tlb_fa #(
     .inval_i  (inval),
     .write_o  (write),
     .valid_o  (valid_q),
-    .valid_d_o(valid_d_unused)
+    .valid_d_o(valid_d)
   );
 
   // Tag and data arrays need no reset: valid_q guards them.

@@ -6,7 +6,8 @@
 // One iommu_tlb_sa array per level (LVL 0..3; Sv57's root has level 4 and is
 // never cached: it comes from the DC): Sets x Ways entries of level-0 tables
 // (each covers 2 MiB of IOVA), SetsUp x Ways of each level above.  A lookup
-// takes three cycles like the IOTLB's (iommu_tlb_sa, Ahead): rd_vpn_i names
+// takes three cycles like the IOTLB's (iommu_tlb_sa, Ahead; rd_hold_i and
+// lk_adv_i come in a copy per level, all equal): rd_vpn_i names
 // the request that comes next (rd_hold_i: the last one's set is read again),
 // the cycle after every level compares its ways with lk_vpn_i and lk_pscid_i
 // and keeps the matches at lk_adv_i, and the cycle after that the held
@@ -36,8 +37,8 @@ module iommu_walk_cache #(
   input  wire logic                           clk_i,
   input  wire logic                           rst_ni,
   input  wire logic [iommu_pkg::VpnW-1:0]     rd_vpn_i,   /// lk_vpn_i of the next cycle
-  input  wire logic                           rd_hold_i,  /// read the last read's set again
-  input  wire logic                           lk_adv_i,   /// keep this cycle's compares for the answer
+  input  wire logic [3:0]                     rd_hold_i,  /// read the last read's set again (a copy per level)
+  input  wire logic [3:0]                     lk_adv_i,   /// keep this cycle's compares for the answer (a copy per level)
   input  wire logic [iommu_pkg::PscidW-1:0]   lk_pscid_i,
   input  wire logic [iommu_pkg::VpnW-1:0]     lk_vpn_i,
   output      logic                           lk_hit_o,
@@ -70,8 +71,8 @@ module iommu_walk_cache #(
       .clk_i        (clk_i),
       .rst_ni       (rst_ni),
       .rd_vpn_i     (rd_vpn_i),
-      .rd_hold_i    (rd_hold_i),
-      .lk_adv_i     (lk_adv_i),
+      .rd_hold_i    (rd_hold_i[l]),
+      .lk_adv_i     (lk_adv_i[l]),
       .lk_pscid_i   (lk_pscid_i),
       .lk_vpn_i     (lk_vpn_i),
       .lk_any_o     (any[l]),
@@ -98,7 +99,7 @@ module iommu_walk_cache #(
   logic held_ok_q;   // the held compares saw no invalidation
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni)                            held_ok_q <= 1'b0;
-    else if (lk_adv_i)                      held_ok_q <= !busy_o && !inv_i && !flush_i;
+    else if (lk_adv_i[0])                   held_ok_q <= !busy_o && !inv_i && !flush_i;
     else if (busy_o || inv_i || flush_i)    held_ok_q <= 1'b0;
   end
   assign lk_hit_o = |lvl_hit && !busy_o && held_ok_q;

@@ -88,8 +88,8 @@ module iommu_walker #(
   // walk cache (iommu_walk_cache: read for the request entering q0, compared
   // in q0, answered in q1)
   output      logic [iommu_pkg::VpnW-1:0]    wc_rd_vpn_o,
-  output      logic                          wc_rd_hold_o,
-  output      logic                          wc_adv_o,
+  output      logic [3:0]                    wc_rd_hold_o,   /// copies, one per walk-cache level
+  output      logic [3:0]                    wc_adv_o,       /// copies, one per walk-cache level
   output      logic [iommu_pkg::PscidW-1:0]  wc_lk_pscid_o,
   output      logic [iommu_pkg::VpnW-1:0]    wc_lk_vpn_o,
   input  wire logic                          wc_lk_hit_i,
@@ -197,6 +197,38 @@ module iommu_walker #(
   assign q0_move     = !q1_v_q || q1_move;
   assign req_ready_o = !q0_v_q || q0_move;
 
+  // The moves in copies.  They are a LUT or two of four registers (the
+  // stages' valid bits and al_q) but reach about a thousand loads: the
+  // stage registers' enables and the walk cache's holds and takes.  Each
+  // group of loads gets its own copy of the registers (kept apart in
+  // synthesis), so no one net spans them all; the originals drive the valid
+  // bits, the allocation and req_ready_o.
+  localparam int unsigned CpQ0 = 0, CpQ1 = 1, CpQ2 = 2, CpAdv = 3, CpHold = 7, CpN = 11;
+  logic [CpN-1:0] cp_al, cp_q1m, cp_q0m, cp_rdy;
+  logic           q0_v_d, q1_v_d, q2_v_d;
+  assign q0_v_d = req_ready_o ? req_valid_i : q0_v_q;
+  assign q1_v_d = q0_move ? q0_v_q : q1_v_q;
+  assign q2_v_d = q1_move ? q1_v_q : q2_v_q;
+  for (genvar i = 0; i < CpN; i++) begin : g_cp
+    logic v0_q, v1_q, v2_q;
+    (* keep *) always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        v0_q <= 1'b0;
+        v1_q <= 1'b0;
+        v2_q <= 1'b0;
+      end else begin
+        v0_q <= q0_v_d;
+        v1_q <= q1_v_d;
+        v2_q <= q2_v_d;
+      end
+    end
+    assign cp_q1m[i] = !v2_q || cp_al[i];
+    assign cp_q0m[i] = !v1_q || cp_q1m[i];
+    assign cp_rdy[i] = !v0_q || cp_q0m[i];
+  end
+  `IOMMU_ASSERT(MoveCopies_A, clk_i, rst_ni,
+                cp_q1m == {CpN{q1_move}} && cp_q0m == {CpN{q0_move}} && cp_rdy == {CpN{req_ready_o}})
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       q0_v_q      <= 1'b0;
@@ -207,20 +239,20 @@ module iommu_walker #(
       q2_dc_hit_q <= 1'b0;
       q2_wc_hit_q <= 1'b0;
     end else begin
+      q0_v_q <= q0_v_d;
+      q1_v_q <= q1_v_d;
+      q2_v_q <= q2_v_d;
       if (req_ready_o) begin
-        q0_v_q      <= req_valid_i;
         q0_dc_hit_q <= req_dc_hit_i && !dc_inval_i;
       end else if (dc_inval_i) begin
         q0_dc_hit_q <= 1'b0;
       end
       if (q0_move) begin
-        q1_v_q      <= q0_v_q;
         q1_dc_hit_q <= q0_dc_hit_q && !dc_inval_i;
       end else if (dc_inval_i) begin
         q1_dc_hit_q <= 1'b0;
       end
       if (q1_move) begin
-        q2_v_q      <= q1_v_q;
         q2_dc_hit_q <= q1_dc_hit_q && !dc_inval_i;
         q2_wc_hit_q <= wc_lk_hit_i && !kill_i;
       end else begin
@@ -230,9 +262,9 @@ module iommu_walker #(
     end
   end
   always_ff @(posedge clk_i) begin
-    if (req_ready_o) q0_q <= {req_tag_i, req_did_i, req_iova_i, req_acc_i, req_pv_i, req_dc_i};
-    if (q0_move)     q1_q <= q0_q;
-    if (q1_move) begin
+    if (cp_rdy[CpQ0]) q0_q <= {req_tag_i, req_did_i, req_iova_i, req_acc_i, req_pv_i, req_dc_i};
+    if (cp_q0m[CpQ1]) q1_q <= q0_q;
+    if (cp_q1m[CpQ2]) begin
       q2_q        <= q1_q;
       q2_wc_lvl_q <= wc_lk_lvl_i;
       q2_wc_ppn_q <= wc_lk_ppn_i;
@@ -264,8 +296,10 @@ module iommu_walker #(
   assign wc_lk_pscid_o = q0_q[PpnW +: PscidW];
   assign wc_lk_vpn_o   = q0_q[iommu_pkg::DcW + 3 + 12 +: VpnW];
   assign wc_rd_vpn_o   = req_iova_i[12 +: VpnW];
-  assign wc_rd_hold_o  = !req_ready_o;
-  assign wc_adv_o      = q0_move;
+  for (genvar l = 0; l < 4; l++) begin : g_wc
+    assign wc_rd_hold_o[l] = !cp_rdy[CpHold + l];
+    assign wc_adv_o[l]     = cp_q0m[CpAdv + l];
+  end
 
   // First read of a new walk.
   logic            wc_use;
@@ -303,12 +337,12 @@ module iommu_walker #(
   /* verilator lint_off UNUSEDSIGNAL */
   logic [WIdxW-1:0] al_idx_q;   // the contexts' enables use the one-hot form
   /* verilator lint_on UNUSEDSIGNAL */
-  iommu_offer #(.N (Walks), .IdxW (WIdxW)) u_al (
+  iommu_offer #(.N (Walks), .IdxW (WIdxW), .Copies (1 + CpN)) u_al (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .free_i  (is_idle),
     .take_i  (alloc),
-    .valid_o (al_q),
+    .valid_o ({cp_al, al_q}),
     .oh_o    (al_oh_q),
     .idx_o   (al_idx_q)
   );
