@@ -58,7 +58,7 @@ module iommu_chan #(
 ) (
   input  wire logic                         clk_i,
   input  wire logic                         rst_ni,
-  input  wire logic [3:0]                   mode_i,
+  input  wire logic [3:0]                   mode_next_i, /// ddtp.iommu_mode from the next cycle on
   output      logic                         pending_o,   /// a request may still reach memory
   input  wire logic                         hold_i,      /// accept no request (a fence drains)
   output      logic                         idle_o,      /// nothing accepted may still reach memory
@@ -200,7 +200,9 @@ module iommu_chan #(
   logic [AxW-1:0]   s_q;
   logic             s_dc_hit_q, s_cross_q, s_leave, s_sure;
   logic [DcW-1:0]   s_dc_q;
-  logic [3:0]       s_facts_q;   // iommu_pkg::addr_facts of the request's address
+  logic             s_fits_q;    // the address fits in PAS (Bare)
+  logic [1:0]       s_wd_q;      // the device_id is too wide for 2LVL, 1LVL
+  logic [1:0]       s_pdk_q;     // iommu_pkg::post_dc_kind of the request and its DC
   logic [15:0]      r_end;
   logic [IovaW-1:0] r_addr;
   logic [2:0]       r_size;
@@ -210,6 +212,36 @@ module iommu_chan #(
   assign r_end  = (16'(r_addr[11:0]) & ~((16'd1 << r_size) - 16'd1)) +
                   ((16'(r_q[AddrLsb-8 +: 8]) + 16'd1) << r_size);
   assign r_move = !s_v_q || s_sure;
+
+  // What the decision needs of the request and its DC that depends on no
+  // IOTLB answer, worked out here and registered with the request: the
+  // address's facts, the device_id's width, post_dc_kind.
+  logic [3:0]  r_facts;
+  logic [23:0] r_did;
+  logic        r_pv, r_dc_pdtv, r_dc_s1_bare;
+  logic [1:0]  r_dc_smode;
+  assign r_facts = iommu_pkg::addr_facts(64'(r_addr), PaW);
+  assign r_did   = 24'(r_q[DidW-1:0]);
+  assign r_pv    = r_q[DidW+PidW];
+  assign {r_dc_pdtv, r_dc_s1_bare, r_dc_smode} = dc_lk_data_i[DcW-2 -: 4];
+
+  // The mode, decoded into this channel's own registers, which take the
+  // value the datapath's mode register takes: the decision reads flags, not
+  // a compare on a net shared with every other user of the mode.
+  logic m_off_q, m_bare_q, m_1lvl_q, m_2lvl_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      m_off_q  <= 1'b1;
+      m_bare_q <= 1'b0;
+      m_1lvl_q <= 1'b0;
+      m_2lvl_q <= 1'b0;
+    end else begin
+      m_off_q  <= mode_next_i == iommu_pkg::ModeOff;
+      m_bare_q <= mode_next_i == iommu_pkg::ModeBare;
+      m_1lvl_q <= mode_next_i == iommu_pkg::Mode1Lvl;
+      m_2lvl_q <= mode_next_i == iommu_pkg::Mode2Lvl;
+    end
+  end
 
   logic s_v_d;
   assign s_v_d = r_move ? r_v_q : s_v_q && !s_leave;
@@ -230,7 +262,9 @@ module iommu_chan #(
     if (mv[MvSdc]) begin
       s_dc_q    <= dc_lk_data_i;
       s_cross_q <= (r_q[AddrLsb-13 +: 2] == 2'b01) && (r_end > 16'd4096);
-      s_facts_q <= iommu_pkg::addr_facts(64'(r_addr), PaW);
+      s_fits_q  <= r_facts[3];
+      s_wd_q    <= {r_did[23:16] != '0, r_did[23:7] != '0};
+      s_pdk_q   <= iommu_pkg::post_dc_kind(r_pv, r_dc_pdtv, r_dc_s1_bare, r_dc_smode, r_facts);
     end
   end
 
@@ -244,16 +278,13 @@ module iommu_chan #(
   assign s_user  = s_q[0 +: UserW];
 
   // What the request is.
-  logic [23:0] s_did;
   logic        s_pv;
   logic [1:0]  s_acc;
   logic        s_wide;
-  assign s_did = 24'(s_user[DidW-1:0]);
   assign s_pv  = s_user[DidW+PidW];
   assign s_acc = IsWrite ? iommu_pkg::AccWrite :
                  s_prot[2] ? iommu_pkg::AccExec : iommu_pkg::AccRead;
-  assign s_wide  = (mode_i == iommu_pkg::Mode1Lvl) ? (s_did[23:7] != '0) :
-                   (mode_i == iommu_pkg::Mode2Lvl) ? (s_did[23:16] != '0) : 1'b0;
+  assign s_wide  = (m_1lvl_q && s_wd_q[0]) || (m_2lvl_q && s_wd_q[1]);
 
   // Lookups.
   logic              dc_dtf, dc_pdtv, dc_s1_bare;
@@ -273,7 +304,7 @@ module iommu_chan #(
   assign tlb_tk_pscid_o = dc_lk_data_i[iommu_pkg::PpnW +: iommu_pkg::PscidW];
   assign tlb_lk_acc_o   = s_acc;
   assign tlb_lk_vpn_o   = s_addr[12 +: iommu_pkg::VpnW];
-  assign pd_kind = iommu_pkg::post_dc_kind(s_pv, dc_pdtv, dc_s1_bare, dc_smode, s_facts_q);
+  assign pd_kind = s_pdk_q;
 
   // Outcome: hit (with PA), fault (with cause and record), or walk.
   logic             o_hit, o_fault, o_record;
@@ -284,11 +315,11 @@ module iommu_chan #(
     o_fault  = 1'b0;
     o_record = 1'b1;
     o_cause  = iommu_pkg::access_cause(s_acc);
-    if (mode_i == iommu_pkg::ModeOff) begin
+    if (m_off_q) begin
       o_fault = 1'b1;
       o_cause = iommu_pkg::CauseAllDisallowed;
-    end else if (mode_i == iommu_pkg::ModeBare) begin
-      o_hit   = s_facts_q[3];   // the address fits in PAS
+    end else if (m_bare_q) begin
+      o_hit   = s_fits_q;   // the address fits in PAS
       o_fault = !o_hit;
     end else if (s_cross_q) begin
       o_fault = 1'b1;
@@ -310,7 +341,7 @@ module iommu_chan #(
   end
   // The PA, used only when the request hits: its own address (Bare, or a
   // Bare first stage), else the IOTLB's; the checks above do not steer it.
-  assign o_pa = (mode_i == iommu_pkg::ModeBare || pd_kind == iommu_pkg::PostDcIdentity) ?
+  assign o_pa = (m_bare_q || pd_kind == iommu_pkg::PostDcIdentity) ?
                 PaW'(s_addr) : PaW'({tlb_lk_ppn_i, s_addr[11:0]});
 
   // ---- slots ------------------------------------------------------------------
@@ -702,9 +733,10 @@ module iommu_chan #(
   logic unused;
   // the root is for the walker, the PSCID for the IOTLB (from the DC answer);
   // the address leaves translated (f_pa)
-  // the stage checks the device_id's high bits; the address's high bits count
-  // through the facts registered in the request stage
-  assign unused = ^{dc_root, dc_pscid, s_prot[1:0], s_did[6:0], s_addr[IovaW-1:57]};
+  // the request stage checks the device_id's high bits and the address's
+  // (the facts), the decision stage takes the results; the DC's mode is in
+  // post_dc_kind, worked out in the request stage
+  assign unused = ^{dc_root, dc_pscid, dc_smode, s_prot[1:0], r_did[6:0], s_addr[IovaW-1:57]};
   /* verilator lint_on UNUSEDSIGNAL */
 
   // The offered slot is free, and named one-hot.

@@ -229,7 +229,7 @@ module iommu_datapath #(
   ) u_rd (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
-    .mode_i          (mode),
+    .mode_next_i     (mode_i),
     .pending_o       (pending[0]),
     .hold_i          (hold_i[0]),
     .idle_o          (idle_o[0]),
@@ -305,7 +305,7 @@ module iommu_datapath #(
   ) u_wr (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
-    .mode_i          (mode),
+    .mode_next_i     (mode_i),
     .pending_o       (pending[1]),
     .hold_i          (hold_i[1]),
     .idle_o          (idle_o[1]),
