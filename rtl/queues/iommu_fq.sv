@@ -1,6 +1,7 @@
 // iommu_fq: the fault-queue writer.
 //
-// Fault requests from any source wait in a small FIFO; the writer takes them
+// Fault requests from any source wait in a register and a small FIFO (ReqDepth + 1
+// in all); the writer takes them
 // one at a time (a cycle to look at the queue's state, FqCheck, then the
 // write) and, as the spec's fault-queue section says:
 //   * drops the record when the queue is not active (fqon = 0) or an error bit
@@ -75,12 +76,25 @@ module iommu_fq #(
   logic                  full_q;
   logic [PaW-1:0]        awaddr_q, awaddr_d;
 
+  // A request is registered before the FIFO, so the path from a channel's
+  // slot RAM (the refused request) ends at flip-flops beside this writer
+  // instead of at the FIFO's RAM: a record is written a cycle later.
+  logic                            in_v_q, in_ready;
+  logic [iommu_pkg::FaultReqW-1:0] in_q;
+  assign req_ready_o = !in_v_q || in_ready;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)          in_v_q <= 1'b0;
+    else if (req_ready_o) in_v_q <= req_valid_i;
+  end
+  always_ff @(posedge clk_i) begin
+    if (req_ready_o) in_q <= req_i;
+  end
   iommu_fifo #(.Width(iommu_pkg::FaultReqW), .Depth(ReqDepth)) u_req_fifo (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
-    .in_valid_i  (req_valid_i),
-    .in_ready_o  (req_ready_o),
-    .in_data_i   (req_i),
+    .in_valid_i  (in_v_q),
+    .in_ready_o  (in_ready),
+    .in_data_i   (in_q),
     .out_valid_o (pend_valid),
     .out_ready_i (pend_ready),
     .out_data_o  (pend)
