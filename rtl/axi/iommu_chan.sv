@@ -228,18 +228,22 @@ module iommu_chan #(
   // The mode, decoded into this channel's own registers, which take the
   // value the datapath's mode register takes: the decision reads flags, not
   // a compare on a net shared with every other user of the mode.
-  logic m_off_q, m_bare_q, m_1lvl_q, m_2lvl_q;
+  // With them the device_id width check of the decision stage's request is
+  // one register too (s_wide_q: the request's and the mode's of the cycle
+  // it is used in, whichever changes).
+  logic       m_off_q, m_bare_q, s_wide_q;
+  logic [1:0] wd_d;
+  assign wd_d = mv[MvSdc] ? {r_did[23:16] != '0, r_did[23:7] != '0} : s_wd_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       m_off_q  <= 1'b1;
       m_bare_q <= 1'b0;
-      m_1lvl_q <= 1'b0;
-      m_2lvl_q <= 1'b0;
+      s_wide_q <= 1'b0;
     end else begin
       m_off_q  <= mode_next_i == iommu_pkg::ModeOff;
       m_bare_q <= mode_next_i == iommu_pkg::ModeBare;
-      m_1lvl_q <= mode_next_i == iommu_pkg::Mode1Lvl;
-      m_2lvl_q <= mode_next_i == iommu_pkg::Mode2Lvl;
+      s_wide_q <= (mode_next_i == iommu_pkg::Mode1Lvl && wd_d[0]) ||
+                  (mode_next_i == iommu_pkg::Mode2Lvl && wd_d[1]);
     end
   end
 
@@ -263,7 +267,7 @@ module iommu_chan #(
       s_dc_q    <= dc_lk_data_i;
       s_cross_q <= (r_q[AddrLsb-13 +: 2] == 2'b01) && (r_end > 16'd4096);
       s_fits_q  <= r_facts[3];
-      s_wd_q    <= {r_did[23:16] != '0, r_did[23:7] != '0};
+      s_wd_q    <= wd_d;
       s_pdk_q   <= iommu_pkg::post_dc_kind(r_pv, r_dc_pdtv, r_dc_s1_bare, r_dc_smode, r_facts);
     end
   end
@@ -280,11 +284,9 @@ module iommu_chan #(
   // What the request is.
   logic        s_pv;
   logic [1:0]  s_acc;
-  logic        s_wide;
   assign s_pv  = s_user[DidW+PidW];
   assign s_acc = IsWrite ? iommu_pkg::AccWrite :
                  s_prot[2] ? iommu_pkg::AccExec : iommu_pkg::AccRead;
-  assign s_wide  = (m_1lvl_q && s_wd_q[0]) || (m_2lvl_q && s_wd_q[1]);
 
   // Lookups.
   logic              dc_dtf, dc_pdtv, dc_s1_bare;
@@ -324,7 +326,7 @@ module iommu_chan #(
     end else if (s_cross_q) begin
       o_fault = 1'b1;
       o_cause = iommu_pkg::CauseBurstCross;
-    end else if (s_wide) begin
+    end else if (s_wide_q) begin
       o_fault = 1'b1;
       o_cause = iommu_pkg::CauseTtypDisallowed;
     end else if (s_dc_hit_q) begin
