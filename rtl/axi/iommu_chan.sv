@@ -498,21 +498,18 @@ module iommu_chan #(
   // the stage registers' enables, the IOTLB arrays' takes (tlb_adv_o) and
   // the caches' holds (lk_hold_o: the block RAMs' read addresses, the DC
   // cache's matches).  Each group of loads gets its own copy of the four
-  // registers (kept apart in synthesis), so no one net spans them all; the
+  // registers (iommu_copies), so no one net spans them all; the
   // originals drive the rest (the valid bits, READY, the slots).
+  logic [3*MvN-1:0] mv_cp;   // per copy {s_v_q, lock_q, lock_slot_q}
+  iommu_copies #(.W (3), .N (MvN)) u_mv_cp (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .d_i    ({s_v_d, lock_d, lock_slot_d}),
+    .q_o    (mv_cp)
+  );
   for (genvar i = 0; i < MvN; i++) begin : g_mv
     logic sv_q, lk_q, ls_q;
-    (* keep *) always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        sv_q <= 1'b0;
-        lk_q <= 1'b0;
-        ls_q <= 1'b0;
-      end else begin
-        sv_q <= s_v_d;
-        lk_q <= lock_d;
-        ls_q <= lock_slot_d;
-      end
-    end
+    assign {sv_q, lk_q, ls_q} = mv_cp[i*3 +: 3];
     assign mv[i] = !sv_q || (mv_fr[i] && !(lk_q && !ls_q));
   end
   `IOMMU_ASSERT(MoveCopies_A, clk_i, rst_ni, mv == {MvN{r_move}})

@@ -4,9 +4,8 @@
 // The next offer is the first entry of free_i, or, in a cycle whose take_i
 // takes the offer, the first entry of free_i but the one taken.  free_i may
 // count an entry that frees in this cycle (it is offered from the next).
-// valid_o is Copies flip-flops of the same bit, each its own cell that
-// synthesis keeps (keep), so a caller can drive distant loads from
-// different copies instead of one net reaching all of them.
+// valid_o is Copies flip-flops of the same bit (iommu_copies), so a caller
+// can drive distant loads from different copies.
 // Assumes: the offered entry is in free_i until it is taken (nothing else
 // takes entries); take_i only with valid_o.
 `default_nettype none
@@ -43,12 +42,12 @@ module iommu_offer #(
       idx_o   <= d_idx;
     end
   end
-  for (genvar c = 0; c < Copies; c++) begin : g_valid
-    (* keep *) always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) valid_o[c] <= 1'b1;
-      else         valid_o[c] <= d_any;
-    end
-  end
+  iommu_copies #(.W (1), .N (Copies), .Rst (1'b1)) u_valid (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .d_i    (d_any),
+    .q_o    (valid_o)
+  );
 
 endmodule
 

@@ -91,10 +91,6 @@ module iommu_tlb_fa #(
 
   logic [Entries-1:0] write;   // the entry a fill writes (one-hot)
   logic [Entries-1:0] valid_d;   // the valid bits of the next cycle, registered with the matches
-  logic [Entries*3-1:0] size_flat;   // the size of every entry
-  for (genvar e = 0; e < Entries; e++) begin : g_flat
-    assign size_flat[e*3 +: 3] = size_q[e];
-  end
 
   // A fill's first cycle compares its tag with the entries' and with the
   // fill written now (f_*_q, the fill inputs of the cycle before); the
@@ -155,11 +151,11 @@ module iommu_tlb_fa #(
     end
     assign lk_ok_o[p] = |ok;
     /* verilator lint_off UNUSEDSIGNAL */
-    logic [2:0] sel_or;   // the OR of the matches' sizes: the size is read at idx_q instead
+    logic sel_or;   // iommu_sel for any and multi only: the data is read at idx_q
     /* verilator lint_on UNUSEDSIGNAL */
-    iommu_sel #(.N (Entries), .W (3)) u_sel (
+    iommu_sel #(.N (Entries), .W (1)) u_sel (
       .match_i (m),
-      .data_i  (size_flat),
+      .data_i  ('0),
       .any_o   (any),
       .multi_o (multi),
       .data_o  (sel_or)

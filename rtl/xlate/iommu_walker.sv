@@ -200,8 +200,8 @@ module iommu_walker #(
   // The moves in copies.  They are a LUT or two of four registers (the
   // stages' valid bits and al_q) but reach about a thousand loads: the
   // stage registers' enables and the walk cache's holds and takes.  Each
-  // group of loads gets its own copy of the registers (kept apart in
-  // synthesis), so no one net spans them all; the originals drive the valid
+  // group of loads gets its own copy of the registers (iommu_copies), so no
+  // one net spans them all; the originals drive the valid
   // bits, the allocation and req_ready_o.
   localparam int unsigned CpQ0 = 0, CpQ1 = 1, CpQ2 = 2, CpAdv = 3, CpHold = 7, CpN = 11;
   logic [CpN-1:0] cp_al, cp_q1m, cp_q0m, cp_rdy;
@@ -209,19 +209,16 @@ module iommu_walker #(
   assign q0_v_d = req_ready_o ? req_valid_i : q0_v_q;
   assign q1_v_d = q0_move ? q0_v_q : q1_v_q;
   assign q2_v_d = q1_move ? q1_v_q : q2_v_q;
+  logic [3*CpN-1:0] cp_v;   // per copy {q0_v_q, q1_v_q, q2_v_q}
+  iommu_copies #(.W (3), .N (CpN)) u_cp_v (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .d_i    ({q0_v_d, q1_v_d, q2_v_d}),
+    .q_o    (cp_v)
+  );
   for (genvar i = 0; i < CpN; i++) begin : g_cp
     logic v0_q, v1_q, v2_q;
-    (* keep *) always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        v0_q <= 1'b0;
-        v1_q <= 1'b0;
-        v2_q <= 1'b0;
-      end else begin
-        v0_q <= q0_v_d;
-        v1_q <= q1_v_d;
-        v2_q <= q2_v_d;
-      end
-    end
+    assign {v0_q, v1_q, v2_q} = cp_v[i*3 +: 3];
     assign cp_q1m[i] = !v2_q || cp_al[i];
     assign cp_q0m[i] = !v1_q || cp_q1m[i];
     assign cp_rdy[i] = !v0_q || cp_q0m[i];
