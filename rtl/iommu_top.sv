@@ -29,8 +29,8 @@ module iommu_top #(
   parameter int unsigned NumIrq = 4,    /// interrupt wires (2, 4, 8 or 16)
   parameter int unsigned Slots  = 8,    /// requests per channel waiting for a walk or for order
   parameter int unsigned Walks  = 8,    /// translation walks in flight (< 2^DsIdW)
-  parameter int unsigned TlbSets    = 128, /// IOTLB 4 KiB array: sets in block RAM (0: none)
-  parameter int unsigned TlbWays    = 4,  /// IOTLB 4 KiB array: ways
+  parameter int unsigned TlbSets    = 512, /// IOTLB 4 KiB array: sets in block RAM (0: none)
+  parameter int unsigned TlbWays    = 2,  /// IOTLB 4 KiB array: ways
   parameter int unsigned TlbSets2M  = 64, /// IOTLB 2 MiB array: sets in block RAM (0: none)
   parameter int unsigned TlbWays2M  = 2,  /// IOTLB 2 MiB array: ways
   parameter int unsigned TlbEntries = 8,  /// IOTLB fully associative entries (64 KiB, 1 GiB and up; the sizes of an absent array)

@@ -32,8 +32,8 @@ module iommu_datapath #(
   parameter int unsigned DsIdW     = 4,    /// data-structure port ID bits (>= log2 Walks)
   parameter int unsigned Slots     = 8,    /// waiting requests per channel
   parameter int unsigned Walks     = 8,    /// walks in flight
-  parameter int unsigned TlbSets   = 128,  /// IOTLB 4 KiB sets (0: FA only)
-  parameter int unsigned TlbWays   = 4,    /// IOTLB 4 KiB ways
+  parameter int unsigned TlbSets   = 512,  /// IOTLB 4 KiB sets (0: FA only)
+  parameter int unsigned TlbWays   = 2,    /// IOTLB 4 KiB ways
   parameter int unsigned TlbSets2M = 64,   /// IOTLB 2 MiB sets (0: 2 MiB pages in FA)
   parameter int unsigned TlbWays2M = 2,    /// IOTLB 2 MiB ways
   parameter int unsigned TlbEntries = 8,   /// IOTLB fully associative entries

@@ -31,8 +31,8 @@
 `default_nettype none
 
 module iommu_iotlb #(
-  parameter int unsigned Sets      = 128,  /// sets of the 4 KiB array (0: FA only)
-  parameter int unsigned Ways      = 4,    /// ways of the 4 KiB array
+  parameter int unsigned Sets      = 512,  /// sets of the 4 KiB array (0: FA only)
+  parameter int unsigned Ways      = 2,    /// ways of the 4 KiB array
   parameter int unsigned Sets2M    = 64,   /// sets of the 2 MiB array (0: 2 MiB pages in FA)
   parameter int unsigned Ways2M    = 2,    /// ways of the 2 MiB array
   parameter int unsigned FaEntries = 8,    /// fully associative entries
