@@ -31,11 +31,11 @@ module iommu_top #(
   parameter int unsigned Walks  = 8,    /// translation walks in flight (< 2^DsIdW)
   parameter int unsigned TlbSets    = 512, /// IOTLB 4 KiB array: sets in block RAM (0: none)
   parameter int unsigned TlbWays    = 2,  /// IOTLB 4 KiB array: ways
-  parameter int unsigned TlbSets2M  = 64, /// IOTLB 2 MiB array: sets in block RAM (0: none)
+  parameter int unsigned TlbSets2M  = 16, /// IOTLB 2 MiB array: sets (block RAM from 64, else LUT RAM; 0: none)
   parameter int unsigned TlbWays2M  = 2,  /// IOTLB 2 MiB array: ways
   parameter int unsigned TlbEntries = 8,  /// IOTLB fully associative entries (64 KiB, 1 GiB and up; the sizes of an absent array)
   parameter int unsigned DcEntries  = 8,  /// device-context cache entries (of each channel)
-  parameter int unsigned WcSets     = 64, /// walk cache: sets of level-0 tables (2 MiB of IOVA each)
+  parameter int unsigned WcSets     = 16, /// walk cache: sets of level-0 tables (2 MiB of IOVA each)
   parameter int unsigned WcSetsUp   = 16, /// walk cache: sets of each level above (16: one LUT RAM deep)
   parameter int unsigned WcWays     = 2,  /// walk cache: ways
   parameter int unsigned UserW  = DidW + PidW + 1

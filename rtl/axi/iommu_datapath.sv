@@ -34,11 +34,11 @@ module iommu_datapath #(
   parameter int unsigned Walks     = 8,    /// walks in flight
   parameter int unsigned TlbSets   = 512,  /// IOTLB 4 KiB sets (0: FA only)
   parameter int unsigned TlbWays   = 2,    /// IOTLB 4 KiB ways
-  parameter int unsigned TlbSets2M = 64,   /// IOTLB 2 MiB sets (0: 2 MiB pages in FA)
+  parameter int unsigned TlbSets2M = 16,   /// IOTLB 2 MiB sets (0: 2 MiB pages in FA)
   parameter int unsigned TlbWays2M = 2,    /// IOTLB 2 MiB ways
   parameter int unsigned TlbEntries = 8,   /// IOTLB fully associative entries
   parameter int unsigned DcEntries = 8,    /// DC cache entries (of each channel)
-  parameter int unsigned WcSets    = 64,   /// walk cache: sets of level-0 tables
+  parameter int unsigned WcSets    = 16,   /// walk cache: sets of level-0 tables
   parameter int unsigned WcSetsUp  = 16,   /// walk cache: sets of each level above
   parameter int unsigned WcWays    = 2,    /// walk cache: ways
   parameter int unsigned WRouteDepth = 8,  /// AWs decided ahead of their W beats

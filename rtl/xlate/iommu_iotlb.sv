@@ -33,7 +33,7 @@
 module iommu_iotlb #(
   parameter int unsigned Sets      = 512,  /// sets of the 4 KiB array (0: FA only)
   parameter int unsigned Ways      = 2,    /// ways of the 4 KiB array
-  parameter int unsigned Sets2M    = 64,   /// sets of the 2 MiB array (0: 2 MiB pages in FA)
+  parameter int unsigned Sets2M    = 16,   /// sets of the 2 MiB array (0: 2 MiB pages in FA)
   parameter int unsigned Ways2M    = 2,    /// ways of the 2 MiB array
   parameter int unsigned FaEntries = 8,    /// fully associative entries
   parameter int unsigned Ports     = 2

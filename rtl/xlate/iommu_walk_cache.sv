@@ -30,7 +30,7 @@
 `default_nettype none
 
 module iommu_walk_cache #(
-  parameter int unsigned Sets   = 64,  /// sets of level-0 tables
+  parameter int unsigned Sets   = 16,  /// sets of level-0 tables
   parameter int unsigned SetsUp = 8,   /// sets of each level above
   parameter int unsigned Ways   = 2
 ) (
