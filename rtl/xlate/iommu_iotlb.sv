@@ -1,7 +1,8 @@
 // iommu_iotlb: the IOTLB, first-stage leaf translations looked up by Ports
 // requests per cycle (one per AXI channel), in three arrays:
-//   iommu_tlb_sa  Sets x Ways 4 KiB pages in block RAM (Sets = 0: none);
-//   iommu_tlb_sa  Sets2M x Ways2M 2 MiB pages in block RAM (Sets2M = 0: none);
+//   iommu_tlb_sa  Sets x Ways 4 KiB pages (Sets = 0: none);
+//   iommu_tlb_sa  Sets2M x Ways2M 2 MiB pages (Sets2M = 0: none);
+//                 each in block RAM from 64 sets, LUT RAM below (iommu_tlb_sa);
 //   iommu_tlb_fa  FaEntries flip-flop entries, fully associative: the other
 //                 sizes (64 KiB NAPOT, 1 GiB and up) and those of an absent array.
 // rd_hold_i and lk_adv_i come per array (copies of the same bits, so that
