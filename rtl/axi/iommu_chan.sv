@@ -11,13 +11,14 @@
 // from the handshake; while the stage stalls, lk_hold_o, the caches keep
 // their lookup).  The decision stage (s_*)
 // holds the request with its registered DC; in its cycle the IOTLB answers
-// and the request either
+// and, when a slot is free (else it waits), the request either
 //   * leaves for the memory port with its physical address, when it hits,
 //     nothing older with its ordering key waits in a slot and the port takes
 //     it (+2 cycles in all);
-//   * or moves into a slot: misses (to walk), refusals, hits that must wait
-//     behind an older request with the same key, and hits the port did not
-//     take (a hit presented without READY keeps its AXI lock from the slot).
+//   * or moves into the free slot: misses (to walk), refusals, hits that must
+//     wait behind an older request with the same key, and hits the port did
+//     not take (a hit presented without READY keeps its AXI lock from the
+//     slot).
 // r moves into s whenever s is empty or a slot is free (s then leaves for
 // sure), so no enable of the wide stage registers depends on a lookup.
 // The ordering key is the AXI ID for reads; writes are kept in arrival order
@@ -198,7 +199,7 @@ module iommu_chan #(
   // walks and reads the DC again) and whether its INCR burst crosses 4 KiB.
   logic             s_v_q;
   logic [AxW-1:0]   s_q;
-  logic             s_dc_hit_q, s_cross_q, s_leave, s_sure;
+  logic             s_dc_hit_q, s_cross_q, s_sure;
   logic [DcW-1:0]   s_dc_q;
   logic             s_fits_q;    // the address fits in PAS (Bare)
   logic [1:0]       s_wd_q;      // the device_id is too wide for 2LVL, 1LVL
@@ -248,7 +249,7 @@ module iommu_chan #(
   end
 
   logic s_v_d;
-  assign s_v_d = r_move ? r_v_q : s_v_q && !s_leave;
+  assign s_v_d = r_move ? r_v_q : s_v_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       s_v_q      <= 1'b0;
@@ -351,7 +352,8 @@ module iommu_chan #(
   logic [1:0]        sl_st_q     [Slots];
   logic [11:0]       sl_cause_q  [Slots];
   logic [PaW-13:0]   sl_pa_q     [Slots];   // the PA above the page offset
-  logic [SlotW-1:0]  sl_dep_q    [Slots];
+  logic [Slots-1:0]  sl_dep_q    [Slots];   // the slot it follows, one-hot
+  logic [Slots-1:0]  sl_has_dep_q;           // a valid slot follows it
   logic [IdW-1:0]    sl_id_q     [Slots];
 
   // The rest of a slot's request and its DC are written once, when the slot
@@ -364,14 +366,7 @@ module iommu_chan #(
   logic [AxW-1:0]   r_req;
 
   // Per-slot views.
-  logic [Slots-1:0] key_match, has_dependent, go, refuse, want_walk;
-  // Slot k has a dependent when a valid slot links to it: each linked slot
-  // sets the bit of the slot it follows (Slots decodes, not Slots^2 compares).
-  always_comb begin
-    has_dependent = '0;
-    for (int j = 0; j < Slots; j++)
-      if (sl_v_q[j] && sl_dep_v_q[j]) has_dependent[sl_dep_q[j]] = 1'b1;
-  end
+  logic [Slots-1:0] key_match, go, refuse, want_walk;
   for (genvar k = 0; k < Slots; k++) begin : g_view
     assign key_match[k] = sl_v_q[k] && (IsWrite || sl_id_q[k] == s_id);
     assign go[k]        = sl_v_q[k] && sl_st_q[k] == SReady && !sl_fault_q[k] && !sl_dep_v_q[k];
@@ -380,11 +375,15 @@ module iommu_chan #(
   end
 
   // Lowest index of each set.
-  logic             go_any_q, refuse_any, walk_any, tail_any;
-  logic [SlotW-1:0] go_idx_q, refuse_idx, walk_idx, tail_idx;
+  logic             go_any_q, refuse_any, walk_any;
+  logic [SlotW-1:0] go_idx_q, refuse_idx, walk_idx;
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_refuse (.vec_i (refuse), .any_o (refuse_any), .idx_o (refuse_idx));
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_walk (.vec_i (want_walk), .any_o (walk_any), .idx_o (walk_idx));
-  iommu_first #(.N (Slots), .IdxW (SlotW)) u_tail (.vec_i (key_match & ~has_dependent), .any_o (tail_any), .idx_o (tail_idx));
+  // The tail of the stage's key: the valid slot with its key that no slot
+  // follows.  The slots of one key form one chain (each new one follows the
+  // tail), so there is one tail at most and the vector is already one-hot.
+  logic [Slots-1:0] tail_oh;
+  assign tail_oh  = key_match & ~sl_has_dep_q;
 
   // ---- release to memory ---------------------------------------------------------
   refuse_e          rf_st_q, rf_st_d;
@@ -410,28 +409,30 @@ module iommu_chan #(
   assign rf_start = rf_st_q == RfIdle && rf_any_q && !lock_q;
   assign can_fwd = (rf_st_q == RfIdle) && !rf_any_q && (out_q[OutW-1:1] != '1) &&
                    (!IsWrite || route_ready_i);
-  assign s_fwd   = s_v_q && o_hit && !s_dep && !go_any_q;
+  assign s_fwd   = s_v_q && o_hit && !s_dep && !go_any_q && fr_q;
 
   // AXI: once AxVALID is up the request must stay until AxREADY.  A request
-  // presented without READY is locked (source and address) until it goes,
-  // whatever happens meanwhile to the mode, the caches or the other slots.
-  logic             lock_q, lock_slot_q, f_slot;
+  // presented without READY is locked (its slot and the request itself, in
+  // lock_*_q) until it goes, whatever happens meanwhile to the mode, the
+  // caches or the other slots.  It is always in a slot: a stage request
+  // presented without READY moved into the slot it took.
+  logic             lock_q, f_slot;
   logic [SlotW-1:0] lock_idx_q, f_idx;
-  logic [PaW-1:0]   lock_pa_q;
-  logic             lock_d, lock_slot_d;
-  assign lock_d      = mem_valid_o && !mem_ready_i;
-  assign lock_slot_d = f_slot || s_alloc;
-  assign f_slot = lock_q ? lock_slot_q : go_any_q;
+  assign f_slot = lock_q || go_any_q;
   assign f_idx  = lock_q ? lock_idx_q  : go_idx_q;
 
   // The ready slot to release is chosen a cycle ahead (go_any_q, go_idx_q: the
   // lowest ready slot of the cycle before, but the one that left in it; a
-  // ready slot stays ready until it leaves), so the memory port's select
-  // between slot and stage, and the release RAM's read address, come from
-  // registers and no slot state reaches them.  A slot becomes ready a cycle
-  // before it can leave.
-  logic             go_any_d;
-  logic [SlotW-1:0] go_idx_d;
+  // ready slot stays ready until it leaves), and read then into registers
+  // (go_req_q, go_pa_q: its request from the release RAM, its PA), so the
+  // memory port's select between slot and stage, and what it selects, come
+  // from registers and no slot state or slot index reaches them.  A slot
+  // becomes ready a cycle before it can leave; what it releases does not
+  // change while it is ready.
+  logic                   go_any_d;
+  logic [SlotW-1:0]       go_idx_d;
+  logic [IdW+AddrLsb-1:0] go_req_q, lock_req_q, f_req;   // {ID, LEN..USER}
+  logic [PaW-1:0]         go_pa_q, lock_pa_q, f_pa;
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_go (.vec_i (go & ~free_oh), .any_o (go_any_d), .idx_o (go_idx_d));
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -442,11 +443,13 @@ module iommu_chan #(
       go_idx_q <= go_idx_d;
     end
   end
+  always_ff @(posedge clk_i) begin
+    go_req_q <= {rel_word[AddrLsb + 12 +: IdW], rel_word[AddrLsb-1:0]};
+    go_pa_q  <= {sl_pa_q[go_idx_d], rel_word[AddrLsb +: 12]};
+  end
 
-  logic [IdW+AddrLsb-1:0] f_req;   // {ID, LEN..USER}
-  logic [PaW-1:0]         f_pa;
-  assign f_req = f_slot ? {rel_word[AddrLsb + 12 +: IdW], rel_word[AddrLsb-1:0]} : {s_id, s_q[AddrLsb-1:0]};
-  assign f_pa  = lock_q ? lock_pa_q : f_slot ? {sl_pa_q[f_idx], rel_word[AddrLsb +: 12]} : o_pa;
+  assign f_req = lock_q ? lock_req_q : go_any_q ? go_req_q : {s_id, s_q[AddrLsb-1:0]};
+  assign f_pa  = lock_q ? lock_pa_q  : go_any_q ? go_pa_q  : o_pa;
   assign {mem_len_o, mem_size_o, mem_burst_o, mem_lock_o, mem_cache_o, mem_prot_o, mem_qos_o,
           mem_user_o} = f_req[AddrLsb-1:0];
   assign mem_id_o    = f_req[AddrLsb +: IdW];
@@ -456,61 +459,63 @@ module iommu_chan #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      lock_q      <= 1'b0;
-      lock_slot_q <= 1'b0;
-      lock_idx_q  <= '0;
-      lock_pa_q   <= '0;
+      lock_q     <= 1'b0;
+      lock_idx_q <= '0;
     end else begin
-      // a stage request presented without READY moves into a slot (s_alloc)
-      // and stays presented from there
-      lock_q      <= lock_d;
-      lock_slot_q <= lock_slot_d;
-      lock_idx_q  <= f_slot ? f_idx : fr_idx_q;
-      lock_pa_q   <= f_pa;
+      // a stage request presented without READY moves into the slot it
+      // takes (s_take) and stays presented from there
+      lock_q     <= mem_valid_o && !mem_ready_i;
+      lock_idx_q <= f_slot ? f_idx : fr_idx_q;
     end
   end
+  always_ff @(posedge clk_i) begin
+    lock_req_q <= f_req;
+    lock_pa_q  <= f_pa;
+  end
 
-  // Stage: leaves to memory, else into the slot fr_* names whenever there is
-  // one (s_sure), unless it is locked on the memory port (presented without
-  // READY while no slot was free: it waits there for READY).  The slot is
-  // chosen a cycle ahead, so the stall (r_move), the slot writes' enables and
-  // the RAMs' write address are registers: fr_q says a slot is free, fr_oh_q /
-  // fr_idx_q which one (the first free one; after an allocation, the first
-  // free one but that; a slot freeing now counts as free).
-  logic             s_alloc, fr_q;
+  // Stage: it leaves only while a slot is free (fr_q), to memory or into the
+  // slot fr_* names, so it never waits on the memory port outside a slot.
+  // The slot is chosen a cycle ahead, so the stall (r_move), the slot
+  // writes' enables and the RAMs' write address are registers: fr_q says a
+  // slot is free, fr_oh_q / fr_idx_q which one (the first free one; after a
+  // take, the first free one but that; a slot freeing now counts as free).
+  // The stage takes the offered slot whenever it holds a request (s_take,
+  // registers alone), and the slot becomes valid unless the request left for
+  // memory in the same cycle (stage_hs): only that valid bit waits for the
+  // lookup; the offer moves on either way, and an unused slot is free again
+  // the next cycle.
+  logic             s_take, stage_hs, fr_q;
   logic [Slots-1:0] fr_oh_q;
   logic [SlotW-1:0] fr_idx_q;
-  assign s_sure   = fr_q && !(lock_q && !lock_slot_q);
-  assign s_alloc  = s_v_q && s_sure && !(mem_hs && !f_slot);
-  assign s_leave  = (mem_hs && !f_slot) || s_alloc;
+  assign s_sure   = fr_q;
+  assign s_take   = s_v_q && fr_q;
+  assign stage_hs = mem_hs && !f_slot;
   iommu_offer #(.N (Slots), .IdxW (SlotW), .Copies (1 + MvN)) u_fr (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .free_i  (~sl_v_q | free_oh),
-    .take_i  (s_alloc),
+    .take_i  (s_take),
     .valid_o ({mv_fr, fr_q}),
     .oh_o    (fr_oh_q),
     .idx_o   (fr_idx_q)
   );
 
-  // The stall in copies.  r_move is one LUT of four registers (s_v_q, fr_q,
-  // lock_q, lock_slot_q) but reaches about a thousand loads across the chip:
-  // the stage registers' enables, the IOTLB arrays' takes (tlb_adv_o) and
-  // the caches' holds (lk_hold_o: the block RAMs' read addresses, the DC
-  // cache's matches).  Each group of loads gets its own copy of the four
-  // registers (iommu_copies), so no one net spans them all; the
-  // originals drive the rest (the valid bits, READY, the slots).
-  logic [3*MvN-1:0] mv_cp;   // per copy {s_v_q, lock_q, lock_slot_q}
-  iommu_copies #(.W (3), .N (MvN)) u_mv_cp (
+  // The stall in copies.  r_move is one LUT of two registers (s_v_q, fr_q)
+  // but reaches about a thousand loads across the chip: the stage registers'
+  // enables, the IOTLB arrays' takes (tlb_adv_o) and the caches' holds
+  // (lk_hold_o: the block RAMs' read addresses, the DC cache's matches).
+  // Each group of loads gets its own copy of both registers (iommu_copies),
+  // so no one net spans them all; the originals drive the rest (the valid
+  // bits, READY, the slots).
+  logic [MvN-1:0] sv_cp;   // copies of s_v_q
+  iommu_copies #(.W (1), .N (MvN)) u_mv_cp (
     .clk_i  (clk_i),
     .rst_ni (rst_ni),
-    .d_i    ({s_v_d, lock_d, lock_slot_d}),
-    .q_o    (mv_cp)
+    .d_i    (s_v_d),
+    .q_o    (sv_cp)
   );
   for (genvar i = 0; i < MvN; i++) begin : g_mv
-    logic sv_q, lk_q, ls_q;
-    assign {sv_q, lk_q, ls_q} = mv_cp[i*3 +: 3];
-    assign mv[i] = !sv_q || (mv_fr[i] && !(lk_q && !ls_q));
+    assign mv[i] = !sv_cp[i] || mv_fr[i];
   end
   `IOMMU_ASSERT(MoveCopies_A, clk_i, rst_ni, mv == {MvN{r_move}})
 
@@ -613,7 +618,7 @@ module iommu_chan #(
   logic             free_v, slot_hs;
   logic [SlotW-1:0] free_slot;
   logic [Slots-1:0] free_oh;
-  assign slot_hs   = mem_ready_i && (lock_q ? lock_slot_q : (can_fwd && go_any_q));
+  assign slot_hs   = mem_ready_i && (lock_q || (can_fwd && go_any_q));
   assign free_v    = slot_hs || rf_done;
   assign free_slot = rf_done ? rf_idx_q : f_idx;
   for (genvar k = 0; k < Slots; k++) begin : g_free
@@ -624,6 +629,7 @@ module iommu_chan #(
     if (!rst_ni) begin
       sl_v_q     <= '0;
       sl_dep_v_q <= '0;
+      sl_has_dep_q <= '0;
       rf_st_q    <= RfIdle;
       rf_idx_q   <= '0;
       rf_any_q   <= 1'b0;
@@ -642,11 +648,15 @@ module iommu_chan #(
       else if (!hs_q && mem_rsp_done_i) out_q <= out_dec;
       for (int k = 0; k < Slots; k++) begin
         if (free_oh[k]) sl_v_q[k] <= 1'b0;
-        if (free_v && sl_dep_q[k] == free_slot) sl_dep_v_q[k] <= 1'b0;
-        if (s_alloc && fr_oh_q[k]) begin
-          sl_v_q[k]     <= 1'b1;
-          sl_dep_v_q[k] <= tail_any && !(free_v && free_slot == tail_idx);
+        if ((sl_dep_q[k] & free_oh) != '0) sl_dep_v_q[k] <= 1'b0;
+        if (s_take && fr_oh_q[k]) begin
+          sl_v_q[k]     <= !stage_hs;
+          sl_dep_v_q[k] <= (tail_oh & ~free_oh) != '0;
         end
+        // the tail gets a follower when the stage's request moves in behind
+        // it (s_take with a tail never forwards: s_fwd needs no key match)
+        if (free_oh[k])                        sl_has_dep_q[k] <= 1'b0;
+        else if (s_take && tail_oh[k])         sl_has_dep_q[k] <= 1'b1;
       end
     end
   end
@@ -655,8 +665,8 @@ module iommu_chan #(
   // every cycle there is one (fr_q, fr_oh_q: registers alone, no logic on the
   // wide enables), whether or not the stage holds a request that may take it:
   // the slot is free, so nothing reads it, and it becomes valid only in the
-  // cycle the stage's request moves in (s_alloc, above), whose write is that
-  // request's.  A free slot has no walk or result in flight, so nothing else
+  // cycle the stage's request moves in (s_take without stage_hs, above), whose
+  // write is that request's.  A free slot has no walk or result in flight, so nothing else
   // writes it.
   iommu_ram #(.Depth (Slots), .Width (RelW), .Block (1'b0), .Comb (1'b1)) u_rel_ram (
     .clk_i   (clk_i),
@@ -664,7 +674,7 @@ module iommu_chan #(
     .waddr_i (fr_idx_q),
     .wdata_i ({s_id, s_addr[11:0], s_q[AddrLsb-1:0]}),
     .re_i    (1'b1),
-    .raddr_i (f_idx),
+    .raddr_i (go_idx_d),
     .rdata_o (rel_word)
   );
   iommu_ram #(.Depth (Slots), .Width (WalkW), .Block (1'b0), .Comb (1'b1)) u_walk_ram (
@@ -689,7 +699,7 @@ module iommu_chan #(
     for (int k = 0; k < Slots; k++) begin
       if (fr_oh_q[k]) begin
         sl_id_q[k]     <= s_id;
-        sl_dep_q[k]    <= tail_idx;
+        sl_dep_q[k]    <= tail_oh;
         sl_dc_hit_q[k] <= s_dc_hit_q && !dc_inval_i;
         sl_st_q[k]     <= (o_hit || o_fault) ? SReady : SWalkReq;
         sl_fault_q[k]  <= o_fault;
@@ -746,6 +756,7 @@ module iommu_chan #(
   `IOMMU_ASSERT(OneFree_A, clk_i, rst_ni, !(mem_hs && f_slot && rf_done))
   // A refusal's answer never overlaps a forward on the same channel.
   `IOMMU_ASSERT(RefuseAlone_A, clk_i, rst_ni, !(mem_valid_o && rf_st_q != RfIdle))
+  `IOMMU_ASSERT(OneTail_A, clk_i, rst_ni, $onehot0(tail_oh))
   `IOMMU_ASSERT(RfCand_A, clk_i, rst_ni, !rf_start || refuse[rf_cand_q])
 
 endmodule
