@@ -561,12 +561,22 @@ module iommu_chan #(
   assign wreq_dc_hit_o = wq_dc_hit_q;
 
   // ---- refusal ----------------------------------------------------------------------
-  // The refused request's LEN, from a register: rf_idx_q is set when the
-  // refusal starts (RfIdle -> RfFault), at least two cycles before RfResp
-  // counts beats against it, so no path runs from the slot RAM's read into
-  // the slot registers a completed refusal frees.
-  logic [7:0]     rf_len_q;
-  always_ff @(posedge clk_i) rf_len_q <= r_req[AddrLsb-8 +: 8];
+  // The refused request's fault record and LEN, from registers: the refusal
+  // RAM is read at the candidate while idle and at the refused slot from
+  // then on (rf_ridx; rf_idx_q takes the candidate when the refusal starts),
+  // so the record is registered in the cycle the refusal starts and stays
+  // (RfFault offers it), and the LEN at least two cycles before RfResp counts
+  // beats against it: no path runs from the slot RAM's read into the fault
+  // queue or the slot registers a completed refusal frees.
+  logic [SlotW-1:0]                rf_ridx;
+  logic [7:0]                      rf_len_q;
+  logic [iommu_pkg::FaultReqW-1:0] rf_fault_q;
+  assign rf_ridx = (rf_st_q == RfIdle) ? rf_cand_q : rf_idx_q;
+  always_ff @(posedge clk_i) begin
+    rf_len_q   <= r_req[AddrLsb-8 +: 8];
+    rf_fault_q <= fault_of(r_req[0 +: UserW], r_req[ProtLsb], r_req[ProtLsb+2],
+                           r_req[AddrLsb +: IovaW], sl_cause_q[rf_ridx]);
+  end
 
   always_comb begin
     rf_st_d       = rf_st_q;
@@ -605,8 +615,7 @@ module iommu_chan #(
       default: rf_st_d = RfIdle;
     endcase
   end
-  assign fault_o     = fault_of(r_req[0 +: UserW], r_req[ProtLsb], r_req[ProtLsb+2],
-                                r_req[AddrLsb +: IovaW], sl_cause_q[rf_idx_q]);
+  assign fault_o     = rf_fault_q;
   assign rf_active_o = rf_st_q == RfResp;
   assign rf_id_o     = r_req[IdLsb +: IdW];
   assign rf_last_o   = IsWrite || rf_beat_q == rf_len_q;
@@ -692,7 +701,7 @@ module iommu_chan #(
     .waddr_i (fr_idx_q),
     .wdata_i (s_q),
     .re_i    (1'b1),
-    .raddr_i (rf_idx_q),
+    .raddr_i (rf_ridx),
     .rdata_o (r_req)
   );
   always_ff @(posedge clk_i) begin

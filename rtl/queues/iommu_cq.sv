@@ -152,31 +152,37 @@ module iommu_cq #(
   assign k        = single_q ? CntW'(1) : k_min;
   assign ar_len_o = 8'({n_q, 1'b0}) - 8'd1;
 
-  logic [63:0] dw0_q, dw1_q;
-  assign dw0_q = buf_q[idx_q][63:0];
-  assign dw1_q = buf_q[idx_q][127:64];
+  // The command executing: read from the buffer in CqDec (bw0, bw1) and
+  // registered there with its decode (dw0_q, dw1_q, err_cur_q), so what
+  // executes reads registers and not the buffer's read at idx_q.
+  logic [63:0] bw0, bw1;
+  logic [63:10] dw0_q;   // the opcode and FUNC3 are in the decode
+  logic [61:0]  dw1_q;   // bits 63:62 are reserved (ill)
+  logic        err_cur_q;
+  assign bw0 = buf_q[idx_q][63:0];
+  assign bw1 = buf_q[idx_q][127:64];
 
   // ---- decode -------------------------------------------------------------------
   logic [6:0]  op;
   logic [2:0]  f3;
   logic        ill;
-  assign op = dw0_q[6:0];
-  assign f3 = dw0_q[9:7];
+  assign op = bw0[6:0];
+  assign f3 = bw0[9:7];
 
   always_comb begin
     unique case (op)
       // IOTINVAL: bit 11, 43:34 (34 is NL: NL = 0), 63:60; ADDR word 9:0 (9 is
       // S: S = 0) and 63:62; GVMA takes no PSCV.
-      OpIotinval: ill = (f3 > 3'd1) || dw0_q[11] || dw0_q[43:34] != '0 || dw0_q[63:60] != '0 ||
-                        dw1_q[9:0] != '0 || dw1_q[63:62] != '0 || (f3 == 3'd1 && dw0_q[32]);
+      OpIotinval: ill = (f3 > 3'd1) || bw0[11] || bw0[43:34] != '0 || bw0[63:60] != '0 ||
+                        bw1[9:0] != '0 || bw1[63:62] != '0 || (f3 == 3'd1 && bw0[32]);
       // IOFENCE.C: bits 31:14 and ADDR word 63:62; WSI only with fctl.WSI.
-      OpIofence:  ill = (f3 != 3'd0) || dw0_q[31:14] != '0 || dw1_q[63:62] != '0 ||
-                        (dw0_q[11] && !wsi_en_i);
+      OpIofence:  ill = (f3 != 3'd0) || bw0[31:14] != '0 || bw1[63:62] != '0 ||
+                        (bw0[11] && !wsi_en_i);
       // IODIR: bits 11:10, 32, 39:34 and the whole second word; INVAL_DDT has
       // no PID, INVAL_PDT needs DV.
-      OpIodir:    ill = (f3 > 3'd1) || dw0_q[11:10] != '0 || dw0_q[32] || dw0_q[39:34] != '0 ||
-                        dw1_q != '0 || (f3 == 3'd0 && dw0_q[31:12] != '0) ||
-                        (f3 == 3'd1 && !dw0_q[33]);
+      OpIodir:    ill = (f3 > 3'd1) || bw0[11:10] != '0 || bw0[32] || bw0[39:34] != '0 ||
+                        bw1 != '0 || (f3 == 3'd0 && bw0[31:12] != '0) ||
+                        (f3 == 3'd1 && !bw0[33]);
       // ATS.* (ATS = 0), reserved and custom opcodes.
       default:    ill = 1'b1;
     endcase
@@ -184,7 +190,7 @@ module iommu_cq #(
 
   // Operands.
   logic        av, wsi, pr, pw, gv, dv, did_fits;
-  logic [63:0] fence_addr;
+  logic [PaW-1:0] fence_addr;
   logic        fence_fits;
   assign av  = dw0_q[10];
   assign wsi = dw0_q[11];
@@ -192,9 +198,9 @@ module iommu_cq #(
   assign pw  = dw0_q[13];
   assign gv  = dw0_q[33];
   assign dv  = dw0_q[33];
-  assign fence_addr = {dw1_q[61:0], 2'b00};
-  assign fence_fits = (fence_addr >> PaW) == '0;
-  assign did_fits   = (dw0_q[63:40] >> DidW) == '0;
+  assign fence_addr = PaW'({dw1_q, 2'b00});
+  assign fence_fits = ({bw1[61:0], 2'b00} >> PaW) == '0;
+  assign did_fits   = (bw0[63:40] >> DidW) == '0;
 
   // The decode is registered in CqDec, the cycle before a command executes
   // (CqExec), so no decode of the buffered words reaches the sequence or the
@@ -202,6 +208,9 @@ module iommu_cq #(
   logic        ill_q, is_inv_q, is_fence_q, is_dir_q, f3_0_q, fence_fits_q, did_fits_q;
   always_ff @(posedge clk_i) begin
     if (st_q == CqDec) begin
+      dw0_q        <= bw0[63:10];
+      dw1_q        <= bw1[61:0];
+      err_cur_q    <= err_q[idx_q];
       ill_q        <= ill;
       is_inv_q     <= op == OpIotinval;
       is_fence_q   <= op == OpIofence;
@@ -218,7 +227,7 @@ module iommu_cq #(
   // flight (inv_vma_o) counts as busy too.
   logic exec, drained, busy;
   assign busy    = tlb_busy_i || inv_vma_o;
-  assign exec    = st_q == CqExec && !err_q[idx_q] && !ill_q && !(is_inv_q && busy);
+  assign exec    = st_q == CqExec && !err_cur_q && !ill_q && !(is_inv_q && busy);
   assign drained = (!pr || idle_i[0]) && (!pw || idle_i[1]) && !busy;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -254,7 +263,7 @@ module iommu_cq #(
 
   // ---- fence write ------------------------------------------------------------------
   assign aw_valid_o = st_q == CqWrite && !aw_done_q;
-  assign aw_addr_o  = fence_addr[PaW-1:0];
+  assign aw_addr_o  = fence_addr;
   assign w_valid_o  = st_q == CqWrite && !w_done_q;
   assign w_data_o   = {dw0_q[63:32], dw0_q[63:32]};
   assign w_strb_o   = fence_addr[2] ? 8'hf0 : 8'h0f;
@@ -289,7 +298,7 @@ module iommu_cq #(
       CqDec:
         st_d = CqExec;
       CqExec:
-        if (err_q[idx_q]) begin
+        if (err_cur_q) begin
           mf_set_o = n_q == CntW'(1);
           st_d     = CqIdle;
         end else if (ill_q) begin
@@ -342,7 +351,7 @@ module iommu_cq #(
       w_done_q  <= 1'b0;
     end else begin
       st_q <= st_d;
-      if (st_q == CqExec && err_q[idx_q]) single_q <= n_q != CntW'(1);
+      if (st_q == CqExec && err_cur_q) single_q <= n_q != CntW'(1);
       else if (st_q == CqAr)                single_q <= 1'b0;
       if (st_q == CqCount) n_q <= k;
       if (st_q == CqIdle) begin
@@ -372,6 +381,12 @@ module iommu_cq #(
       else           buf_q[beat_q[IdxW:1]][63:0]   <= r_data_i;
     end
   end
+
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic unused;
+  // the fence address above PAS was checked in the decode (fence_fits)
+  assign unused = ^dw1_q[61:PaW-2];
+  /* verilator lint_on UNUSEDSIGNAL */
 
 endmodule
 
