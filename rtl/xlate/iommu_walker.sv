@@ -179,8 +179,8 @@ module iommu_walker #(
   end
 
   // Lowest set bit of a vector.
-  logic            issue_any, err_any;
-  logic [WIdxW-1:0] issue_idx, err_idx;
+  logic            issue_any, err_any_q;
+  logic [WIdxW-1:0] issue_idx, err_idx_q;
   iommu_first #(.N (Walks), .IdxW (WIdxW)) u_issue (.vec_i (is_issue), .any_o (issue_any), .idx_o (issue_idx));
 
   logic res_stale_q;   // the result in the output register is of a stale walk
@@ -381,23 +381,33 @@ module iommu_walker #(
   logic [WIdxW-1:0] rb_id_q;
   logic [63:0]      rb_data_q;
   // A walk in CErr (its next address is beyond PAS) gets a synthetic error
-  // beat in a cycle without an R beat; it is not offered again while its
-  // beat waits in the register.
-  logic             rb_synth_q;
+  // beat in a cycle without an R beat.  The walk to give it is chosen a cycle
+  // ahead (err_any_q, err_idx_q), so the beat's walk index (cap_id, which
+  // selects every walk's state) comes from registers: a walk is not chosen
+  // again while its beat is injected (err_inject) or waits in the register.
+  logic             rb_synth_q, err_inject, err_any_d;
+  logic [WIdxW-1:0] err_idx_d;
   logic [Walks-1:0] err_cand;
+  assign err_inject = !ds_rvalid_i && err_any_q;
   for (genvar k = 0; k < Walks; k++) begin : g_err
-    assign err_cand[k] = is_err[k] && !(rb_v_q && rb_synth_q && rb_id_q == WIdxW'(k));
+    assign err_cand[k] = is_err[k] && !(rb_v_q && rb_synth_q && rb_id_q == WIdxW'(k)) &&
+                         !(err_inject && err_idx_q == WIdxW'(k));
   end
-  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_err (.vec_i (err_cand), .any_o (err_any), .idx_o (err_idx));
+  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_err (.vec_i (err_cand), .any_o (err_any_d), .idx_o (err_idx_d));
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rb_v_q     <= 1'b0;
       rb_synth_q <= 1'b0;
+      err_any_q  <= 1'b0;
+      err_idx_q  <= '0;
     end else begin
-      rb_v_q     <= ds_rvalid_i || err_any;
+      rb_v_q     <= ds_rvalid_i || err_any_q;
       rb_synth_q <= !ds_rvalid_i;
+      err_any_q  <= err_any_d;
+      err_idx_q  <= err_idx_d;
     end
   end
+  `IOMMU_ASSERT(ErrInject_A, clk_i, rst_ni, !err_inject || is_err[err_idx_q])
   // With the beat, the state of its walk, selected by the beat's ID (so the
   // processor starts at registers, not at a Walks-way multiplexer): as the
   // context holds it, or, for the next beat of the DC burst the processor
@@ -419,9 +429,9 @@ module iommu_walker #(
   logic              p_v, p_last;
   logic [WIdxW-1:0]  c;
   logic [63:0]       d;
-  assign cap_id  = ds_rvalid_i ? WIdxW'(ds_rid_i) : err_idx;
+  assign cap_id  = ds_rvalid_i ? WIdxW'(ds_rid_i) : err_idx_q;
   assign cap_fwd = p_v && cap_id == c;
-  `IOMMU_ASSERT(CapFwd_A, clk_i, rst_ni, !(cap_fwd && (ds_rvalid_i || err_any)) || (rb_ph_q == PhDc && !p_last))
+  `IOMMU_ASSERT(CapFwd_A, clk_i, rst_ni, !(cap_fwd && (ds_rvalid_i || err_any_q)) || (rb_ph_q == PhDc && !p_last))
   // What a walk's request says (its tag, DID, VPN, the IOVA's
   // iommu_pkg::addr_facts, the access, PV) is written once, when the walk is
   // allocated, and read only here: LUT RAM read at cap_id, not flip-flops
@@ -464,7 +474,7 @@ module iommu_walker #(
   end
   always_ff @(posedge clk_i) begin
     if (!ds_rvalid_i) begin
-      rb_id_q   <= err_idx;
+      rb_id_q   <= err_idx_q;
       rb_data_q <= '0;
       rb_err_q  <= 1'b1;
       rb_last_q <= 1'b1;
