@@ -389,6 +389,7 @@ module iommu_chan #(
   refuse_e          rf_st_q, rf_st_d;
   logic [SlotW-1:0] rf_idx_q;
   logic [7:0]       rf_beat_q, rf_beat_d;
+  logic             rf_last_q;   // rf_beat_q == rf_len_q (RfResp), registered
   logic [OutW-1:0]  out_q, out_inc, out_dec;
   logic             can_fwd, s_dep, s_fwd, mem_hs, hs_q, rf_done;
 
@@ -422,8 +423,10 @@ module iommu_chan #(
   assign f_idx  = lock_q ? lock_idx_q  : go_idx_q;
 
   // The ready slot to release is chosen a cycle ahead (go_any_q, go_idx_q: the
-  // lowest ready slot of the cycle before, but the one that left in it; a
-  // ready slot stays ready until it leaves), and read then into registers
+  // lowest ready slot of the cycle before but the one presented in it, f_oh,
+  // whether or not it went, so no READY reaches the choice: one that did not
+  // go is locked, or chosen again a cycle later; a ready slot stays ready
+  // until it leaves), and read then into registers
   // (go_req_q, go_pa_q: its request from the release RAM, its PA), so the
   // memory port's select between slot and stage, and what it selects, come
   // from registers and no slot state or slot index reaches them.  A slot
@@ -433,7 +436,11 @@ module iommu_chan #(
   logic [SlotW-1:0]       go_idx_d;
   logic [IdW+AddrLsb-1:0] go_req_q, lock_req_q, f_req;   // {ID, LEN..USER}
   logic [PaW-1:0]         go_pa_q, lock_pa_q, f_pa;
-  iommu_first #(.N (Slots), .IdxW (SlotW)) u_go (.vec_i (go & ~free_oh), .any_o (go_any_d), .idx_o (go_idx_d));
+  logic [Slots-1:0]       f_oh;
+  for (genvar k = 0; k < Slots; k++) begin : g_foh
+    assign f_oh[k] = f_slot && f_idx == SlotW'(k);
+  end
+  iommu_first #(.N (Slots), .IdxW (SlotW)) u_go (.vec_i (go & ~f_oh), .any_o (go_any_d), .idx_o (go_idx_d));
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       go_any_q <= 1'b0;
@@ -606,7 +613,7 @@ module iommu_chan #(
       RfResp: begin
         if (dev_rsp_ready_i) begin
           rf_beat_d = rf_beat_q + 8'd1;
-          if (IsWrite || rf_beat_q == rf_len_q) begin
+          if (IsWrite || rf_last_q) begin
             rf_done = 1'b1;
             rf_st_d = RfIdle;
           end
@@ -618,7 +625,7 @@ module iommu_chan #(
   assign fault_o     = rf_fault_q;
   assign rf_active_o = rf_st_q == RfResp;
   assign rf_id_o     = r_req[IdLsb +: IdW];
-  assign rf_last_o   = IsWrite || rf_beat_q == rf_len_q;
+  assign rf_last_o   = IsWrite || rf_last_q;
 
   // ---- slot and counter registers -------------------------------------------------------
   // A slot frees when it leaves for memory or its refusal completes.
@@ -644,11 +651,13 @@ module iommu_chan #(
       rf_any_q   <= 1'b0;
       rf_cand_q  <= '0;
       rf_beat_q  <= '0;
+      rf_last_q  <= 1'b0;
       out_q      <= '0;
       hs_q       <= 1'b0;
     end else begin
       rf_st_q   <= rf_st_d;
       rf_beat_q <= rf_beat_d;
+      rf_last_q <= rf_beat_d == rf_len_q;
       rf_any_q  <= refuse_any && rf_st_q == RfIdle && !rf_start;
       rf_cand_q <= refuse_idx;
       if (rf_start) rf_idx_q <= rf_cand_q;
