@@ -365,13 +365,28 @@ module iommu_chan #(
   logic [WalkW-1:0] walk_word;
   logic [AxW-1:0]   r_req;
 
+  // The outcome of the request the stage moved into a slot is written there
+  // a cycle later, from registers (d_*_q), so the lookup's answer reaches
+  // one set of registers and not every slot's: in that cycle the slot
+  // (d_pend) is neither ready nor walking, and if the request left for
+  // memory in the cycle it moved in (d_fwd_q) the slot is dropped (d_cancel:
+  // it counts as no slot at all, and is free from the next cycle).
+  logic             d_v_q, d_fwd_q, d_fault_q, d_record_q, d_ready_q;
+  logic [Slots-1:0] d_oh_q, d_pend, d_cancel;
+  logic [11:0]      d_cause_q;
+  logic [PaW-13:0]  d_pa_q;
+  assign d_pend   = d_v_q ? d_oh_q : '0;
+  assign d_cancel = d_fwd_q ? d_pend : '0;
+
   // Per-slot views.
   logic [Slots-1:0] key_match, go, refuse, want_walk;
   for (genvar k = 0; k < Slots; k++) begin : g_view
-    assign key_match[k] = sl_v_q[k] && (IsWrite || sl_id_q[k] == s_id);
-    assign go[k]        = sl_v_q[k] && sl_st_q[k] == SReady && !sl_fault_q[k] && !sl_dep_v_q[k];
-    assign refuse[k]    = sl_v_q[k] && sl_st_q[k] == SReady &&  sl_fault_q[k] && !sl_dep_v_q[k];
-    assign want_walk[k] = sl_v_q[k] && sl_st_q[k] == SWalkReq;
+    assign key_match[k] = sl_v_q[k] && !d_cancel[k] && (IsWrite || sl_id_q[k] == s_id);
+    assign go[k]        = sl_v_q[k] && !d_pend[k] && sl_st_q[k] == SReady && !sl_fault_q[k] &&
+                          !sl_dep_v_q[k];
+    assign refuse[k]    = sl_v_q[k] && !d_pend[k] && sl_st_q[k] == SReady &&  sl_fault_q[k] &&
+                          !sl_dep_v_q[k];
+    assign want_walk[k] = sl_v_q[k] && !d_pend[k] && sl_st_q[k] == SWalkReq;
   end
 
   // Lowest index of each set.
@@ -487,10 +502,9 @@ module iommu_chan #(
   // slot is free, fr_oh_q / fr_idx_q which one (the first free one; after a
   // take, the first free one but that; a slot freeing now counts as free).
   // The stage takes the offered slot whenever it holds a request (s_take,
-  // registers alone), and the slot becomes valid unless the request left for
-  // memory in the same cycle (stage_hs): only that valid bit waits for the
-  // lookup; the offer moves on either way, and an unused slot is free again
-  // the next cycle.
+  // registers alone), and the slot becomes valid; if the request left for
+  // memory in the same cycle (stage_hs) it is dropped the cycle after
+  // (d_cancel), so no slot register waits for the lookup.
   logic             s_take, stage_hs, fr_q;
   logic [Slots-1:0] fr_oh_q;
   logic [SlotW-1:0] fr_idx_q;
@@ -500,7 +514,7 @@ module iommu_chan #(
   iommu_offer #(.N (Slots), .IdxW (SlotW), .Copies (1 + MvN)) u_fr (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
-    .free_i  (~sl_v_q | free_oh),
+    .free_i  (~sl_v_q | free_oh | d_cancel),
     .take_i  (s_take),
     .valid_o ({mv_fr, fr_q}),
     .oh_o    (fr_oh_q),
@@ -654,6 +668,7 @@ module iommu_chan #(
       rf_last_q  <= 1'b0;
       out_q      <= '0;
       hs_q       <= 1'b0;
+      d_v_q      <= 1'b0;
     end else begin
       rf_st_q   <= rf_st_d;
       rf_beat_q <= rf_beat_d;
@@ -662,13 +677,14 @@ module iommu_chan #(
       rf_cand_q <= refuse_idx;
       if (rf_start) rf_idx_q <= rf_cand_q;
       hs_q <= mem_hs;
+      d_v_q <= s_take;
       if (hs_q && !mem_rsp_done_i)      out_q <= out_inc;
       else if (!hs_q && mem_rsp_done_i) out_q <= out_dec;
       for (int k = 0; k < Slots; k++) begin
-        if (free_oh[k]) sl_v_q[k] <= 1'b0;
+        if (free_oh[k] || d_cancel[k]) sl_v_q[k] <= 1'b0;
         if ((sl_dep_q[k] & free_oh) != '0) sl_dep_v_q[k] <= 1'b0;
         if (s_take && fr_oh_q[k]) begin
-          sl_v_q[k]     <= !stage_hs;
+          sl_v_q[k]     <= 1'b1;
           sl_dep_v_q[k] <= (tail_oh & ~free_oh) != '0;
         end
         // the tail gets a follower when the stage's request moves in behind
@@ -679,13 +695,13 @@ module iommu_chan #(
     end
   end
 
-  // The stage's request and outcome are written into the offered slot in
-  // every cycle there is one (fr_q, fr_oh_q: registers alone, no logic on the
-  // wide enables), whether or not the stage holds a request that may take it:
-  // the slot is free, so nothing reads it, and it becomes valid only in the
-  // cycle the stage's request moves in (s_take without stage_hs, above), whose
-  // write is that request's.  A free slot has no walk or result in flight, so nothing else
-  // writes it.
+  // The stage's request is written into the offered slot in every cycle
+  // there is one (fr_q, fr_oh_q: registers alone, no logic on the wide
+  // enables), whether or not the stage holds a request that may take it: the
+  // slot is free, so nothing reads it, and it becomes valid only in the cycle
+  // the stage's request moves in (s_take, above), whose write is that
+  // request's; its outcome follows a cycle later (d_pend).  A free slot has
+  // no walk or result in flight, so nothing else writes it.
   iommu_ram #(.Depth (Slots), .Width (RelW), .Block (1'b0), .Comb (1'b1)) u_rel_ram (
     .clk_i   (clk_i),
     .we_i    (fr_q),
@@ -714,18 +730,30 @@ module iommu_chan #(
     .rdata_o (r_req)
   );
   always_ff @(posedge clk_i) begin
+    d_oh_q     <= fr_oh_q;
+    d_fwd_q    <= stage_hs;
+    d_ready_q  <= o_hit || o_fault;
+    d_fault_q  <= o_fault;
+    d_cause_q  <= o_cause;
+    d_record_q <= o_record;
+    d_pa_q     <= o_pa[PaW-1:12];
+  end
+  always_ff @(posedge clk_i) begin
     for (int k = 0; k < Slots; k++) begin
       if (fr_oh_q[k]) begin
         sl_id_q[k]     <= s_id;
         sl_dep_q[k]    <= tail_oh;
         sl_dc_hit_q[k] <= s_dc_hit_q && !dc_inval_i;
-        sl_st_q[k]     <= (o_hit || o_fault) ? SReady : SWalkReq;
-        sl_fault_q[k]  <= o_fault;
-        sl_cause_q[k]  <= o_cause;
-        sl_record_q[k] <= o_record;
-        sl_pa_q[k]     <= o_pa[PaW-1:12];
+      end else if (dc_inval_i) begin
+        sl_dc_hit_q[k] <= 1'b0;
+      end
+      if (d_pend[k]) begin
+        sl_st_q[k]     <= d_ready_q ? SReady : SWalkReq;
+        sl_fault_q[k]  <= d_fault_q;
+        sl_cause_q[k]  <= d_cause_q;
+        sl_record_q[k] <= d_record_q;
+        sl_pa_q[k]     <= d_pa_q;
       end else begin
-        if (dc_inval_i) sl_dc_hit_q[k] <= 1'b0;
         if (wq_load && walk_idx == SlotW'(k)) sl_st_q[k] <= SWalkWait;
         if (wres_valid_i && wres_slot_i == SlotW'(k)) begin
           sl_st_q[k]     <= SReady;
@@ -741,7 +769,7 @@ module iommu_chan #(
   // Forwarded and not complete, or held with a result other than a refusal.
   logic [Slots-1:0] may_pass;
   for (genvar k = 0; k < Slots; k++) begin : g_pass
-    assign may_pass[k] = sl_v_q[k] && !(sl_st_q[k] == SReady && sl_fault_q[k]);
+    assign may_pass[k] = sl_v_q[k] && (d_pend[k] || !(sl_st_q[k] == SReady && sl_fault_q[k]));
   end
   assign pending_o = (out_q != '0) || hs_q || (may_pass != '0) || lock_q;
   // idle_o from a register (the command queue's fence waits for it): idle a
