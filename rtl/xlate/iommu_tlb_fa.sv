@@ -25,9 +25,10 @@
 // seen: the request walks).  A fill that finds its
 // tag and permissions in an entry already changes nothing and writes nothing (the
 // entry keeps its PPN), so the refills of a hot page (one per walk of a burst of
-// misses) do not keep dropping its lookups.  In the second, the PPN and the
-// size are read at the registered index (an entry cannot change while it
-// matches: its write drops it) and the matches give hit and miss (iommu_sel);
+// misses) do not keep dropping its lookups.  In the second, the PPN is read at the
+// registered index and the size comes from a register the first cycle
+// loads with the match's (an entry cannot change while it matches: its
+// write drops it) and the matches give hit and miss (iommu_sel);
 // two matches (entries of different sizes or G bits that cover the same page,
 // left by a driver that changed a mapping without invalidating) count as a
 // miss, so a duplicate can never corrupt a translation: the request walks.
@@ -85,7 +86,7 @@ module iommu_tlb_fa #(
   logic [Entries-1:0] valid_q, g_q;
   logic [PscidW-1:0]  pscid_q [Entries];
   logic [VpnW-1:0]    vpn_q   [Entries];
-  logic [2:0]         size_q  [Entries];
+  logic [2:0]         size_q [Entries];
   logic [2:0]         allow_q [Entries];
   localparam int unsigned IdxW = (Entries > 1) ? $clog2(Entries) : 1;
 
@@ -142,6 +143,14 @@ module iommu_tlb_fa #(
     end
     always_ff @(posedge clk_i) idx_q <= lk_adv_i[p] ? IdxW'(iommu_pkg::oh_index(64'(vm_new))) :
                                                      IdxW'(iommu_pkg::oh_index(64'(vm_held)));
+    // the matching entry's size, registered with the match (held: the same
+    // entry, which cannot change while it matches)
+    logic [2:0] size_new, lk_size_q;
+    always_comb begin
+      size_new = '0;
+      for (int e = 0; e < Entries; e++) size_new |= vm_new[e] ? size_q[e] : 3'd0;
+    end
+    always_ff @(posedge clk_i) if (lk_adv_i[p]) lk_size_q <= size_new;
     `IOMMU_ASSERT(VmValid_A, clk_i, rst_ni, (vm_q & ~valid_q) == '0)
 
     logic [Entries-1:0] ok;
@@ -160,7 +169,7 @@ module iommu_tlb_fa #(
       .multi_o (multi),
       .data_o  (sel_or)
     );
-    assign size = size_q[idx_q];
+    assign size = lk_size_q;
     iommu_ram #(.Depth (Entries), .Width (PpnW), .Block (1'b0), .Comb (1'b1)) u_ppn (
       .clk_i   (clk_i),
       .we_i    (|write),
@@ -234,7 +243,7 @@ module iommu_tlb_fa #(
         g_q[e]     <= f_g_q;
         pscid_q[e] <= f_pscid_q;
         vpn_q[e]   <= f_vpn_q;
-        size_q[e]  <= f_size_q;
+        size_q[e] <= f_size_q;
         allow_q[e] <= f_allow_q;
       end
     end
