@@ -130,10 +130,13 @@ module iommu_chan #(
   output      logic                         fault_valid_o,
   input  wire logic                         fault_ready_i,
   output      logic [iommu_pkg::FaultReqW-1:0] fault_o,
-  // W routing (writes only): one entry per AW that leaves, 1 = to memory
+  // W routing (writes only): one entry per AW that leaves, 1 = to memory;
+  // a forward's entry comes the cycle after its handshake without waiting
+  // for READY, so a write forwards only while route_room2_i (room for two)
   output      logic                         route_valid_o,
   output      logic                         route_fwd_o,
   input  wire logic                         route_ready_i,
+  input  wire logic                         route_room2_i,
   input  wire logic                         w_dropped_i    /// a dropped burst's WLAST went by
 );
   // A request as stored: {ID, ADDR, LEN, SIZE, BURST, LOCK, CACHE, PROT, QOS,
@@ -406,7 +409,7 @@ module iommu_chan #(
   logic [7:0]       rf_beat_q, rf_beat_d;
   logic             rf_last_q;   // rf_beat_q == rf_len_q (RfResp), registered
   logic [OutW-1:0]  out_q, out_inc, out_dec;
-  logic             can_fwd, s_dep, s_fwd, mem_hs, hs_q, rf_done;
+  logic             can_fwd, s_dep, s_fwd, mem_hs, hs_q, rt_v_q, rf_done;
 
   // out_q counts the forwarded requests not complete; a forward is counted
   // from the cycle after its handshake (hs_q), so no lookup result reaches the
@@ -424,7 +427,7 @@ module iommu_chan #(
   logic [SlotW-1:0] rf_cand_q;
   assign rf_start = rf_st_q == RfIdle && rf_any_q && !lock_q;
   assign can_fwd = (rf_st_q == RfIdle) && !rf_any_q && (out_q[OutW-1:1] != '1) &&
-                   (!IsWrite || route_ready_i);
+                   (!IsWrite || route_room2_i);
   assign s_fwd   = s_v_q && o_hit && !s_dep && !go_any_q && fr_q;
 
   // AXI: once AxVALID is up the request must stay until AxREADY.  A request
@@ -604,11 +607,10 @@ module iommu_chan #(
     rf_beat_d     = rf_beat_q;
     rf_done       = 1'b0;
     fault_valid_o = 1'b0;
-    route_valid_o = 1'b0;
+    route_valid_o = rt_v_q;   // a forward's entry, the cycle after its handshake
     route_fwd_o   = 1'b1;
     unique case (rf_st_q)
       RfIdle: begin
-        route_valid_o = IsWrite && mem_hs;
         if (rf_start) rf_st_d = RfFault;
       end
       RfFault: begin
@@ -668,6 +670,7 @@ module iommu_chan #(
       rf_last_q  <= 1'b0;
       out_q      <= '0;
       hs_q       <= 1'b0;
+      rt_v_q     <= 1'b0;
       d_v_q      <= 1'b0;
     end else begin
       rf_st_q   <= rf_st_d;
@@ -677,6 +680,7 @@ module iommu_chan #(
       rf_cand_q <= refuse_idx;
       if (rf_start) rf_idx_q <= rf_cand_q;
       hs_q <= mem_hs;
+      rt_v_q <= IsWrite && mem_hs;
       d_v_q <= s_take;
       if (hs_q && !mem_rsp_done_i)      out_q <= out_inc;
       else if (!hs_q && mem_rsp_done_i) out_q <= out_dec;
@@ -803,6 +807,9 @@ module iommu_chan #(
   // A refusal's answer never overlaps a forward on the same channel.
   `IOMMU_ASSERT(RefuseAlone_A, clk_i, rst_ni, !(mem_valid_o && rf_st_q != RfIdle))
   `IOMMU_ASSERT(OneTail_A, clk_i, rst_ni, $onehot0(tail_oh))
+  // A forward's route entry never meets a refusal (which starts no earlier
+  // than the cycle after a forward, while nothing is presented).
+  `IOMMU_ASSERT(RouteIdle_A, clk_i, rst_ni, !rt_v_q || rf_st_q == RfIdle)
   `IOMMU_ASSERT(RfCand_A, clk_i, rst_ni, !rf_start || refuse[rf_cand_q])
 
 endmodule

@@ -18,8 +18,11 @@
 // flight stale, so nothing read before the invalidation is cached after it
 // (doc/architecture.md, "No stale refill").  IOFENCE.C: hold_i stops intake
 // on a channel; idle_o says everything that channel accepted has completed.
-// Cost of a hit: two cycles on AR and AW, none on R, W and B.
+// Cost of a hit: two cycles on AR and AW, none on R and B; W beats follow
+// their AW's route entry, pushed the cycle after the AW's handshake.
+// Assumes: WRouteDepth >= 2.
 `default_nettype none
+`include "common/iommu_assert.svh"
 
 module iommu_datapath #(
   parameter int unsigned IdW       = 8,    /// AXI ID bits (device and memory port)
@@ -214,7 +217,10 @@ module iommu_datapath #(
   assign dc_inval = ddtp_wr || inv_ddt_i;
   assign kill     = ddtp_wr || inv_ddt_i || inv_vma_i;
 
-  logic route_in_valid, route_in_ready, route_in_fwd;
+  // The write channel pushes a forwarded AW's route entry the cycle after
+  // its handshake, without waiting, so it forwards only with room for two
+  // (route_room2): the entry it may push now and the one it decides.
+  logic route_in_valid, route_in_ready, route_in_fwd, route_room2;
   logic route_out_valid, route_out_ready, route_out_fwd;
   logic w_last_hs, w_dropped_q;
 
@@ -296,6 +302,7 @@ module iommu_datapath #(
     .route_valid_o   (rd_route_unused[0]),
     .route_fwd_o     (rd_route_unused[1]),
     .route_ready_i   (1'b1),
+    .route_room2_i   (1'b1),
     .w_dropped_i     (1'b0)
   );
 
@@ -372,6 +379,7 @@ module iommu_datapath #(
     .route_valid_o   (route_in_valid),
     .route_fwd_o     (route_in_fwd),
     .route_ready_i   (route_in_ready),
+    .route_room2_i   (route_room2),
     .w_dropped_i     (w_dropped_q)
   );
 
@@ -558,8 +566,10 @@ module iommu_datapath #(
     .in_data_i   (route_in_fwd),
     .out_valid_o (route_out_valid),
     .out_ready_i (route_out_ready),
-    .out_data_o  (route_out_fwd)
+    .out_data_o  (route_out_fwd),
+    .room2_o     (route_room2)
   );
+  `IOMMU_ASSERT(RoutePush_A, clk_i, rst_ni, !(route_in_valid && route_in_fwd) || route_in_ready)
 
   assign mem_wdata_o     = dev_wdata_i;
   assign mem_wstrb_o     = dev_wstrb_i;

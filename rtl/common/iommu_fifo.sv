@@ -2,6 +2,8 @@
 // sides.  Depth is any value >= 1.  A push and a pop may happen in the same
 // cycle (also when full: the pop frees the slot).  Data is held in plain
 // vectors so that Verilator and Yosys read it the same way.
+// room2_o says two entries are free, from the count register alone, for a
+// producer that decides a cycle before it pushes.
 // Assumes: in_data is stable while in_valid && !in_ready (AXI-style source).
 // Guarantees: out_valid/out_data change only after a pop or when empty.
 `default_nettype none
@@ -19,7 +21,8 @@ module iommu_fifo #(
   /// consumer side
   output      logic             out_valid_o,
   input  wire logic             out_ready_i,
-  output      logic [Width-1:0] out_data_o
+  output      logic [Width-1:0] out_data_o,
+  output      logic             room2_o      /// at least two entries free
 );
   localparam int unsigned PtrW = (Depth > 1) ? $clog2(Depth) : 1;
   localparam int unsigned CntW = $clog2(Depth + 1);
@@ -30,6 +33,7 @@ module iommu_fifo #(
   logic             push, pop;
 
   assign in_ready_o  = (cnt_q != CntW'(Depth)) || out_ready_i;
+  assign room2_o     = 32'(cnt_q) + 2 <= Depth;
   assign out_valid_o = (cnt_q != '0);
   assign out_data_o  = mem_q[rd_q];
   assign push        = in_valid_i && in_ready_o;

@@ -89,6 +89,7 @@ module iommu_fq #(
   always_ff @(posedge clk_i) begin
     if (req_ready_o) in_q <= req_i;
   end
+  logic pend_room2;
   iommu_fifo #(.Width(iommu_pkg::FaultReqW), .Depth(ReqDepth)) u_req_fifo (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -97,7 +98,8 @@ module iommu_fq #(
     .in_data_i   (in_q),
     .out_valid_o (pend_valid),
     .out_ready_i (pend_ready),
-    .out_data_o  (pend)
+    .out_data_o  (pend),
+    .room2_o     (pend_room2)
   );
 
   // Entries = 2^(LOG2SZ-1 + 1); indices wrap at that size.  Full: fqt == fqh - 1.
@@ -205,7 +207,7 @@ module iommu_fq #(
   // flight on this port.
   /* verilator lint_off UNUSEDSIGNAL */
   logic unused_bid;
-  assign unused_bid = ^ds_bid_i;
+  assign unused_bid = ^{ds_bid_i, pend_room2};   // the queue is pushed only with in_ready
   /* verilator lint_on UNUSEDSIGNAL */
 
 endmodule
