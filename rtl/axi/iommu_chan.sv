@@ -371,7 +371,8 @@ module iommu_chan #(
   // The outcome of the request the stage moved into a slot is written there
   // a cycle later, from registers (d_*_q), so the lookup's answer reaches
   // one set of registers and not every slot's: in that cycle the slot
-  // (d_pend) is neither ready nor walking, and if the request left for
+  // (d_pend) is neither ready nor walking (a free slot's state is SWalkWait,
+  // which asks for nothing), and if the request left for
   // memory in the cycle it moved in (d_fwd_q) the slot is dropped (d_cancel:
   // it counts as no slot at all, and is free from the next cycle).
   logic             d_v_q, d_fwd_q, d_fault_q, d_record_q, d_ready_q;
@@ -385,11 +386,9 @@ module iommu_chan #(
   logic [Slots-1:0] key_match, go, refuse, want_walk;
   for (genvar k = 0; k < Slots; k++) begin : g_view
     assign key_match[k] = sl_v_q[k] && !d_cancel[k] && (IsWrite || sl_id_q[k] == s_id);
-    assign go[k]        = sl_v_q[k] && !d_pend[k] && sl_st_q[k] == SReady && !sl_fault_q[k] &&
-                          !sl_dep_v_q[k];
-    assign refuse[k]    = sl_v_q[k] && !d_pend[k] && sl_st_q[k] == SReady &&  sl_fault_q[k] &&
-                          !sl_dep_v_q[k];
-    assign want_walk[k] = sl_v_q[k] && !d_pend[k] && sl_st_q[k] == SWalkReq;
+    assign go[k]        = sl_v_q[k] && sl_st_q[k] == SReady && !sl_fault_q[k] && !sl_dep_v_q[k];
+    assign refuse[k]    = sl_v_q[k] && sl_st_q[k] == SReady &&  sl_fault_q[k] && !sl_dep_v_q[k];
+    assign want_walk[k] = sl_v_q[k] && sl_st_q[k] == SWalkReq;
   end
 
   // Lowest index of each set.
@@ -742,6 +741,21 @@ module iommu_chan #(
     d_record_q <= o_record;
     d_pa_q     <= o_pa[PaW-1:12];
   end
+  // A slot's state: SWalkWait while free (from reset, and set as it frees,
+  // which wins over its outcome's write in the cycle a locked stage request
+  // leaves or a forwarded one's slot is dropped).
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int k = 0; k < Slots; k++) sl_st_q[k] <= SWalkWait;
+    end else begin
+      for (int k = 0; k < Slots; k++) begin
+        if (free_oh[k] || d_cancel[k])             sl_st_q[k] <= SWalkWait;
+        else if (d_pend[k])                        sl_st_q[k] <= d_ready_q ? SReady : SWalkReq;
+        else if (wq_load && walk_idx == SlotW'(k)) sl_st_q[k] <= SWalkWait;
+        else if (wres_valid_i && wres_slot_i == SlotW'(k)) sl_st_q[k] <= SReady;
+      end
+    end
+  end
   always_ff @(posedge clk_i) begin
     for (int k = 0; k < Slots; k++) begin
       if (fr_oh_q[k]) begin
@@ -752,15 +766,12 @@ module iommu_chan #(
         sl_dc_hit_q[k] <= 1'b0;
       end
       if (d_pend[k]) begin
-        sl_st_q[k]     <= d_ready_q ? SReady : SWalkReq;
         sl_fault_q[k]  <= d_fault_q;
         sl_cause_q[k]  <= d_cause_q;
         sl_record_q[k] <= d_record_q;
         sl_pa_q[k]     <= d_pa_q;
       end else begin
-        if (wq_load && walk_idx == SlotW'(k)) sl_st_q[k] <= SWalkWait;
         if (wres_valid_i && wres_slot_i == SlotW'(k)) begin
-          sl_st_q[k]     <= SReady;
           sl_fault_q[k]  <= wres_fault_i;
           sl_cause_q[k]  <= wres_cause_i;
           sl_record_q[k] <= wres_record_i;
@@ -773,7 +784,7 @@ module iommu_chan #(
   // Forwarded and not complete, or held with a result other than a refusal.
   logic [Slots-1:0] may_pass;
   for (genvar k = 0; k < Slots; k++) begin : g_pass
-    assign may_pass[k] = sl_v_q[k] && (d_pend[k] || !(sl_st_q[k] == SReady && sl_fault_q[k]));
+    assign may_pass[k] = sl_v_q[k] && !(sl_st_q[k] == SReady && sl_fault_q[k]);
   end
   assign pending_o = (out_q != '0) || hs_q || (may_pass != '0) || lock_q;
   // idle_o from a register (the command queue's fence waits for it): idle a
