@@ -10,9 +10,9 @@
 // one completes:
 //   IOTINVAL.VMA, GV=0  inv_vma_o for one cycle, the cycle after (IOTLB and
 //                       walk cache, see iommu_iotlb / iommu_walk_cache for
-//                       the scopes); while it or tlb_busy_i (the caches still
-//                       apply the one before) no IOTINVAL starts and no
-//                       IOFENCE.C passes;
+//                       the scopes); while it, the cycle after it or
+//                       tlb_busy_i of the cycle before (the caches still apply
+//                       it) no IOTINVAL starts and no IOFENCE.C passes;
 //   IOTINVAL.VMA, GV=1, IOTINVAL.GVMA
 //                       nothing: without a second stage nothing cached
 //                       belongs to a VM address space or to a G-stage table;
@@ -223,10 +223,21 @@ module iommu_cq #(
 
   // The invalidation outputs are registered: they fan out to every cache
   // array, so they start from flip-flops.  An IOTINVAL reaches the caches the
-  // cycle after it executes, and their busy the cycle after that: the one in
-  // flight (inv_vma_o) counts as busy too.
-  logic exec, drained, busy;
-  assign busy    = tlb_busy_i || inv_vma_o;
+  // cycle after it executes, and their busy the cycle after that, which is
+  // registered here (busy_q: the arrays are far apart) and so seen a cycle
+  // later still: the one in flight (inv_vma_o) and the cycle after it
+  // (inv_vma_q) count as busy too.
+  logic exec, drained, busy, busy_q, inv_vma_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      busy_q    <= 1'b0;
+      inv_vma_q <= 1'b0;
+    end else begin
+      busy_q    <= tlb_busy_i;
+      inv_vma_q <= inv_vma_o;
+    end
+  end
+  assign busy    = busy_q || inv_vma_o || inv_vma_q;
   assign exec    = st_q == CqExec && !err_cur_q && !ill_q && !(is_inv_q && busy);
   assign drained = (!pr || idle_i[0]) && (!pw || idle_i[1]) && !busy;
 
