@@ -179,9 +179,8 @@ module iommu_walker #(
   end
 
   // Lowest set bit of a vector.
-  logic            issue_any, err_any_q;
-  logic [WIdxW-1:0] issue_idx, err_idx_q;
-  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_issue (.vec_i (is_issue), .any_o (issue_any), .idx_o (issue_idx));
+  logic            err_any_q;
+  logic [WIdxW-1:0] err_idx_q;
 
   logic res_stale_q;   // the result in the output register is of a stale walk
   assign stale_o = |(stale_q & ~is_idle) || res_stale_q;
@@ -347,15 +346,26 @@ module iommu_walker #(
   `IOMMU_ASSERT(AlIdle_A, clk_i, rst_ni, !al_q || ((al_oh_q & ~is_idle) == '0 && $onehot(al_oh_q)))
 
   // ---- read issue -------------------------------------------------------------
-  // The lowest walk with a read to send; a read presented without ARREADY
-  // stays presented (AXI) even if a lower walk becomes ready meanwhile.
-  logic             ar_lock_q;
-  logic [WIdxW-1:0] ar_lock_idx_q, ar_idx;
-  assign ar_idx       = ar_lock_q ? ar_lock_idx_q : issue_idx;
-  assign ds_arvalid_o = issue_any;
+  // The lowest walk with a read to send, chosen a cycle ahead and read then
+  // into registers (iss_*_q; the walk presented now is left out whether or
+  // not it goes, and a walk stays in CIssue until its read goes, with its
+  // address), so the port's address and ID come from registers; a read
+  // presented without ARREADY stays presented (AXI, ar_lock_*_q) even if a
+  // lower walk becomes ready meanwhile.
+  logic             ar_lock_q, iss_any_q, iss_any_d;
+  logic [WIdxW-1:0] ar_lock_idx_q, ar_idx, iss_idx_q, iss_idx_d;
+  logic [PaW-1:0]   ar_lock_addr_q, iss_addr_q;
+  logic [7:0]       ar_lock_len_q, iss_len_q;
+  logic [Walks-1:0] ar_oh;
+  for (genvar k = 0; k < Walks; k++) begin : g_ar_oh
+    assign ar_oh[k] = ds_arvalid_o && ar_idx == WIdxW'(k);
+  end
+  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_issue (.vec_i (is_issue & ~ar_oh), .any_o (iss_any_d), .idx_o (iss_idx_d));
+  assign ar_idx       = ar_lock_q ? ar_lock_idx_q : iss_idx_q;
+  assign ds_arvalid_o = ar_lock_q || iss_any_q;
   assign ds_arid_o    = DsIdW'(ar_idx);
-  assign ds_araddr_o  = addr_q[ar_idx];
-  assign ds_arlen_o   = (ph_q[ar_idx] == PhDc) ? 8'd3 : 8'd0;
+  assign ds_araddr_o  = ar_lock_q ? ar_lock_addr_q : iss_addr_q;
+  assign ds_arlen_o   = ar_lock_q ? ar_lock_len_q  : iss_len_q;
   assign ds_rready_o  = 1'b1;
 
   logic issue_hs;
@@ -365,11 +375,22 @@ module iommu_walker #(
     if (!rst_ni) begin
       ar_lock_q     <= 1'b0;
       ar_lock_idx_q <= '0;
+      iss_any_q     <= 1'b0;
+      iss_idx_q     <= '0;
     end else begin
       ar_lock_q     <= ds_arvalid_o && !ds_arready_i;
       ar_lock_idx_q <= ar_idx;
+      iss_any_q     <= iss_any_d;
+      iss_idx_q     <= iss_idx_d;
     end
   end
+  always_ff @(posedge clk_i) begin
+    ar_lock_addr_q <= ds_araddr_o;
+    ar_lock_len_q  <= ds_arlen_o;
+    iss_addr_q     <= addr_q[iss_idx_d];
+    iss_len_q      <= (ph_q[iss_idx_d] == PhDc) ? 8'd3 : 8'd0;
+  end
+  `IOMMU_ASSERT(ArIssue_A, clk_i, rst_ni, !ds_arvalid_o || is_issue[ar_idx])
 
   // ---- response processor -------------------------------------------------------
   // Input: a registered R beat, else the synthetic error of a walk in CErr.
