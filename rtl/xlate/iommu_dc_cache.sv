@@ -10,15 +10,15 @@
 // written by a fill in that cycle matches when the fill's device_id is the
 // one looked up: its data changes), with the valid bits of the next cycle
 // (so an entry invalidated meanwhile drops out); in the second the payload
-// is the match's (a fill replaces the entry of the same
+// is read at the match's index (a fill replaces the entry of the same
 // device_id, so there is never more than one match, and two, found by
 // iommu_sel, count as a miss; lk_data_o is garbage without a hit).  So the compare's path
-// starts at the channel's request as it is accepted, and the answer comes
-// from registers.  The payloads are in LUT RAM (one copy per lookup port,
-// read in the compare's cycle at the new match's index and registered with
-// the match vector), the device_ids and valid bits in flip-flops (every
-// lookup compares them all), so a fill's payload goes to one RAM word
-// instead of every entry's flip-flops.  While rd_hold_i (the lookup stage
+// starts at the channel's request as it is accepted and the select's at
+// registers.  The payloads are in LUT RAM (one copy per lookup port, read at
+// the match's index, registered with the match vector), the device_ids and
+// valid bits in flip-flops (every lookup compares them all): a payload read
+// is one LUT RAM read from a register, and a fill's payload goes to one RAM
+// word instead of every entry's flip-flops.  While rd_hold_i (the lookup stage
 // stalls) the match vector is kept instead of compared again, with the
 // entries fills write matched against the device_id looked up (registered),
 // so the stall never steers the compare and a refill of the entry keeps the
@@ -69,7 +69,7 @@ module iommu_dc_cache #(
   logic [Entries-1:0] same, inval, write;
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [Entries-1:0] m_d, m_q;
-    logic [DataW-1:0]   rd_data, data_q;   // the payload of m_d's entry, registered with it
+    logic [IdxW-1:0]    idx_q;   // the index of m_q's entry, for the payload RAM's read
     logic               any, multi;
     /* verilator lint_off UNUSEDSIGNAL */
     logic               sel_or;   // the OR of the matches, which any_o already is
@@ -98,21 +98,8 @@ module iommu_dc_cache #(
       if (!rst_ni) m_q <= '0;
       else         m_q <= m_d;
     end
-    // The payload is read in the compare's cycle at the new match's index
-    // and registered with the match, so the answer of the second cycle
-    // (which the IOTLB compares with at once) comes from flip-flops.  An
-    // entry written now is read as the fill writes it (the RAM returns the
-    // old word); while held, the payload stays, or takes a refill's.
-    logic wr_new, wr_held;
-    assign wr_new  = (write & mn) != '0;
-    assign wr_held = (write & mh) != '0;
-    always_ff @(posedge clk_i) begin
-      if (rd_hold_i[p]) begin
-        if (wr_held) data_q <= f_data_q;
-      end else begin
-        data_q <= wr_new ? f_data_q : rd_data;
-      end
-    end
+    always_ff @(posedge clk_i) idx_q <= rd_hold_i[p] ? IdxW'(iommu_pkg::oh_index(64'(mh))) :
+                                                      IdxW'(iommu_pkg::oh_index(64'(mn)));
     `IOMMU_ASSERT(MValid_A, clk_i, rst_ni, (m_q & ~valid_q) == '0)
     // any and multi from the match vector (iommu_sel without data); the
     // payload read at the matching entry (garbage with two: a miss).
@@ -124,15 +111,14 @@ module iommu_dc_cache #(
       .data_o  (sel_or)
     );
     assign lk_hit_o[p] = any && !multi;
-    assign lk_data_o[p*DataW +: DataW] = data_q;
     iommu_ram #(.Depth (Entries), .Width (DataW), .Block (1'b0), .Comb (1'b1)) u_data (
       .clk_i   (clk_i),
       .we_i    (|write),
       .waddr_i (IdxW'(iommu_pkg::oh_index(64'(write)))),
       .wdata_i (f_data_q),
       .re_i    (1'b1),
-      .raddr_i (IdxW'(iommu_pkg::oh_index(64'(mn)))),
-      .rdata_o (rd_data)
+      .raddr_i (idx_q),
+      .rdata_o (lk_data_o[p*DataW +: DataW])
     );
   end
 
