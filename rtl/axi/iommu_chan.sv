@@ -453,20 +453,25 @@ module iommu_chan #(
   logic [SlotW-1:0]       go_idx_d;
   logic [IdW+AddrLsb-1:0] go_req_q, lock_req_q, f_req;   // {ID, LEN..USER}
   logic [PaW-1:0]         go_pa_q, lock_pa_q, f_pa;
-  logic [Slots-1:0]       f_oh;
-  for (genvar k = 0; k < Slots; k++) begin : g_foh
-    assign f_oh[k] = f_slot && f_idx == SlotW'(k);
-  end
+  // f_oh: the slot presented, one-hot, from one-hot registers of the locked
+  // slot and the chosen one (no index decode before the choice)
+  logic [Slots-1:0]       f_oh, go_oh_q, lock_oh_q;
+  assign f_oh = lock_q ? lock_oh_q : go_any_q ? go_oh_q : '0;
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_go (.vec_i (go & ~f_oh), .any_o (go_any_d), .idx_o (go_idx_d));
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      go_any_q <= 1'b0;
-      go_idx_q <= '0;
+      go_any_q  <= 1'b0;
+      go_idx_q  <= '0;
+      go_oh_q   <= '0;
+      lock_oh_q <= '0;
     end else begin
-      go_any_q <= go_any_d;
-      go_idx_q <= go_idx_d;
+      go_any_q  <= go_any_d;
+      go_idx_q  <= go_idx_d;
+      for (int k = 0; k < Slots; k++) go_oh_q[k] <= go_idx_d == SlotW'(k);
+      lock_oh_q <= f_slot ? f_oh : fr_oh_q;
     end
   end
+  `IOMMU_ASSERT(FOh_A, clk_i, rst_ni, f_oh == (f_slot ? Slots'(1) << f_idx : '0))
   always_ff @(posedge clk_i) begin
     go_req_q <= {rel_word[AddrLsb + 12 +: IdW], rel_word[AddrLsb-1:0]};
     go_pa_q  <= {sl_pa_q[go_idx_d], rel_word[AddrLsb +: 12]};
