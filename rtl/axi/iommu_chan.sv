@@ -392,10 +392,28 @@ module iommu_chan #(
   end
 
   // Lowest index of each set.
-  logic             go_any_q, refuse_any, walk_any;
-  logic [SlotW-1:0] go_idx_q, refuse_idx, walk_idx;
+  logic             go_any_q, refuse_any, walk_any_d, walk_any_q;
+  logic [SlotW-1:0] go_idx_q, refuse_idx, walk_idx_d, walk_idx_q;
   iommu_first #(.N (Slots), .IdxW (SlotW)) u_refuse (.vec_i (refuse), .any_o (refuse_any), .idx_o (refuse_idx));
-  iommu_first #(.N (Slots), .IdxW (SlotW)) u_walk (.vec_i (want_walk), .any_o (walk_any), .idx_o (walk_idx));
+  // The slot to ask a walk for is chosen a cycle ahead (walk_*_q; the one
+  // moving into the walk-request register now is left out), so the walk
+  // RAM's read address is a register.
+  logic [Slots-1:0] wl_oh;
+  logic             wq_load;   // the chosen slot moves into the walk-request register
+  for (genvar k = 0; k < Slots; k++) begin : g_wl
+    assign wl_oh[k] = wq_load && walk_idx_q == SlotW'(k);
+  end
+  iommu_first #(.N (Slots), .IdxW (SlotW)) u_walk (.vec_i (want_walk & ~wl_oh), .any_o (walk_any_d), .idx_o (walk_idx_d));
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      walk_any_q <= 1'b0;
+      walk_idx_q <= '0;
+    end else begin
+      walk_any_q <= walk_any_d;
+      walk_idx_q <= walk_idx_d;
+    end
+  end
+  `IOMMU_ASSERT(WalkChoice_A, clk_i, rst_ni, !wq_load || want_walk[walk_idx_q])
   // The tail of the stage's key: the valid slot with its key that no slot
   // follows.  The slots of one key form one chain (each new one follows the
   // tail), so there is one tail at most and the vector is already one-hot.
@@ -443,16 +461,17 @@ module iommu_chan #(
   // lowest ready slot of the cycle before but the one presented in it, f_oh,
   // whether or not it went, so no READY reaches the choice: one that did not
   // go is locked, or chosen again a cycle later; a ready slot stays ready
-  // until it leaves), and read then into registers
-  // (go_req_q, go_pa_q: its request from the release RAM, its PA), so the
+  // until it leaves); its PA above the page offset is read then into a
+  // register (go_ppn_q) and the release RAM is read at go_idx_q, so the
   // memory port's select between slot and stage, and what it selects, come
-  // from registers and no slot state or slot index reaches them.  A slot
-  // becomes ready a cycle before it can leave; what it releases does not
-  // change while it is ready.
+  // from registers (and a RAM read at a registered address) and no slot
+  // state reaches them.  A slot becomes ready a cycle before it can leave;
+  // what it releases does not change while it is ready.
   logic                   go_any_d;
   logic [SlotW-1:0]       go_idx_d;
-  logic [IdW+AddrLsb-1:0] go_req_q, lock_req_q, f_req;   // {ID, LEN..USER}
-  logic [PaW-1:0]         go_pa_q, lock_pa_q, f_pa;
+  logic [IdW+AddrLsb-1:0] lock_req_q, f_req;   // {ID, LEN..USER}
+  logic [PaW-1:0]         lock_pa_q, f_pa;
+  logic [PaW-13:0]        go_ppn_q;
   // f_oh: the slot presented, one-hot, from one-hot registers of the locked
   // slot and the chosen one (no index decode before the choice)
   logic [Slots-1:0]       f_oh, go_oh_q, lock_oh_q;
@@ -472,13 +491,12 @@ module iommu_chan #(
     end
   end
   `IOMMU_ASSERT(FOh_A, clk_i, rst_ni, f_oh == (f_slot ? Slots'(1) << f_idx : '0))
-  always_ff @(posedge clk_i) begin
-    go_req_q <= {rel_word[AddrLsb + 12 +: IdW], rel_word[AddrLsb-1:0]};
-    go_pa_q  <= {sl_pa_q[go_idx_d], rel_word[AddrLsb +: 12]};
-  end
+  always_ff @(posedge clk_i) go_ppn_q <= sl_pa_q[go_idx_d];
 
-  assign f_req = lock_q ? lock_req_q : go_any_q ? go_req_q : {s_id, s_q[AddrLsb-1:0]};
-  assign f_pa  = lock_q ? lock_pa_q  : go_any_q ? go_pa_q  : o_pa;
+  assign f_req = lock_q   ? lock_req_q :
+                 go_any_q ? {rel_word[AddrLsb + 12 +: IdW], rel_word[AddrLsb-1:0]} :
+                            {s_id, s_q[AddrLsb-1:0]};
+  assign f_pa  = lock_q ? lock_pa_q : go_any_q ? {go_ppn_q, rel_word[AddrLsb +: 12]} : o_pa;
   assign {mem_len_o, mem_size_o, mem_burst_o, mem_lock_o, mem_cache_o, mem_prot_o, mem_qos_o,
           mem_user_o} = f_req[AddrLsb-1:0];
   assign mem_id_o    = f_req[AddrLsb +: IdW];
@@ -548,18 +566,19 @@ module iommu_chan #(
   `IOMMU_ASSERT(MoveCopies_A, clk_i, rst_ni, mv == {MvN{r_move}})
 
   // ---- walk requests ---------------------------------------------------------------
-  // The lowest slot that wants a walk moves into an output register (wq_*)
-  // whenever it is empty, and the slot waits from then on (SWalkWait), so
+  // The lowest slot that wants a walk (chosen a cycle ahead) moves into an
+  // output register (wq_*) whenever it is empty, and the slot waits from
+  // then on (SWalkWait), so
   // the walker's intake starts at this register and not at the slots' choice
   // and RAM read.  The register loads only when empty, not in the cycle the
   // walker takes its request, so its wide enable comes from registers and not
   // through the walker's intake and the channels' arbitration (wreq_ready_i):
   // one walk request every two cycles at most.  A DC invalidation drops the
   // DC the register holds, as it does the slots'.
-  logic             wq_v_q, wq_dc_hit_q, wq_load;
+  logic             wq_v_q, wq_dc_hit_q;
   logic [SlotW-1:0] wq_slot_q;
   logic [WalkW-1:0] wq_word_q;
-  assign wq_load = walk_any && !wq_v_q;
+  assign wq_load = walk_any_q && !wq_v_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       wq_v_q      <= 1'b0;
@@ -567,13 +586,13 @@ module iommu_chan #(
     end else begin
       if (wq_load)           wq_v_q <= 1'b1;
       else if (wreq_ready_i) wq_v_q <= 1'b0;
-      if (wq_load) wq_dc_hit_q <= sl_dc_hit_q[walk_idx] && !dc_inval_i;
+      if (wq_load) wq_dc_hit_q <= sl_dc_hit_q[walk_idx_q] && !dc_inval_i;
       else if (dc_inval_i) wq_dc_hit_q <= 1'b0;
     end
   end
   always_ff @(posedge clk_i) begin
     if (wq_load) begin
-      wq_slot_q <= walk_idx;
+      wq_slot_q <= walk_idx_q;
       wq_word_q <= walk_word;
     end
   end
@@ -716,7 +735,7 @@ module iommu_chan #(
     .waddr_i (fr_idx_q),
     .wdata_i ({s_id, s_addr[11:0], s_q[AddrLsb-1:0]}),
     .re_i    (1'b1),
-    .raddr_i (go_idx_d),
+    .raddr_i (go_idx_q),
     .rdata_o (rel_word)
   );
   iommu_ram #(.Depth (Slots), .Width (WalkW), .Block (1'b0), .Comb (1'b1)) u_walk_ram (
@@ -725,7 +744,7 @@ module iommu_chan #(
     .waddr_i (fr_idx_q),
     .wdata_i ({s_addr, s_user, s_prot[2], s_dc_q}),
     .re_i    (1'b1),
-    .raddr_i (walk_idx),
+    .raddr_i (walk_idx_q),
     .rdata_o (walk_word)
   );
   iommu_ram #(.Depth (Slots), .Width (AxW), .Block (1'b0), .Comb (1'b1)) u_rf_ram (
@@ -756,7 +775,7 @@ module iommu_chan #(
       for (int k = 0; k < Slots; k++) begin
         if (free_oh[k] || d_cancel[k])             sl_st_q[k] <= SWalkWait;
         else if (d_pend[k])                        sl_st_q[k] <= d_ready_q ? SReady : SWalkReq;
-        else if (wq_load && walk_idx == SlotW'(k)) sl_st_q[k] <= SWalkWait;
+        else if (wl_oh[k])                         sl_st_q[k] <= SWalkWait;
         else if (wres_valid_i && wres_slot_i == SlotW'(k)) sl_st_q[k] <= SReady;
       end
     end

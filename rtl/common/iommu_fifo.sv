@@ -2,8 +2,8 @@
 // sides.  Depth is any value >= 1.  A push and a pop may happen in the same
 // cycle (also when full: the pop frees the slot).  Data is held in plain
 // vectors so that Verilator and Yosys read it the same way.
-// room2_o says two entries are free, from the count register alone, for a
-// producer that decides a cycle before it pushes.
+// room2_o says two entries are free, from a register (the next count's), for
+// a producer that decides a cycle before it pushes.
 // Assumes: in_data is stable while in_valid && !in_ready (AXI-style source).
 // Guarantees: out_valid/out_data change only after a pop or when empty.
 `default_nettype none
@@ -33,11 +33,15 @@ module iommu_fifo #(
   logic             push, pop;
 
   assign in_ready_o  = (cnt_q != CntW'(Depth)) || out_ready_i;
-  assign room2_o     = 32'(cnt_q) + 2 <= Depth;
+  logic [CntW-1:0] cnt_d;
+  logic            room2_q;
+  assign room2_o     = room2_q;
   assign out_valid_o = (cnt_q != '0);
   assign out_data_o  = mem_q[rd_q];
   assign push        = in_valid_i && in_ready_o;
   assign pop         = out_valid_o && out_ready_i;
+
+  assign cnt_d = (push && !pop) ? cnt_q + 1'b1 : (pop && !push) ? cnt_q - 1'b1 : cnt_q;
 
   function automatic logic [PtrW-1:0] next_ptr(input logic [PtrW-1:0] p);
     if (p == PtrW'(Depth - 1)) next_ptr = '0;
@@ -48,12 +52,13 @@ module iommu_fifo #(
     if (!rst_ni) begin
       rd_q  <= '0;
       wr_q  <= '0;
-      cnt_q <= '0;
+      cnt_q   <= '0;
+      room2_q <= Depth >= 2;
     end else begin
       if (push) wr_q <= next_ptr(wr_q);
       if (pop)  rd_q <= next_ptr(rd_q);
-      if (push && !pop)      cnt_q <= cnt_q + 1'b1;
-      else if (pop && !push) cnt_q <= cnt_q - 1'b1;
+      cnt_q   <= cnt_d;
+      room2_q <= 32'(cnt_d) + 2 <= Depth;
     end
   end
 
