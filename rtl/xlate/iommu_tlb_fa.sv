@@ -14,7 +14,8 @@
 // GSCID is always 0 here (no second stage), so it is not stored.  The tags,
 // sizes and permissions are flip-flops (every lookup, fill and invalidation
 // compares them all); the PPNs are in LUT RAM, one copy per lookup port, read
-// at the index of the match vector (a duplicate's PPN is garbage: a miss).
+// at the index of the match vector (a duplicate's PPN is garbage: a miss),
+// and written a cycle after the entry's tag, before any lookup can read it.
 //
 // A lookup takes two cycles.  In the first, the cycle the lookup stage takes
 // its request (lk_adv_i), tk_vpn_i and tk_pscid_i are compared with every
@@ -111,6 +112,22 @@ module iommu_tlb_fa #(
     f_allow_q <= fill_allow_i;
   end
 
+  // The PPN RAMs are written a cycle after the entry's tag, from registers
+  // (pw_*_q), so the victim choice reaches no RAM write port.  No lookup reads
+  // the PPN earlier: one that compares in the tag's write cycle leaves the
+  // entry out, and one that compares after reads a cycle later still.
+  logic              pw_q;
+  logic [IdxW-1:0]   pw_idx_q;
+  logic [PpnW-1:0]   pw_ppn_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) pw_q <= 1'b0;
+    else         pw_q <= write != '0;
+  end
+  always_ff @(posedge clk_i) begin
+    pw_idx_q <= IdxW'(iommu_pkg::oh_index(64'(write)));
+    pw_ppn_q <= f_ppn_q;
+  end
+
   // ---- lookups ----------------------------------------------------------
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [PscidW-1:0]  tk_pscid;
@@ -172,9 +189,9 @@ module iommu_tlb_fa #(
     assign size = lk_size_q;
     iommu_ram #(.Depth (Entries), .Width (PpnW), .Block (1'b0), .Comb (1'b1)) u_ppn (
       .clk_i   (clk_i),
-      .we_i    (|write),
-      .waddr_i (IdxW'(iommu_pkg::oh_index(64'(write)))),
-      .wdata_i (f_ppn_q),
+      .we_i    (pw_q),
+      .waddr_i (pw_idx_q),
+      .wdata_i (pw_ppn_q),
       .re_i    (1'b1),
       .raddr_i (idx_q),
       .rdata_o (ppn)

@@ -393,6 +393,57 @@ static int t_tlb_fa_stale_tag(void) {
     CHECK_EQ(fq_count(), 0, "no fault record");
     return 0;
 }
+/* A lookup right behind a fully associative fill: each round maps a new
+ * 1 GiB page (so after the first entries every fill evicts another page's
+ * entry, whose PPN RAM word is another page's), reads it once (a miss: a
+ * walk and a fill), and reads it again d cycles after the first read was
+ * submitted, d = 0, 1, 2, ... up to the first read's latency, so some round's
+ * second read is compared in each cycle around the fill: whatever it hits
+ * must read the new page's PPN (a PPN written later than its tag can be
+ * read would return the evicted page's data). */
+static int t_tlb_fa_fill_race(void) {
+    const uint64_t gib = 1ull << 30, off = 0x2040;
+    ddt_t d;
+    setup(&d, false);
+    uint64_t root = add_device(&d, D1, P1);
+    uint64_t lat = 0;
+    for (unsigned r = 0; r < 600; r++) {
+        uint64_t iova = (uint64_t)(r + 1) * gib, pa = 0x40000000000ull + (uint64_t)r * gib;
+        tb_mem_store(pa + off, 8, pattern(pa + off));
+        tb_mem_store(pa + off + 8, 8, pattern(pa + off + 8));
+        pt_map(root, 3, iova, 2, pt_leaf(pa, PTE_RWUAD));
+        dma_txn_t *t[2];
+        for (unsigned k = 0; k < 2; k++) {
+            t[k] = dma_txn_new(false, iova + off + 8 * k, 0, 3);
+            t[k]->user = sim_user(D1, false, 0);
+            t[k]->id = 1 + k;
+        }
+        uint64_t t0 = tb_now();
+        dev_master_submit(sim_dev(), t[0], t0);
+        if (r > 0) {
+            while (tb_now() - t0 < r - 1) tb_cycles(1);
+            dev_master_submit(sim_dev(), t[1], tb_now());
+        }
+        while (!t[0]->done && tb_now() - t0 < CQ_TIMEOUT) tb_cycles(1);
+        if (r == 0) {
+            lat = tb_now() - t0;   /* the sweep covers the first read's latency */
+            dev_master_submit(sim_dev(), t[1], tb_now());
+        }
+        while (!t[1]->done && tb_now() - t0 < CQ_TIMEOUT) tb_cycles(1);
+        uint64_t got0 = t[0]->data[0], got1 = t[1]->data[0];
+        if (!txns_finish(t, 2, CQ_TIMEOUT, "a gigapage's two reads")) return 1;
+        CHECK(got0 == pattern(pa + off), "round %u: the first read of its page: %#llx", r,
+              (unsigned long long)got0);
+        CHECK(got1 == pattern(pa + off + 8), "round %u: the read %u cycles behind it: %#llx, expected %#llx",
+              r, r ? r - 1 : 0, (unsigned long long)got1, (unsigned long long)pattern(pa + off + 8));
+        if (tb_check_failures || (r > 0 && r > lat + 8)) break;
+    }
+    CHECK(lat > 0, "the first read never completed");
+    CHECK_EQ(fq_count(), 0, "no fault record");
+    printf("tlb_fa_fill_race: a cold read takes %llu cycles; second reads swept from 0 to %llu cycles behind\n",
+           (unsigned long long)lat, (unsigned long long)lat + 8);
+    return 0;
+}
 static int t_tlb_ways(void) { return tlb_ways_case(0); }
 static int t_tlb_ways_2m(void) { return tlb_ways_case(1); }
 
@@ -1877,6 +1928,7 @@ const test_def_t tests_cq[] = {
     {"cq_vma_addr", "IOTINVAL.VMA AV=1 PSCV=0: one address in every PSCID, superpage by any address in it, globals dropped", t_vma_addr, false},
     {"cq_vma_addr_pscid", "IOTINVAL.VMA AV=1 PSCV=1: one address in one PSCID, globals kept", t_vma_addr_pscid, false},
     {"tlb_ways", "IOTLB: one set of 4 KiB pages holds exactly its ways (FA: its entries); a page more replaces one; AV=1 in a full set", t_tlb_ways, false},
+    {"tlb_fa_fill_race", "IOTLB FA: reads of a new 1 GiB page in every cycle around its fill read its PPN, not the evicted entry's", t_tlb_fa_fill_race, false},
     {"tlb_fa_stale_tag", "IOTLB FA: a page refilled into another entry than its invalidated one hits with the new PPN", t_tlb_fa_stale_tag, false},
     {"tlb_ways_2m", "IOTLB: the same for 2 MiB pages (the 2 MiB array, or the FA entries)", t_tlb_ways_2m, false},
     {"tlb_fill_collide", "IOTLB: fills into a set while the other channel looks it up every cycle (RAM read-during-write)", t_tlb_fill_collide, false},
