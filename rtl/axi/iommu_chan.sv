@@ -670,15 +670,15 @@ module iommu_chan #(
   // A slot frees when it leaves for memory or its refusal completes.
   // A slot's handshake, from registers and READY alone (a slot presents
   // when locked from one or when one is ready: s_fwd needs !go_any_q).
-  logic             free_v, slot_hs;
-  logic [SlotW-1:0] free_slot;
-  logic [Slots-1:0] free_oh;
-  assign slot_hs   = mem_ready_i && (lock_q || (can_fwd && go_any_q));
-  assign free_v    = slot_hs || rf_done;
-  assign free_slot = rf_done ? rf_idx_q : f_idx;
+  // The slot freeing, one-hot: the presented one (f_oh, from registers) or
+  // the refused one (never both: OneFree_A).
+  logic             slot_hs;
+  logic [Slots-1:0] free_oh, rf_oh;
+  assign slot_hs = mem_ready_i && (lock_q || (can_fwd && go_any_q));
   for (genvar k = 0; k < Slots; k++) begin : g_free
-    assign free_oh[k] = free_v && free_slot == SlotW'(k);
+    assign rf_oh[k] = rf_idx_q == SlotW'(k);
   end
+  assign free_oh = (slot_hs ? f_oh : '0) | (rf_done ? rf_oh : '0);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
