@@ -38,11 +38,14 @@
 // invalid entry, else a round-robin victim (iommu_victim); it takes two
 // cycles (compares, then the write), so a lookup sees it from the cycle after
 // its second.  flush_i empties the cache in one cycle.
-// inv_i applies IOTINVAL.VMA with GV=0 in one cycle (spec table "IOTINVAL.VMA
-// operands and operations"): PSCV=0 selects every address space, global
+// inv_i applies IOTINVAL.VMA with GV=0 in one cycle, the cycle after inv_i
+// (its operands registered; spec table "IOTINVAL.VMA operands and
+// operations"): PSCV=0 selects every address space, global
 // entries included; PSCV=1 the entries of PSCID, global entries kept; AV=1
 // only the entries whose page (of its own size) holds the IOVA.  A fill with
-// an invalidation in either of its cycles is dropped.
+// inv_i or its applying cycle in either of its cycles is dropped.  Lookups in
+// between may still hit an entry about to go, as the RAM arrays' do: the
+// command queue counts both cycles as busy, so no IOFENCE.C passes first.
 // Assumes: at most one fill per cycle; Entries <= 64.
 `default_nettype none
 `include "common/iommu_assert.svh"
@@ -212,13 +215,29 @@ module iommu_tlb_fa #(
   end
 
   // ---- invalidation and fill -----------------------------------------------
+  // An IOTINVAL.VMA is applied the cycle after inv_i, from registers
+  // (inv_*_q: the command queue is far from the entries), and a fill is
+  // dropped when either cycle meets it; a flush is applied at once.
+  logic                    inv_q, inv_pscv_q, inv_av_q;
+  logic [PscidW-1:0]       inv_pscid_q;
+  logic [VpnW-1:0]         inv_vpn_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) inv_q <= 1'b0;
+    else         inv_q <= inv_i;
+  end
+  always_ff @(posedge clk_i) begin
+    inv_pscv_q  <= inv_pscv_i;
+    inv_pscid_q <= inv_pscid_i;
+    inv_av_q    <= inv_av_i;
+    inv_vpn_q   <= inv_vpn_i;
+  end
   logic [Entries-1:0] same, inval, unch;
   logic               eq, f_unch;
   for (genvar e = 0; e < Entries; e++) begin : g_same
     assign inval[e] = flush_i ||
-                      (inv_i && (!inv_pscv_i || (pscid_q[e] == inv_pscid_i && !g_q[e])) &&
-                       (!inv_av_i ||
-                        ((vpn_q[e] ^ inv_vpn_i) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0));
+                      (inv_q && (!inv_pscv_q || (pscid_q[e] == inv_pscid_q && !g_q[e])) &&
+                       (!inv_av_q ||
+                        ((vpn_q[e] ^ inv_vpn_q) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0));
     assign same[e] = valid_q[e] && g_q[e] == fill_g_i && pscid_q[e] == fill_pscid_i &&
                      size_q[e] == fill_size_i &&
                      ((vpn_q[e] ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
@@ -246,7 +265,7 @@ module iommu_tlb_fa #(
     .eq_i     (eq),
     .fill_i   (fill_i),
     .drop_i   (f_unch),
-    .kill_i   (flush_i || inv_i),
+    .kill_i   (flush_i || inv_i || inv_q),
     .inval_i  (inval),
     .write_o  (write),
     .valid_o  (valid_q),
