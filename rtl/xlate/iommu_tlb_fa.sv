@@ -27,9 +27,8 @@
 // tag and permissions in an entry already changes nothing and writes nothing (the
 // entry keeps its PPN), so the refills of a hot page (one per walk of a burst of
 // misses) do not keep dropping its lookups.  In the second, the PPN is read at the
-// registered index and the size comes from a register the first cycle
-// loads with the match's (an entry cannot change while it matches: its
-// write drops it) and the matches give hit and miss (iommu_sel);
+// registered index and the size selected by the registered match vector
+// (an entry cannot change while it matches: its write drops it) and the matches give hit and miss (iommu_sel);
 // two matches (entries of different sizes or G bits that cover the same page,
 // left by a driver that changed a mapping without invalidating) count as a
 // miss, so a duplicate can never corrupt a translation: the request walks.
@@ -163,14 +162,13 @@ module iommu_tlb_fa #(
     end
     always_ff @(posedge clk_i) idx_q <= lk_adv_i[p] ? IdxW'(iommu_pkg::oh_index(64'(vm_new))) :
                                                      IdxW'(iommu_pkg::oh_index(64'(vm_held)));
-    // the matching entry's size, registered with the match (held: the same
-    // entry, which cannot change while it matches)
-    logic [2:0] size_new, lk_size_q;
+    // the matching entry's size, selected by the registered match (an OR of
+    // the matches' sizes: with two it is garbage, and the lookup misses)
+    logic [2:0] lk_size;
     always_comb begin
-      size_new = '0;
-      for (int e = 0; e < Entries; e++) size_new |= vm_new[e] ? size_q[e] : 3'd0;
+      lk_size = '0;
+      for (int e = 0; e < Entries; e++) lk_size |= vm_q[e] ? size_q[e] : 3'd0;
     end
-    always_ff @(posedge clk_i) if (lk_adv_i[p]) lk_size_q <= size_new;
     `IOMMU_ASSERT(VmValid_A, clk_i, rst_ni, (vm_q & ~valid_q) == '0)
 
     logic [Entries-1:0] ok;
@@ -189,7 +187,7 @@ module iommu_tlb_fa #(
       .multi_o (multi),
       .data_o  (sel_or)
     );
-    assign size = lk_size_q;
+    assign size = lk_size;
     iommu_ram #(.Depth (Entries), .Width (PpnW), .Block (1'b0), .Comb (1'b1)) u_ppn (
       .clk_i   (clk_i),
       .we_i    (pw_q),
