@@ -202,7 +202,7 @@ module iommu_chan #(
   // walks and reads the DC again) and whether its INCR burst crosses 4 KiB.
   logic             s_v_q;
   logic [AxW-1:0]   s_q;
-  logic             s_dc_hit_q, s_cross_q, s_sure;
+  logic             s_dc_hit_q, s_cross_q;
   logic [DcW-1:0]   s_dc_q;
   logic             s_fits_q;    // the address fits in PAS (Bare)
   logic [1:0]       s_wd_q;      // the device_id is too wide for 2LVL, 1LVL
@@ -215,7 +215,7 @@ module iommu_chan #(
   // Bytes of an INCR burst from the start of its first beat's container.
   assign r_end  = (16'(r_addr[11:0]) & ~((16'd1 << r_size) - 16'd1)) +
                   ((16'(r_q[AddrLsb-8 +: 8]) + 16'd1) << r_size);
-  assign r_move = !s_v_q || s_sure;
+  assign r_move = !s_v_q || fr_q;
 
   // What the decision needs of the request and its DC that depends on no
   // IOTLB answer, worked out here and registered with the request: the
@@ -453,9 +453,7 @@ module iommu_chan #(
   // caches or the other slots.  It is always in a slot: a stage request
   // presented without READY moved into the slot it took.
   logic             lock_q, f_slot;
-  logic [SlotW-1:0] lock_idx_q, f_idx;
   assign f_slot = lock_q || go_any_q;
-  assign f_idx  = lock_q ? lock_idx_q  : go_idx_q;
 
   // The ready slot to release is chosen a cycle ahead (go_any_q, go_idx_q: the
   // lowest ready slot of the cycle before but the one presented in it, f_oh,
@@ -490,7 +488,8 @@ module iommu_chan #(
       lock_oh_q <= f_slot ? f_oh : fr_oh_q;
     end
   end
-  `IOMMU_ASSERT(FOh_A, clk_i, rst_ni, f_oh == (f_slot ? Slots'(1) << f_idx : '0))
+  `IOMMU_ASSERT(FOh_A, clk_i, rst_ni, $onehot0(f_oh) && ((f_oh != '0) == f_slot) &&
+                                      (!(go_any_q && !lock_q) || f_oh == Slots'(1) << go_idx_q))
   always_ff @(posedge clk_i) go_ppn_q <= sl_pa_q[go_idx_d];
 
   assign f_req = lock_q   ? lock_req_q :
@@ -507,12 +506,10 @@ module iommu_chan #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       lock_q     <= 1'b0;
-      lock_idx_q <= '0;
     end else begin
       // a stage request presented without READY moves into the slot it
       // takes (s_take) and stays presented from there
       lock_q     <= mem_valid_o && !mem_ready_i;
-      lock_idx_q <= f_slot ? f_idx : fr_idx_q;
     end
   end
   always_ff @(posedge clk_i) begin
@@ -533,7 +530,6 @@ module iommu_chan #(
   logic             s_take, stage_hs, fr_q;
   logic [Slots-1:0] fr_oh_q;
   logic [SlotW-1:0] fr_idx_q;
-  assign s_sure   = fr_q;
   assign s_take   = s_v_q && fr_q;
   assign stage_hs = mem_hs && !f_slot;
   iommu_offer #(.N (Slots), .IdxW (SlotW), .Copies (1 + MvN)) u_fr (
