@@ -124,6 +124,14 @@ module iommu_tlb_sa #(
   assign wr_set   = clr_en ? clr_set : fill_set;
   assign wr_way   = clr_en ? clr_way : fill_way;
 
+  // The write's set reaches every RAM of the array: a register per RAM
+  // (iommu_copies; one for block RAM, whose few RAMs share it), loaded a
+  // cycle ahead from the clear and fill stages' registers (cl_* and f3_*
+  // load from ic_* and f2_*), so a net of its own, from a register, reaches
+  // each RAM's write address.
+  localparam int unsigned WrN = Block ? 1 : Ways * (Ports + 1);
+  logic [WrN*SetW-1:0] wr_set_cp;
+
   // A wipe is clearing every entry: lookups miss.
   logic wipe;
 
@@ -182,7 +190,7 @@ module iommu_tlb_sa #(
       iommu_ram #(.Depth (Sets), .Width (WordW), .Block (Block)) u_ram (
         .clk_i   (clk_i),
         .we_i    (wr_en && wr_way[w]),
-        .waddr_i (wr_set),
+        .waddr_i (wr_set_cp[(Block ? 0 : Ways + p * Ways + w) * SetW +: SetW]),
         .wdata_i ({wr_valid, wr_tag, wr_data}),
         .re_i    (1'b1),
         .raddr_i (raddr),
@@ -288,7 +296,7 @@ module iommu_tlb_sa #(
     iommu_ram #(.Depth (Sets), .Width (TWordW), .Block (Block)) u_ram (
       .clk_i   (clk_i),
       .we_i    (wr_en && wr_way[w]),
-      .waddr_i (wr_set),
+      .waddr_i (wr_set_cp[(Block ? 0 : w) * SetW +: SetW]),
       .wdata_i (t_wdata),
       .re_i    (1'b1),
       .raddr_i (t_set),
@@ -477,6 +485,13 @@ module iommu_tlb_sa #(
   assign fill_way = (f3_same_q != '0) ? f3_same_q : free_any ? first_free : rr_q;
   assign wr_tag   = f3_tag_q;
   assign wr_data  = f3_data_q;
+  iommu_copies #(.W (SetW), .N (WrN)) u_wr_set (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .d_i    (ic_v_q ? ic_set_q : f2_set_q),
+    .q_o    (wr_set_cp)
+  );
+  `IOMMU_ASSERT(WrSet_A, clk_i, rst_ni, !wr_en || wr_set_cp[SetW-1:0] == wr_set)
 
   if (Level > 0) begin : g_unused_lo
     /* verilator lint_off UNUSEDSIGNAL */
