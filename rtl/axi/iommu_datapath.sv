@@ -214,7 +214,14 @@ module iommu_datapath #(
       ddtp_ppn <= ddtp_ppn_i;
     end
   end
-  assign dc_inval = ddtp_wr || inv_ddt_i;
+  // The DC cache applies IODIR.INVAL_DDT a cycle after the command, so the
+  // DCs it answers in both cycles are stale (inv_ddt_q).
+  logic inv_ddt_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) inv_ddt_q <= 1'b0;
+    else         inv_ddt_q <= inv_ddt_i;
+  end
+  assign dc_inval = ddtp_wr || inv_ddt_i || inv_ddt_q;
   assign kill     = ddtp_wr || inv_ddt_i || inv_vma_i;
 
   // The write channel pushes a forwarded AW's route entry the cycle after

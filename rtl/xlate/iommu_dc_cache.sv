@@ -27,8 +27,9 @@
 // of the same device_id, else the first invalid entry, else a round-robin
 // victim, in two cycles (iommu_victim: compares, then the write); flush_i
 // empties it (a ddtp write), inv_i applies IODIR.INVAL_DDT (DV=1: the entry
-// of DID; DV=0: all).  A fill with an invalidation in either of its cycles is
-// dropped.
+// of DID; DV=0: all) the cycle after (its compare is registered), so a
+// lookup answered in the cycle after inv_i may still hit an entry it
+// removes.  A fill with an invalidation in any of its cycles is dropped.
 `default_nettype none
 `include "common/iommu_assert.svh"
 
@@ -122,8 +123,21 @@ module iommu_dc_cache #(
     );
   end
 
+  // IODIR.INVAL_DDT takes effect a cycle after its command: the entries it
+  // selects are registered (inv_m_q), so its device_id compare feeds no
+  // lookup's match; a fill in either cycle is dropped (kill), and the
+  // lookups answered in the cycle between are the data path's to drop (it
+  // treats DCs looked up then as stale: dc_inval there).  A flush (ddtp
+  // write) needs no compare and applies at once.
+  logic               inv_q;
+  logic [Entries-1:0] inv_m_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) inv_q <= 1'b0;
+    else         inv_q <= inv_i;
+  end
   for (genvar e = 0; e < Entries; e++) begin : g_same
-    assign inval[e] = flush_i || (inv_i && (!inv_dv_i || did_q[e] == inv_did_i));
+    always_ff @(posedge clk_i) inv_m_q[e] <= inv_i && (!inv_dv_i || did_q[e] == inv_did_i);
+    assign inval[e] = flush_i || inv_m_q[e];
     assign same[e] = valid_q[e] && did_q[e] == fill_did_i;
   end
   iommu_victim #(.Entries(Entries)) u_victim (
@@ -133,7 +147,7 @@ module iommu_dc_cache #(
     .eq_i     (fill_did_i == f_did_q),
     .fill_i   (fill_i),
     .drop_i   (1'b0),
-    .kill_i   (flush_i || inv_i),
+    .kill_i   (flush_i || inv_i || inv_q),
     .inval_i  (inval),
     .write_o  (write),
     .valid_o  (valid_q),
