@@ -5,8 +5,9 @@
 // Intake: two one-entry stages (doc/pipeline.md).  The request stage (r_*)
 // takes the device's request (the DC cache compares its device_id in the
 // handshake cycle); in its cycle the DC cache answers and the
-// IOTLB compares its tags with the request's VPN and the DC answer's PSCID
-// (tlb_tk_vpn_o, tlb_tk_pscid_o) when the decision stage takes it
+// IOTLB compares its tags with the request's VPN (tlb_tk_vpn_o) and the DC
+// answer's PSCID (which the data path takes from the DC cache's own copies
+// of that field, for the arrays) when the decision stage takes it
 // (tlb_adv_o); the RAM arrays read its set a cycle earlier (tlb_rd2_vpn_o,
 // from the handshake; while the stage stalls, lk_hold_o, the caches keep
 // their lookup).  The decision stage (s_*)
@@ -105,7 +106,6 @@ module iommu_chan #(
   output      logic [iommu_pkg::VpnW-1:0]   tlb_rd2_vpn_o,   /// VPN looked up in two cycles (RAM arrays; unless lk_hold_o)
   output      logic [2:0]                   tlb_adv_o,       /// the decision stage takes the next request (copies: 4 KiB, 2 MiB, FA array)
   output      logic [iommu_pkg::VpnW-1:0]   tlb_tk_vpn_o,    /// its VPN (used only with tlb_adv_o)
-  output      logic [iommu_pkg::PscidW-1:0] tlb_tk_pscid_o,  /// its PSCID (used only with tlb_adv_o)
   output      logic [iommu_pkg::VpnW-1:0]   tlb_lk_vpn_o,
   output      logic [1:0]                   tlb_lk_acc_o,    /// the access, checked by every entry
   input  wire logic                         tlb_lk_hit_i,    /// one entry matches and allows it
@@ -307,7 +307,6 @@ module iommu_chan #(
     assign tlb_adv_o[k] = mv[MvAdv + k];
   end
   assign tlb_tk_vpn_o   = r_addr[12 +: iommu_pkg::VpnW];
-  assign tlb_tk_pscid_o = dc_lk_data_i[iommu_pkg::PpnW +: iommu_pkg::PscidW];
   assign tlb_lk_acc_o   = s_acc;
   assign tlb_lk_vpn_o   = s_addr[12 +: iommu_pkg::VpnW];
   assign pd_kind = s_pdk_q;

@@ -174,7 +174,7 @@ module iommu_datapath #(
   logic [1:0]          dc_hit, tlb_hit;
   logic [2*DidW-1:0]   dc_did;
   logic [2*DcW-1:0]    dc_data;
-  logic [2*PscidW-1:0] tlb_tk_pscid;
+  logic [3*2*PscidW-1:0] tlb_tk_pscid;   // the DC answer's PSCID, a copy per IOTLB array
   logic [2*VpnW-1:0]   tlb_vpn, tlb_rd2_vpn, tlb_tk_vpn;
   logic [2*3-1:0]      tlb_adv, lk_hold;   // per channel: copies for the 4 KiB, 2 MiB and FA arrays / DC cache
   logic [2*PpnW-1:0]   tlb_ppn;
@@ -283,7 +283,6 @@ module iommu_datapath #(
     .tlb_rd2_vpn_o   (tlb_rd2_vpn[0 +: VpnW]),
     .tlb_adv_o       (tlb_adv[0 +: 3]),
     .tlb_tk_vpn_o    (tlb_tk_vpn[0 +: VpnW]),
-    .tlb_tk_pscid_o  (tlb_tk_pscid[0 +: PscidW]),
     .tlb_lk_vpn_o    (tlb_vpn[0 +: VpnW]),
     .tlb_lk_hit_i    (tlb_hit[0]),
     .tlb_lk_ppn_i    (tlb_ppn[0 +: PpnW]),
@@ -360,7 +359,6 @@ module iommu_datapath #(
     .tlb_rd2_vpn_o   (tlb_rd2_vpn[VpnW +: VpnW]),
     .tlb_adv_o       (tlb_adv[3 +: 3]),
     .tlb_tk_vpn_o    (tlb_tk_vpn[VpnW +: VpnW]),
-    .tlb_tk_pscid_o  (tlb_tk_pscid[PscidW +: PscidW]),
     .tlb_lk_vpn_o    (tlb_vpn[VpnW +: VpnW]),
     .tlb_lk_hit_i    (tlb_hit[1]),
     .tlb_lk_ppn_i    (tlb_ppn[PpnW +: PpnW]),
@@ -414,13 +412,18 @@ module iommu_datapath #(
   // compares it feeds stay together, and no DC answer crosses to the other
   // channel.  A device that reads and writes has its DC read once per channel.
   for (genvar ch = 0; ch < 2; ch++) begin : g_dc
-    iommu_dc_cache #(.Entries (DcEntries), .Ports (1), .DidW (DidW), .DataW (DcW)) u_dc_cache (
+    // The PSCID of its answer goes straight to the IOTLB's arrays, from
+    // three RAM copies of its own (one per array, like tlb_adv).
+    logic [3*PscidW-1:0] pscid;
+    iommu_dc_cache #(.Entries (DcEntries), .Ports (1), .DidW (DidW), .DataW (DcW),
+                     .FieldLsb (PpnW), .FieldW (PscidW), .FieldN (3)) u_dc_cache (
       .clk_i       (clk_i),
       .rst_ni      (rst_ni),
       .rd_did_i    (dc_did[ch*DidW +: DidW]),
       .rd_hold_i   (lk_hold[ch*3 + 2]),
       .lk_hit_o    (dc_hit[ch]),
       .lk_data_o   (dc_data[ch*DcW +: DcW]),
+      .lk_field_o  (pscid),
       .fill_i      (dc_fill && dc_fill_tag[TagW-1] == 1'(ch)),
       .fill_did_i  (dc_fill_did),
       .fill_data_i (dc_fill_data),
@@ -429,6 +432,9 @@ module iommu_datapath #(
       .inv_dv_i    (inv_dv_i),
       .inv_did_i   (inv_did_i)
     );
+    for (genvar k = 0; k < 3; k++) begin : g_pscid
+      assign tlb_tk_pscid[(k*2 + ch)*PscidW +: PscidW] = pscid[k*PscidW +: PscidW];
+    end
   end
   /* verilator lint_off UNUSEDSIGNAL */
   logic unused_fill_slot;   // a DC fill goes to its requester's channel, not to its slot

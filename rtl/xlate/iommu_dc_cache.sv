@@ -18,7 +18,11 @@
 // the match's index, registered with the match vector), the device_ids and
 // valid bits in flip-flops (every lookup compares them all): a payload read
 // is one LUT RAM read from a register, and a fill's payload goes to one RAM
-// word instead of every entry's flip-flops.  While rd_hold_i (the lookup stage
+// word instead of every entry's flip-flops.  One field of the payload
+// (FieldLsb, FieldW: the PSCID, which the IOTLB's arrays compare in the
+// cycle it is read) is also kept in FieldN RAMs of its own, each read at its
+// own copy of the index, so each group of its loads gets a read of its own
+// (lk_field_o).  While rd_hold_i (the lookup stage
 // stalls) the match vector is kept instead of compared again, with the
 // entries fills write matched against the device_id looked up (registered),
 // so the stall never steers the compare and a refill of the entry keeps the
@@ -37,7 +41,10 @@ module iommu_dc_cache #(
   parameter int unsigned Entries = 8,   /// entries (fully associative)
   parameter int unsigned Ports   = 2,   /// lookups per cycle
   parameter int unsigned DidW    = 24,  /// device_id bits
-  parameter int unsigned DataW   = 68   /// payload bits
+  parameter int unsigned DataW   = 68,  /// payload bits
+  parameter int unsigned FieldLsb = 0,  /// a payload field also read from copies of its own:
+  parameter int unsigned FieldW   = 1,  ///   bits [FieldLsb +: FieldW]
+  parameter int unsigned FieldN   = 0   ///   copies (lk_field_o)
 ) (
   input  wire logic                    clk_i,
   input  wire logic                    rst_ni,
@@ -45,6 +52,7 @@ module iommu_dc_cache #(
   input  wire logic [Ports-1:0]        rd_hold_i,  /// keep the last lookup's matches instead
   output      logic [Ports-1:0]        lk_hit_o,
   output      logic [Ports*DataW-1:0]  lk_data_o,
+  output      logic [Ports*(FieldN > 0 ? FieldN : 1)*FieldW-1:0] lk_field_o,  /// port p's copy c at (p*FieldN + c)*FieldW
   input  wire logic                    fill_i,
   input  wire logic [DidW-1:0]         fill_did_i,
   input  wire logic [DataW-1:0]        fill_data_i,
@@ -99,8 +107,19 @@ module iommu_dc_cache #(
       if (!rst_ni) m_q <= '0;
       else         m_q <= m_d;
     end
-    always_ff @(posedge clk_i) idx_q <= rd_hold_i[p] ? IdxW'(iommu_pkg::oh_index(64'(mh))) :
-                                                      IdxW'(iommu_pkg::oh_index(64'(mn)));
+    // idx_q in a copy per payload RAM (iommu_copies), so each RAM's read
+    // address is a net of its own: the field's copies sit by their loads.
+    logic [(1+FieldN)*IdxW-1:0] idx_cp;
+    logic [IdxW-1:0]            idx_d;
+    assign idx_d = rd_hold_i[p] ? IdxW'(iommu_pkg::oh_index(64'(mh))) :
+                                  IdxW'(iommu_pkg::oh_index(64'(mn)));
+    iommu_copies #(.W (IdxW), .N (1 + FieldN)) u_idx (
+      .clk_i  (clk_i),
+      .rst_ni (rst_ni),
+      .d_i    (idx_d),
+      .q_o    (idx_cp)
+    );
+    assign idx_q = idx_cp[IdxW-1:0];
     `IOMMU_ASSERT(MValid_A, clk_i, rst_ni, (m_q & ~valid_q) == '0)
     // any and multi from the match vector (iommu_sel without data); the
     // payload read at the matching entry (garbage with two: a miss).
@@ -121,6 +140,21 @@ module iommu_dc_cache #(
       .raddr_i (idx_q),
       .rdata_o (lk_data_o[p*DataW +: DataW])
     );
+    // The field's copies: the same writes, each read at its own idx copy.
+    for (genvar c = 0; c < FieldN; c++) begin : g_field
+      iommu_ram #(.Depth (Entries), .Width (FieldW), .Block (1'b0), .Comb (1'b1)) u_field (
+        .clk_i   (clk_i),
+        .we_i    (|write),
+        .waddr_i (IdxW'(iommu_pkg::oh_index(64'(write)))),
+        .wdata_i (f_data_q[FieldLsb +: FieldW]),
+        .re_i    (1'b1),
+        .raddr_i (idx_cp[(1 + c)*IdxW +: IdxW]),
+        .rdata_o (lk_field_o[(p*FieldN + c)*FieldW +: FieldW])
+      );
+    end
+  end
+  if (FieldN == 0) begin : g_nofield
+    assign lk_field_o = '0;
   end
 
   // IODIR.INVAL_DDT takes effect a cycle after its command: the entries it

@@ -5,8 +5,9 @@
 //                 each in block RAM from 64 sets, LUT RAM below (iommu_tlb_sa);
 //   iommu_tlb_fa  FaEntries flip-flop entries, fully associative: the other
 //                 sizes (64 KiB NAPOT, 1 GiB and up) and those of an absent array.
-// rd_hold_i and lk_adv_i come per array (copies of the same bits, so that
-// no one net of the channel's stall reaches every array).
+// rd_hold_i, lk_adv_i and tk_pscid_i come per array (copies of the same
+// bits, so that no one net of the channel's stall or of the DC cache's
+// answer reaches every array).
 // A lookup takes two cycles in each: every array compares its tags with
 // tk_vpn_i and tk_pscid_i, the request the lookup stage takes, in the cycle
 // it takes it (lk_adv_i), and holds the result (so which request that is
@@ -45,7 +46,7 @@ module iommu_iotlb #(
   input  wire logic [2*Ports-1:0]                     rd_hold_i,   /// the SA arrays read their last set again (4 KiB's, then 2 MiB's)
   input  wire logic [3*Ports-1:0]                     lk_adv_i,    /// per array: 4 KiB, 2 MiB, FA
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       tk_vpn_i,    /// the VPN and PSCID taken at lk_adv_i
-  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     tk_pscid_i,
+  input  wire logic [3*Ports*iommu_pkg::PscidW-1:0]   tk_pscid_i,  /// per array, like lk_adv_i
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
   input  wire logic [Ports*2-1:0]                     lk_acc_i,
   output      logic [Ports-1:0]                       lk_hit_o,
@@ -92,7 +93,7 @@ module iommu_iotlb #(
     .rst_ni       (rst_ni),
     .lk_adv_i     (lk_adv_i[2*Ports +: Ports]),
     .tk_vpn_i     (tk_vpn_i),
-    .tk_pscid_i   (tk_pscid_i),
+    .tk_pscid_i   (tk_pscid_i[2*Ports*iommu_pkg::PscidW +: Ports*iommu_pkg::PscidW]),
     .lk_vpn_i     (lk_vpn_i),
     .lk_acc_i     (lk_acc_i),
     .lk_any_o     (any[2]),
@@ -163,7 +164,7 @@ module iommu_iotlb #(
         .rd_vpn_i     (rd2_vpn_i),
         .rd_hold_i    (rd_hold_i[k*Ports +: Ports]),
         .lk_adv_i     (lk_adv_i[k*Ports +: Ports]),
-        .lk_pscid_i   (tk_pscid_i),
+        .lk_pscid_i   (tk_pscid_i[k*Ports*iommu_pkg::PscidW +: Ports*iommu_pkg::PscidW]),
         .lk_vpn_i     (tk_vpn_i),
         .lk_any_o     (any[k]),
         .lk_multi_o   (multi[k]),
