@@ -347,20 +347,24 @@ module iommu_walker #(
 
   // ---- read issue -------------------------------------------------------------
   // The lowest walk with a read to send, chosen a cycle ahead and read then
-  // into registers (iss_*_q; the walk presented now is left out whether or
-  // not it goes, and a walk stays in CIssue until its read goes, with its
-  // address), so the port's address and ID come from registers; a read
-  // presented without ARREADY stays presented (AXI, ar_lock_*_q) even if a
-  // lower walk becomes ready meanwhile.
+  // into registers (iss_*_q; a walk stays in CIssue until its read goes,
+  // with its address), so the port's address and ID come from registers; a
+  // read presented without ARREADY stays presented (AXI, ar_lock_*_q) even if
+  // a lower walk becomes ready meanwhile.  The choice leaves out both walks
+  // the registers name (the locked read's and the last choice, one-hot:
+  // ar_lock_oh_q, iss_oh_q), whichever of them is presented, so the port's
+  // handshake and lock reach no choice (a choice left waiting behind a lock
+  // is made again the cycle after).
   logic             ar_lock_q, iss_any_q, iss_any_d;
   logic [WIdxW-1:0] ar_lock_idx_q, ar_idx, iss_idx_q, iss_idx_d;
   logic [PaW-1:0]   ar_lock_addr_q, iss_addr_q;
   logic [7:0]       ar_lock_len_q, iss_len_q;
-  logic [Walks-1:0] ar_oh;
-  for (genvar k = 0; k < Walks; k++) begin : g_ar_oh
-    assign ar_oh[k] = ds_arvalid_o && ar_idx == WIdxW'(k);
+  logic [Walks-1:0] ar_lock_oh_q, iss_oh_q, iss_oh_d;
+  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_issue (.vec_i (is_issue & ~ar_lock_oh_q & ~iss_oh_q),
+                                                    .any_o (iss_any_d), .idx_o (iss_idx_d));
+  for (genvar k = 0; k < Walks; k++) begin : g_iss_oh
+    assign iss_oh_d[k] = iss_any_d && iss_idx_d == WIdxW'(k);
   end
-  iommu_first #(.N (Walks), .IdxW (WIdxW)) u_issue (.vec_i (is_issue & ~ar_oh), .any_o (iss_any_d), .idx_o (iss_idx_d));
   assign ar_idx       = ar_lock_q ? ar_lock_idx_q : iss_idx_q;
   assign ds_arvalid_o = ar_lock_q || iss_any_q;
   assign ds_arid_o    = DsIdW'(ar_idx);
@@ -377,11 +381,15 @@ module iommu_walker #(
       ar_lock_idx_q <= '0;
       iss_any_q     <= 1'b0;
       iss_idx_q     <= '0;
+      ar_lock_oh_q  <= '0;
+      iss_oh_q      <= '0;
     end else begin
       ar_lock_q     <= ds_arvalid_o && !ds_arready_i;
       ar_lock_idx_q <= ar_idx;
       iss_any_q     <= iss_any_d;
       iss_idx_q     <= iss_idx_d;
+      ar_lock_oh_q  <= (ds_arvalid_o && !ds_arready_i) ? Walks'(1) << ar_idx : '0;
+      iss_oh_q      <= iss_oh_d;
     end
   end
   always_ff @(posedge clk_i) begin
@@ -391,6 +399,8 @@ module iommu_walker #(
     iss_len_q      <= (ph_q[iss_idx_d] == PhDc) ? 8'd3 : 8'd0;
   end
   `IOMMU_ASSERT(ArIssue_A, clk_i, rst_ni, !ds_arvalid_o || is_issue[ar_idx])
+  `IOMMU_ASSERT(IssOh_A, clk_i, rst_ni, iss_oh_q == (iss_any_q ? Walks'(1) << iss_idx_q : '0) &&
+                                        ar_lock_oh_q == (ar_lock_q ? Walks'(1) << ar_lock_idx_q : '0))
 
   // ---- response processor -------------------------------------------------------
   // Input: a registered R beat, else the synthetic error of a walk in CErr.
