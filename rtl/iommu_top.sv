@@ -182,6 +182,20 @@ module iommu_top #(
   output      logic [NumIrq-1:0]     wsi_o
 );
 
+  // The reset: rst_ni may be asserted asynchronously; each block's reset is a
+  // register of its own, released the cycle after rst_ni (iommu_copies: the
+  // register block, the fault queue, the command queue, the data-structure
+  // port's arbiter here, and iommu_datapath's blocks there, from rst_ni too),
+  // so every block leaves reset in the same cycle and rst_ni itself reaches
+  // only those registers.
+  logic [3:0]  rst_n;
+  iommu_copies #(.W (1), .N (4)) u_rst (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .d_i    (1'b1),
+    .q_o    (rst_n)
+  );
+
   logic [3:0]  ddtp_mode;
   logic [43:0] ddtp_ppn;
   logic        ddtp_wr, dp_settled;
@@ -228,7 +242,7 @@ module iommu_top #(
     .NumIrq (NumIrq)
   ) u_regs (
     .clk_i         (clk_i),
-    .rst_ni        (rst_ni),
+    .rst_ni        (rst_n[0]),
     .s_awaddr_i    (reg_awaddr_i),
     .s_awvalid_i   (reg_awvalid_i),
     .s_awready_o   (reg_awready_o),
@@ -410,7 +424,7 @@ module iommu_top #(
     .DsIdW (DsIdW)
   ) u_fq (
     .clk_i        (clk_i),
-    .rst_ni       (rst_ni),
+    .rst_ni       (rst_n[1]),
     .req_valid_i  (fault_valid),
     .req_ready_o  (fault_ready),
     .req_i        (fault),
@@ -446,7 +460,7 @@ module iommu_top #(
     .DidW (DidW)
   ) u_cq (
     .clk_i            (clk_i),
-    .rst_ni           (rst_ni),
+    .rst_ni           (rst_n[2]),
     .run_i            (cq_run),
     .base_ppn_i       (cq_ppn),
     .log2szm1_i       (cq_log2szm1),
@@ -495,7 +509,7 @@ module iommu_top #(
     .CqAwId (DsIdW'(1))
   ) u_ds_arb (
     .clk_i        (clk_i),
-    .rst_ni       (rst_ni),
+    .rst_ni       (rst_n[3]),
     .wk_arid_i    (wk_arid),
     .wk_araddr_i  (wk_araddr),
     .wk_arlen_i   (wk_arlen),

@@ -170,6 +170,23 @@ module iommu_datapath #(
   localparam int unsigned VpnW  = iommu_pkg::VpnW;
   localparam int unsigned PpnW  = iommu_pkg::PpnW;
 
+  // ---- reset ------------------------------------------------------------------------
+  // rst_ni reaches only these registers: each block's reset is a register of
+  // its own (iommu_copies, released a cycle after rst_ni), so no one net of
+  // the reset reaches every flip-flop.  iommu_top's other blocks take theirs
+  // the same way, so every block leaves reset in the same cycle.
+  //   0 the data path's own, 1 u_rd, 2 u_wr, 3/4 the DC caches, 5 the IOTLB,
+  //   6 the walk cache, 7 the walker, 8 the W route
+  logic [8:0] rst_n;
+  logic       rst_dp_n;
+  iommu_copies #(.W (1), .N (9)) u_rst (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .d_i    (1'b1),
+    .q_o    (rst_n)
+  );
+  assign rst_dp_n = rst_n[0];
+
   // ---- channel <-> shared blocks -----------------------------------------------
   logic [1:0]          dc_hit, tlb_hit;
   logic [2*DidW-1:0]   dc_did;
@@ -203,8 +220,8 @@ module iommu_datapath #(
   logic        ddtp_wr, dc_inval, kill;
   logic [3:0]  mode;
   logic [43:0] ddtp_ppn;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_dp_n) begin
+    if (!rst_dp_n) begin
       ddtp_wr  <= 1'b0;
       mode     <= iommu_pkg::ModeOff;
       ddtp_ppn <= '0;
@@ -217,8 +234,8 @@ module iommu_datapath #(
   // The DC cache applies IODIR.INVAL_DDT a cycle after the command, so the
   // DCs it answers in both cycles are stale (inv_ddt_q).
   logic inv_ddt_q;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) inv_ddt_q <= 1'b0;
+  always_ff @(posedge clk_i or negedge rst_dp_n) begin
+    if (!rst_dp_n) inv_ddt_q <= 1'b0;
     else         inv_ddt_q <= inv_ddt_i;
   end
   assign dc_inval = ddtp_wr || inv_ddt_i || inv_ddt_q;
@@ -241,7 +258,7 @@ module iommu_datapath #(
     .UserW (UserW), .Slots (Slots), .OutW (OutW)
   ) u_rd (
     .clk_i           (clk_i),
-    .rst_ni          (rst_ni),
+    .rst_ni          (rst_n[1]),
     .mode_next_i     (mode_i),
     .pending_o       (pending[0]),
     .hold_i          (hold_i[0]),
@@ -317,7 +334,7 @@ module iommu_datapath #(
     .UserW (UserW), .Slots (Slots), .OutW (OutW)
   ) u_wr (
     .clk_i           (clk_i),
-    .rst_ni          (rst_ni),
+    .rst_ni          (rst_n[2]),
     .mode_next_i     (mode_i),
     .pending_o       (pending[1]),
     .hold_i          (hold_i[1]),
@@ -418,7 +435,7 @@ module iommu_datapath #(
     iommu_dc_cache #(.Entries (DcEntries), .Ports (1), .DidW (DidW), .DataW (DcW),
                      .FieldLsb (PpnW), .FieldW (PscidW), .FieldN (3)) u_dc_cache (
       .clk_i       (clk_i),
-      .rst_ni      (rst_ni),
+      .rst_ni      (rst_n[3 + ch]),
       .rd_did_i    (dc_did[ch*DidW +: DidW]),
       .rd_hold_i   (lk_hold[ch*3 + 2]),
       .lk_hit_o    (dc_hit[ch]),
@@ -444,7 +461,7 @@ module iommu_datapath #(
   iommu_iotlb #(.Sets (TlbSets), .Ways (TlbWays), .Sets2M (TlbSets2M), .Ways2M (TlbWays2M),
                 .FaEntries (TlbEntries), .Ports (2)) u_iotlb (
     .clk_i        (clk_i),
-    .rst_ni       (rst_ni),
+    .rst_ni       (rst_n[5]),
     .rd2_vpn_i    (tlb_rd2_vpn),
     .rd_hold_i    ({lk_hold[4], lk_hold[1], lk_hold[3], lk_hold[0]}),
     .lk_adv_i     ({tlb_adv[5], tlb_adv[2], tlb_adv[4], tlb_adv[1], tlb_adv[3], tlb_adv[0]}),
@@ -474,7 +491,7 @@ module iommu_datapath #(
 
   iommu_walk_cache #(.Sets (WcSets), .SetsUp (WcSetsUp), .Ways (WcWays)) u_walk_cache (
     .clk_i        (clk_i),
-    .rst_ni       (rst_ni),
+    .rst_ni       (rst_n[6]),
     .rd_vpn_i     (wc_rd_vpn),
     .rd_hold_i    (wc_rd_hold),
     .lk_adv_i     (wc_adv),
@@ -503,8 +520,8 @@ module iommu_datapath #(
   assign wreq_ready = {pick_wr && walk_ready, !pick_wr && walk_ready};
   assign wres_valid = {res_valid && res_tag[TagW-1], res_valid && !res_tag[TagW-1]};
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni)                          prio_wr_q <= 1'b0;
+  always_ff @(posedge clk_i or negedge rst_dp_n) begin
+    if (!rst_dp_n)                          prio_wr_q <= 1'b0;
     else if (|wreq_valid && walk_ready)   prio_wr_q <= !pick_wr;
   end
 
@@ -512,7 +529,7 @@ module iommu_datapath #(
     .Walks (Walks), .TagW (TagW), .DidW (DidW), .IovaW (IovaW), .PaW (PaW), .DsIdW (DsIdW)
   ) u_walker (
     .clk_i            (clk_i),
-    .rst_ni           (rst_ni),
+    .rst_ni           (rst_n[7]),
     .mode_i           (mode),
     .ddtp_ppn_i       (ddtp_ppn),
     .kill_i           (kill),
@@ -573,7 +590,7 @@ module iommu_datapath #(
   // ---- W routing -------------------------------------------------------------------
   iommu_fifo #(.Width(1), .Depth(WRouteDepth)) u_w_route (
     .clk_i       (clk_i),
-    .rst_ni      (rst_ni),
+    .rst_ni      (rst_n[8]),
     .in_valid_i  (route_in_valid),
     .in_ready_o  (route_in_ready),
     .in_data_i   (route_in_fwd),
@@ -582,7 +599,7 @@ module iommu_datapath #(
     .out_data_o  (route_out_fwd),
     .room2_o     (route_room2)
   );
-  `IOMMU_ASSERT(RoutePush_A, clk_i, rst_ni, !(route_in_valid && route_in_fwd) || route_in_ready)
+  `IOMMU_ASSERT(RoutePush_A, clk_i, rst_dp_n, !(route_in_valid && route_in_fwd) || route_in_ready)
 
   assign mem_wdata_o     = dev_wdata_i;
   assign mem_wstrb_o     = dev_wstrb_i;
@@ -594,8 +611,8 @@ module iommu_datapath #(
 
   // A refused write waits for its dropped beats: set by their WLAST, cleared
   // when its drop entry is queued (one refusal at a time).
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) w_dropped_q <= 1'b0;
+  always_ff @(posedge clk_i or negedge rst_dp_n) begin
+    if (!rst_dp_n) w_dropped_q <= 1'b0;
     else if (route_in_valid && route_in_ready && !route_in_fwd) w_dropped_q <= 1'b0;
     else if (w_last_hs && !route_out_fwd) w_dropped_q <= 1'b1;
   end
@@ -641,8 +658,8 @@ module iommu_datapath #(
                                    fault_vec[0 +: iommu_pkg::FaultReqW];
   assign fault_gnt     = {fault_ready_i && pick_fw, fault_ready_i && fault_req[0] && !pick_fw};
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni)                             prio_fw_q <= 1'b0;
+  always_ff @(posedge clk_i or negedge rst_dp_n) begin
+    if (!rst_dp_n)                             prio_fw_q <= 1'b0;
     else if (fault_valid_o && fault_ready_i) prio_fw_q <= !pick_fw;
   end
 
