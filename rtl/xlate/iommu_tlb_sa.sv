@@ -35,9 +35,10 @@
 // copy of the entries for fills and invalidations), the second compares them
 // with the fill's tag (the ways the two fills before it wrote since that read
 // are taken from registers: the RAM has not returned them) and registers the
-// way with the same tag and the free ways, the third writes the way with the
-// same tag, else the first invalid way, else the way of a rotating pointer
-// shared by all sets, so that only registers feed the RAMs' write port.  A
+// way with the same tag and the way to take without one (the first invalid
+// way, else the way of a rotating pointer shared by all sets), the third
+// writes the one or the other, so that only registers feed the RAMs' write
+// port.  A
 // fill whose way already holds its tag and the low KeepW bits of its data (the
 // IOTLB: the permissions) writes nothing: the entry keeps the rest of its data,
 // which can differ only if software changed the PTE without IOTINVAL.VMA (the
@@ -189,7 +190,7 @@ module iommu_tlb_sa #(
       logic [VtagW-1:0]  e_vtag;
       iommu_ram #(.Depth (Sets), .Width (WordW), .Block (Block)) u_ram (
         .clk_i   (clk_i),
-        .we_i    (wr_en && wr_way[w]),
+        .we_i    (we[w]),
         .waddr_i (wr_set_cp[(Block ? 0 : Ways + p * Ways + w) * SetW +: SetW]),
         .wdata_i ({wr_valid, wr_tag, wr_data}),
         .re_i    (1'b1),
@@ -295,7 +296,7 @@ module iommu_tlb_sa #(
   for (genvar w = 0; w < Ways; w++) begin : g_tag
     iommu_ram #(.Depth (Sets), .Width (TWordW), .Block (Block)) u_ram (
       .clk_i   (clk_i),
-      .we_i    (wr_en && wr_way[w]),
+      .we_i    (we[w]),
       .waddr_i (wr_set_cp[(Block ? 0 : w) * SetW +: SetW]),
       .wdata_i (t_wdata),
       .re_i    (1'b1),
@@ -400,9 +401,9 @@ module iommu_tlb_sa #(
   logic [SetW-1:0]      f2_set_q, f3_set_q;
   logic [TagW-1:0]      f2_tag_q, f3_tag_q, pw_tag_q;
   logic [DataW-1:0]     f2_data_q, f3_data_q;
-  logic [Ways-1:0]      f3_same_q, f3_deq_q, f3_free_q, rr_q, same, deq, f_valid, fwd_new, fwd_old;
-  logic                 f3_unch;
-  logic [Ways-1:0]      rr_next, first_free;
+  logic [Ways-1:0]      f3_same_q, f3_deq_q, f3_alt_q, rr_q, same, deq, f_valid, fwd_new, fwd_old;
+  logic                 f3_unch, f3_rr_q;
+  logic [Ways-1:0]      rr_next, rr_d, first_free, we;
   logic                 free_any;
   if (Ways > 1) begin : g_rr
     assign rr_next = {rr_q[Ways-2:0], rr_q[Ways-1]};
@@ -420,7 +421,7 @@ module iommu_tlb_sa #(
       f2_v_q  <= fill_i && !kill && !busy_o;
       // a kill in f3's cycle is the flush or invalidation input of this one
       f3_v_q  <= f2_v_q && !kill && !flush_i && !inv_i;
-      if (fill_en && f3_same_q == '0 && !free_any) rr_q <= rr_next;
+      rr_q    <= rr_d;
     end
   end
   always_ff @(posedge clk_i) begin
@@ -432,7 +433,8 @@ module iommu_tlb_sa #(
     f3_data_q <= f2_data_q;
     f3_same_q <= same;
     f3_deq_q  <= deq;
-    f3_free_q <= ~f_valid;
+    f3_alt_q  <= free_any ? first_free : rr_d;
+    f3_rr_q   <= !free_any;
     pw_tag_q  <= wr_tag;
   end
 
@@ -473,16 +475,27 @@ module iommu_tlb_sa #(
   end
 
   // f3 owns the write port unless an invalidation clears: the way with the
-  // same tag, else the first free one, else the rotating pointer's.
+  // same tag, else the way chosen in f2 (f3_alt_q: the first free one, else
+  // the rotating pointer's as it will be in f3, which moves on each such
+  // eviction), so only registers decide the RAMs' write enables.
   iommu_first #(.N (Ways), .IdxW (FreeW)) u_free (
-    .vec_i (f3_free_q),
+    .vec_i (~f_valid),
     .any_o (free_any),
     .idx_o (free_idx)
   );
   assign f3_unch  = (f3_same_q & f3_deq_q) != '0;   // the way with the tag holds the data too
   assign fill_en  = f3_v_q && !f3_unch;
   assign fill_set = f3_set_q;
-  assign fill_way = (f3_same_q != '0) ? f3_same_q : free_any ? first_free : rr_q;
+  assign fill_way = (f3_same_q != '0) ? f3_same_q : f3_alt_q;
+  assign rr_d     = (fill_en && f3_same_q == '0 && f3_rr_q) ? rr_next : rr_q;
+  // each way's write enable, in the form that needs no fill_en: a fill
+  // writes the way with its tag when that way's data differs, else its
+  // chosen way when no way has the tag
+  for (genvar w = 0; w < Ways; w++) begin : g_we
+    assign we[w] = clr_en ? clr_way[w] :
+                   f3_v_q && (f3_same_q[w] ? !f3_deq_q[w] : (f3_same_q == '0) && f3_alt_q[w]);
+  end
+  `IOMMU_ASSERT(We_A, clk_i, rst_ni, we == (wr_en ? wr_way : '0))
   assign wr_tag   = f3_tag_q;
   assign wr_data  = f3_data_q;
   iommu_copies #(.W (SetW), .N (WrN)) u_wr_set (
