@@ -521,7 +521,10 @@ module iommu_chan #(
   // The slot is chosen a cycle ahead, so the stall (r_move), the slot
   // writes' enables and the RAMs' write address are registers: fr_q says a
   // slot is free, fr_oh_q / fr_idx_q which one (the first free one; after a
-  // take, the first free one but that; a slot freeing now counts as free).
+  // take, the first free one but that).  A slot that frees as it leaves for
+  // memory or completes its refusal is offered from the cycle after next, so
+  // the memory port's READY reaches no choice; one dropped (d_cancel) counts
+  // at once: it is a register.
   // The stage takes the offered slot whenever it holds a request (s_take,
   // registers alone), and the slot becomes valid; if the request left for
   // memory in the same cycle (stage_hs) it is dropped the cycle after
@@ -534,7 +537,7 @@ module iommu_chan #(
   iommu_offer #(.N (Slots), .IdxW (SlotW), .Copies (1 + MvN)) u_fr (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
-    .free_i  (~sl_v_q | free_oh | d_cancel),
+    .free_i  (~sl_v_q | d_cancel),
     .take_i  (s_take),
     .valid_o ({mv_fr, fr_q}),
     .oh_o    (fr_oh_q),
