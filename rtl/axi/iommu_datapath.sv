@@ -10,7 +10,7 @@
 // low) until it leaves, which AXI allows.
 // A ddtp write flushes the caches and marks walks in flight stale (no fill);
 // settled_o (ddtp.busy) waits for those walks, for the block-RAM arrays'
-// wipe (iommu_tlb_sa: Sets + 2 cycles) and, in Off, for everything in flight
+// wipe (iommu_tlb_sa: Sets + 3 cycles) and, in Off, for everything in flight
 // to finish.
 // Invalidation commands (from iommu_cq): inv_vma_i (IOTINVAL.VMA, GV=0)
 // reaches the IOTLB and the walk cache, inv_ddt_i (IODIR.INVAL_DDT) the DC

@@ -31,10 +31,11 @@
 // replaced or invalidated since then may still hit, which the spec allows a
 // request accepted before the invalidation (the IOFENCE.C drains it).
 //
-// Fill, three cycles: the first reads the set's entries from the tag RAM (a
-// copy of the entries for fills and invalidations), the second compares them
-// with the fill's tag (the ways the two fills before it wrote since that read
-// are taken from registers: the RAM has not returned them) and registers the
+// Fill, four cycles: the first reads the set's entries from the tag RAM (a
+// copy of the entries for fills and invalidations), the second registers
+// them as the RAM returns them, the third compares them with the fill's tag
+// (the ways the three fills before it wrote since that read are taken from
+// registers: the RAM has not returned them) and registers the
 // way with the same tag and the way to take without one (the first invalid
 // way, else the way of a rotating pointer shared by all sets), the third
 // writes the one or the other, so that only registers feed the RAMs' write
@@ -45,15 +46,16 @@
 // spec lets the old translation be used until then).  So the tag RAM stores
 // {valid, tag} and those KeepW bits only.
 // A fill is dropped when an invalidation or flush takes
-// effect in any of the three cycles, and while busy_o.
+// effect in any of the four cycles, and while busy_o.
 //
 // Invalidation (IOTINVAL.VMA, GV=0; the spec's table of operands) takes
 // effect a cycle after its command (the inputs are registered, so no
 // command decode reaches a RAM's write enable; busy_o and the wipe cover
-// that cycle): it reads a set of the tag RAM, compares its ways in the next
-// cycle and clears those it selects in the cycle after (from registers):
+// that cycle): it reads a set of the tag RAM, registers the word, compares
+// its ways the cycle after and clears those it selects in the cycle after
+// that (from registers):
 //   AV=1          the IOVA's set (PSCV=1: entries of PSCID only, G kept);
-//   PSCV=1, AV=0  a scan: one set a cycle, Sets + 2 cycles in all;
+//   PSCV=1, AV=0  a scan: one set a cycle, Sets + 3 cycles in all;
 //   PSCV=0, AV=0  a wipe: the same scan clearing every way;
 // flush_i (and reset) start a wipe, whatever is in progress.  busy_o is 1
 // from the cycle after the command until its last set is cleared; the
@@ -139,21 +141,26 @@ module iommu_tlb_sa #(
   // The write and the wipe of the cycle before (pw_*), for the reads made in
   // that cycle: the lookups' (which ways to drop) and a fill's (which ways to
   // take from pw_tag_q instead).
-  logic            pw_q, pw_wipe_q;
-  logic [SetW-1:0] pw_set_q;
-  logic [Ways-1:0] pw_way_q;
+  // The write of two cycles before (pw2_*) is a fill's forward too.
+  logic            pw_q, pw_wipe_q, pw2_q;
+  logic [SetW-1:0] pw_set_q, pw2_set_q;
+  logic [Ways-1:0] pw_way_q, pw2_way_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pw_q      <= 1'b0;
       pw_wipe_q <= 1'b1;
+      pw2_q     <= 1'b0;
     end else begin
       pw_q      <= wr_en;
       pw_wipe_q <= wipe;
+      pw2_q     <= pw_q;
     end
   end
   always_ff @(posedge clk_i) begin
-    pw_set_q <= wr_set;
-    pw_way_q <= wr_way;
+    pw_set_q  <= wr_set;
+    pw_way_q  <= wr_way;
+    pw2_set_q <= pw_set_q;
+    pw2_way_q <= pw_way_q;
   end
 
   // ---- lookups ---------------------------------------------------------------------
@@ -274,11 +281,14 @@ module iommu_tlb_sa #(
 
   // ---- the tag RAM: fills and invalidations --------------------------------------
   // One read a cycle: an invalidation's (its command cycle, then the scan),
-  // else a fill's.
-  logic                  scan_q, all_q, ic_v_q, ic_all_q;
-  logic [SetW-1:0]       scan_set_q, ic_set_q;
+  // else a fill's.  The word read is registered as it arrives (t_word_q) and
+  // compared the cycle after, so the compares start at flip-flops, not at a
+  // RAM's output.
+  logic                  scan_q, all_q, ir_v_q, ir_all_q, ic_v_q, ic_all_q;
+  logic [SetW-1:0]       scan_set_q, ir_set_q, ic_set_q;
   logic [SetW-1:0]       t_set;
-  logic [Ways*TWordW-1:0] t_word;
+  logic [Ways*TWordW-1:0] t_word, t_word_q;
+  always_ff @(posedge clk_i) t_word_q <= t_word;
   logic                  kill, start, start_all;
   assign kill      = flush_q || inv_q;
   // a scan from set 0: a flush, or AV=0 (PSCV=1: a PSCID's, else a wipe)
@@ -312,20 +322,26 @@ module iommu_tlb_sa #(
       scan_q     <= 1'b1;
       all_q      <= 1'b1;
       scan_set_q <= '0;
+      ir_v_q     <= 1'b0;
+      ir_all_q   <= 1'b0;
+      ir_set_q   <= '0;
       ic_v_q     <= 1'b0;
       ic_all_q   <= 1'b0;
       ic_set_q   <= '0;
     end else begin
-      ic_v_q   <= start || (inv_q && inv_av_q) || scan_q;
-      ic_set_q <= t_set;
+      ir_v_q   <= start || (inv_q && inv_av_q) || scan_q;
+      ir_set_q <= t_set;
       if (start) begin
-        ic_all_q <= start_all;
+        ir_all_q <= start_all;
         all_q    <= start_all;
       end else if (inv_q) begin
-        ic_all_q <= 1'b0;
+        ir_all_q <= 1'b0;
       end else if (scan_q) begin
-        ic_all_q <= all_q;
+        ir_all_q <= all_q;
       end
+      ic_v_q   <= ir_v_q;
+      ic_set_q <= ir_set_q;
+      ic_all_q <= ir_all_q;
       if (start) begin
         scan_q     <= 1'b1;
         scan_set_q <= SetW'(1);
@@ -353,16 +369,16 @@ module iommu_tlb_sa #(
     cl_set_q <= ic_set_q;
     cl_way_q <= ic_way;
   end
-  // busy_o = inv_q || flush_q || scan_q || ic_v_q || cl_v_q, from a register
+  // busy_o = inv_q || flush_q || scan_q || ir_v_q || ic_v_q || cl_v_q, from a register
   // of its own (the command queue's next step waits for it).
   logic busy_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) busy_q <= 1'b1;
-    else         busy_q <= inv_i || flush_i || kill || scan_q || ic_v_q;
+    else         busy_q <= inv_i || flush_i || kill || scan_q || ir_v_q || ic_v_q;
   end
   assign busy_o = busy_q;
-  `IOMMU_ASSERT(BusyReg_A, clk_i, rst_ni, busy_q == (inv_q || flush_q || scan_q || ic_v_q || cl_v_q))
-  // wipe = flush_q || (scan_q && all_q) || (ic_v_q && ic_all_q) ||
+  `IOMMU_ASSERT(BusyReg_A, clk_i, rst_ni, busy_q == (inv_q || flush_q || scan_q || ir_v_q || ic_v_q || cl_v_q))
+  // wipe = flush_q || (scan_q && all_q) || (ir_v_q && ir_all_q) || (ic_v_q && ic_all_q) ||
   // (cl_v_q && cl_all_q), kept in a register of its own (it gates every
   // lookup's match), set by the flush input itself: a wipe starts with a
   // flush (the cycle after it) or an AV=0 PSCV=0 command and lasts until its
@@ -370,18 +386,20 @@ module iommu_tlb_sa #(
   logic wipe_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) wipe_q <= 1'b1;
-    else         wipe_q <= flush_i || (start ? start_all : ((!inv_q && scan_q && all_q) || (ic_v_q && ic_all_q)));
+    else         wipe_q <= flush_i || (start ? start_all : ((!inv_q && scan_q && all_q) || (ir_v_q && ir_all_q) ||
+                                                          (ic_v_q && ic_all_q)));
   end
   assign wipe = wipe_q;
   `IOMMU_ASSERT(WipeReg_A, clk_i, rst_ni,
-                wipe_q == (flush_q || (scan_q && all_q) || (ic_v_q && ic_all_q) || (cl_v_q && cl_all_q)))
+                wipe_q == (flush_q || (scan_q && all_q) || (ir_v_q && ir_all_q) || (ic_v_q && ic_all_q) ||
+                           (cl_v_q && cl_all_q)))
   `IOMMU_ASSERT(InvIdle_A, clk_i, rst_ni, !(inv_i && busy_o))
 
   for (genvar w = 0; w < Ways; w++) begin : g_ic
     logic              g;
     logic [PscidW-1:0] e_pscid;
     logic [VtagW-1:0]  e_vtag;
-    assign {g, e_pscid, e_vtag} = t_word[w*TWordW + KeepW +: TagW];
+    assign {g, e_pscid, e_vtag} = t_word_q[w*TWordW + KeepW +: TagW];
     assign ic_way[w] = ic_all_q ||
                         ((!inv_av_q || e_vtag == inv_vpn_q[LoW + SetW +: VtagW]) &&
                          (!inv_pscv_q || (!g && e_pscid == inv_pscid_q)));
@@ -390,17 +408,17 @@ module iommu_tlb_sa #(
   assign clr_set = cl_set_q;
   assign clr_way = cl_way_q;
 
-  // ---- fill: f1 reads the set's tags, f2 compares, f3 writes --------------------
-  // f2 sees the tag RAM's word as it was before f1's cycle: the ways the two
-  // fills ahead of it wrote since (the one in f3 now, the one that wrote in
-  // f1's cycle: pw_*) are taken from registers instead, the newer first.  Clears
-  // need no forward: one comes only in the two cycles after an invalidation
-  // or a flush, whose kill drops every fill in f1, f2 or f3, and while busy_o,
-  // which stops fills entering f2.
-  logic                 f2_v_q, f3_v_q;
-  logic [SetW-1:0]      f2_set_q, f3_set_q;
-  logic [TagW-1:0]      f2_tag_q, f3_tag_q, pw_tag_q;
-  logic [DataW-1:0]     f2_data_q, f3_data_q;
+  // ---- fill: f1 reads the set's tags, fw registers them, f2 compares, f3 writes ---
+  // f2 sees the tag RAM's word as it was before f1's cycle: the ways the
+  // three fills ahead of it wrote since (the one in f3 now, the ones that
+  // wrote in fw's and f1's cycles: pw_*, pw2_*) are taken from registers
+  // instead, the newer first.  Clears need no forward: one comes only in the
+  // three cycles after an invalidation or a flush, whose kill drops every
+  // fill in f1, fw, f2 or f3, and while busy_o, which stops fills entering fw.
+  logic                 fw_v_q, f2_v_q, f3_v_q;
+  logic [SetW-1:0]      fw_set_q, f2_set_q, f3_set_q;
+  logic [TagW-1:0]      fw_tag_q, f2_tag_q, f3_tag_q, pw_tag_q, pw2_tag_q;
+  logic [DataW-1:0]     fw_data_q, f2_data_q, f3_data_q;
   logic [Ways-1:0]      f3_same_q, f3_deq_q, f3_alt_q, rr_q, same, deq, f_valid, fwd_new, fwd_old;
   logic                 f3_unch, f3_rr_q;
   logic [Ways-1:0]      rr_next, rr_d, first_free, we;
@@ -414,20 +432,25 @@ module iommu_tlb_sa #(
   logic [FreeW-1:0]     free_idx;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      fw_v_q  <= 1'b0;
       f2_v_q  <= 1'b0;
       f3_v_q  <= 1'b0;
       rr_q    <= Ways'(1);
     end else begin
-      f2_v_q  <= fill_i && !kill && !busy_o;
+      fw_v_q  <= fill_i && !kill && !busy_o;
+      f2_v_q  <= fw_v_q && !kill;
       // a kill in f3's cycle is the flush or invalidation input of this one
       f3_v_q  <= f2_v_q && !kill && !flush_i && !inv_i;
       rr_q    <= rr_d;
     end
   end
   always_ff @(posedge clk_i) begin
-    f2_set_q  <= fill_vpn_i[LoW +: SetW];
-    f2_tag_q  <= {fill_g_i, fill_pscid_i, fill_vpn_i[LoW + SetW +: VtagW]};
-    f2_data_q <= fill_data_i;
+    fw_set_q  <= fill_vpn_i[LoW +: SetW];
+    fw_tag_q  <= {fill_g_i, fill_pscid_i, fill_vpn_i[LoW + SetW +: VtagW]};
+    fw_data_q <= fill_data_i;
+    f2_set_q  <= fw_set_q;
+    f2_tag_q  <= fw_tag_q;
+    f2_data_q <= fw_data_q;
     f3_set_q  <= f2_set_q;
     f3_tag_q  <= f2_tag_q;
     f3_data_q <= f2_data_q;
@@ -436,6 +459,7 @@ module iommu_tlb_sa #(
     f3_alt_q  <= free_any ? first_free : rr_d;
     f3_rr_q   <= !free_any;
     pw_tag_q  <= wr_tag;
+    pw2_tag_q <= pw_tag_q;
   end
 
   // f2: the set's valid bits, the way holding the fill's tag, and the ways
@@ -446,29 +470,38 @@ module iommu_tlb_sa #(
   // and refill it again.  The compares run in parallel;
   // the forwards only choose between them (a forwarded fill that wrote
   // nothing left the same word in its way).
-  logic new_hit, old_hit, new_same, old_same;
+  logic new_hit, old_hit, old2_hit, new_same, old_same, old2_same;
+  logic [Ways-1:0] fwd_old2;
   assign new_hit   = f3_v_q && f3_set_q == f2_set_q;
-  assign old_hit   = pw_q && pw_set_q == f2_set_q;   // a fill's write: no clear precedes f2
+  assign old_hit   = pw_q && pw_set_q == f2_set_q;    // fills' writes: no clear precedes f2
+  assign old2_hit  = pw2_q && pw2_set_q == f2_set_q;
   assign new_same  = f3_tag_q == f2_tag_q;
   assign old_same  = pw_tag_q == f2_tag_q;
+  assign old2_same = pw2_tag_q == f2_tag_q;
   for (genvar w = 0; w < Ways; w++) begin : g_same
-    assign fwd_new[w] = new_hit && fill_way[w];
-    assign fwd_old[w] = old_hit && pw_way_q[w];
-    assign f_valid[w] = fwd_new[w] || fwd_old[w] || t_word[w*TWordW + KeepW + TagW];
-    assign same[w]    = f_valid[w] && (fwd_new[w] ? new_same :
-                                       fwd_old[w] ? old_same :
-                                       t_word[w*TWordW + KeepW +: TagW] == f2_tag_q);
+    assign fwd_new[w]  = new_hit && fill_way[w];
+    assign fwd_old[w]  = old_hit && pw_way_q[w];
+    assign fwd_old2[w] = old2_hit && pw2_way_q[w];
+    assign f_valid[w]  = fwd_new[w] || fwd_old[w] || fwd_old2[w] || t_word_q[w*TWordW + KeepW + TagW];
+    assign same[w]     = f_valid[w] && (fwd_new[w]  ? new_same :
+                                        fwd_old[w]  ? old_same :
+                                        fwd_old2[w] ? old2_same :
+                                        t_word_q[w*TWordW + KeepW +: TagW] == f2_tag_q);
     assign first_free[w] = free_idx == FreeW'(w);
   end
   if (KeepW > 0) begin : g_keep
-    logic [KeepW-1:0] pw_keep_q;   // the KeepW bits of the write of f1's cycle
-    logic             new_dsame, old_dsame;
-    always_ff @(posedge clk_i) pw_keep_q <= wr_data[KeepW-1:0];
-    assign new_dsame = f3_data_q[KeepW-1:0] == f2_data_q[KeepW-1:0];
-    assign old_dsame = pw_keep_q == f2_data_q[KeepW-1:0];
+    logic [KeepW-1:0] pw_keep_q, pw2_keep_q;   // the KeepW bits of the writes of fw's and f1's cycles
+    logic             new_dsame, old_dsame, old2_dsame;
+    always_ff @(posedge clk_i) begin
+      pw_keep_q  <= wr_data[KeepW-1:0];
+      pw2_keep_q <= pw_keep_q;
+    end
+    assign new_dsame  = f3_data_q[KeepW-1:0] == f2_data_q[KeepW-1:0];
+    assign old_dsame  = pw_keep_q == f2_data_q[KeepW-1:0];
+    assign old2_dsame = pw2_keep_q == f2_data_q[KeepW-1:0];
     for (genvar w = 0; w < Ways; w++) begin : g_deq
-      assign deq[w] = fwd_new[w] ? new_dsame : fwd_old[w] ? old_dsame :
-                      t_word[w*TWordW +: KeepW] == f2_data_q[KeepW-1:0];
+      assign deq[w] = fwd_new[w] ? new_dsame : fwd_old[w] ? old_dsame : fwd_old2[w] ? old2_dsame :
+                      t_word_q[w*TWordW +: KeepW] == f2_data_q[KeepW-1:0];
     end
   end else begin : g_keep0
     assign deq = '1;   // the tag alone decides

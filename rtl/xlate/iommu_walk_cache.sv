@@ -15,7 +15,7 @@
 // reads left).  An answer held across an invalidation or flush, or compared
 // while one was applied (busy_o), is a miss.  Two matches in a level (a
 // fill replaces the entry with the same tag, so only after a race) count as
-// none there.  Fills take three cycles and replace the same tag, else a free
+// none there.  Fills take four cycles and replace the same tag, else a free
 // way, else a rotating one (iommu_tlb_sa); flush_i empties every level.
 // inv_i applies IOTINVAL.VMA with GV=0: PSCV=1 selects the entries of PSCID
 // (there is no G bit here: a global subtree's entries go too, which the spec
