@@ -7,11 +7,12 @@
 // A lookup takes two cycles: rd_did_i names, one cycle ahead, the device_id
 // whose answer lk_hit_o and lk_data_o give.  In the first cycle it is compared
 // with every entry's device_id and the match vector is registered (an entry
-// written by a fill in that cycle matches when the fill's device_id is the
-// one looked up: its data changes), with the valid bits of the next cycle
+// a fill writes in that cycle does not match: its payload is written a cycle
+// later, from registers, so that no victim choice reaches a RAM's write
+// port), with the valid bits of the next cycle
 // (so an entry invalidated meanwhile drops out); in the second the payload
-// is read at the match's index (a fill replaces the entry of the same
-// device_id, so there is never more than one match, and two, found by
+// is read at the match's index (a fill for a device_id held writes nothing,
+// so there is never more than one match, and two, found by
 // iommu_sel, count as a miss; lk_data_o is garbage without a hit).  So the compare's path
 // starts at the channel's request as it is accepted and the select's at
 // registers.  The payloads are in LUT RAM (one copy per lookup port, read at
@@ -23,13 +24,11 @@
 // cycle it is read) is also kept in FieldN RAMs of its own, each read at its
 // own copy of the index, so each group of its loads gets a read of its own
 // (lk_field_o).  While rd_hold_i (the lookup stage
-// stalls) the match vector is kept instead of compared again, with the
-// entries fills write matched against the device_id looked up (registered),
-// so the stall never steers the compare and a refill of the entry keeps the
-// match.
-// A fill replaces the entry
-// of the same device_id, else the first invalid entry, else a round-robin
-// victim, in two cycles (iommu_victim: compares, then the write); flush_i
+// stalls) the match vector is kept instead of compared again, less the
+// entries fills write (a held lookup whose entry is refilled misses), so the
+// stall never steers the compare.
+// A fill for a device_id held writes nothing; any other takes the first
+// invalid entry, else a round-robin victim, in two cycles (iommu_victim: compares, then the write); flush_i
 // empties it (a ddtp write), inv_i applies IODIR.INVAL_DDT (DV=1: the entry
 // of DID; DV=0: all) the cycle after (its compare is registered), so a
 // lookup answered in the cycle after inv_i may still hit an entry it
@@ -76,6 +75,21 @@ module iommu_dc_cache #(
     f_data_q <= fill_data_i;
   end
   logic [Entries-1:0] same, inval, write;
+  // The payload RAMs are written the cycle after the entry's device_id, from
+  // registers: the write's enable and index in a copy per RAM (iommu_copies:
+  // {enable, index}), the payload in one register.
+  localparam int unsigned RamN = Ports * (1 + FieldN);
+  logic [RamN*(1+IdxW)-1:0] pw_cp;
+  logic [IdxW-1:0]          w_idx;
+  logic [DataW-1:0]         pw_data_q;
+  assign w_idx = IdxW'(iommu_pkg::oh_index(64'(write)));
+  iommu_copies #(.W (1 + IdxW), .N (RamN)) u_pw (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .d_i    ({write != '0, w_idx}),
+    .q_o    (pw_cp)
+  );
+  always_ff @(posedge clk_i) pw_data_q <= f_data_q;
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [Entries-1:0] m_d, m_q;
     logic [IdxW-1:0]    idx_q;   // the index of m_q's entry, for the payload RAM's read
@@ -83,22 +97,14 @@ module iommu_dc_cache #(
     /* verilator lint_off UNUSEDSIGNAL */
     logic               sel_or;   // the OR of the matches, which any_o already is
     /* verilator lint_on UNUSEDSIGNAL */
-    // The device_id looked up (kept while held) and whether this cycle's
-    // fill is for it: an entry a fill writes matches exactly then.
     // Both outcomes are formed in full, the new lookup's (mn) and the held
     // one's (mh), and the stall only picks between them at the registers,
-    // so it reaches no compare, valid bit or index encoder.
-    logic [DidW-1:0]    look_did_q;
+    // so it reaches no compare, valid bit or index encoder.  An entry written
+    // now matches neither: its payload is written next cycle.
     logic [Entries-1:0] mn, mh;
-    logic               eq_new, eq_held;
-    always_ff @(posedge clk_i) begin
-      if (!rd_hold_i[p]) look_did_q <= rd_did_i[p*DidW +: DidW];
-    end
-    assign eq_new  = f_did_q == rd_did_i[p*DidW +: DidW];
-    assign eq_held = f_did_q == look_did_q;
     for (genvar e = 0; e < Entries; e++) begin : g_m
-      assign mn[e] = (write[e] ? eq_new  : did_q[e] == rd_did_i[p*DidW +: DidW]) && valid_d[e];
-      assign mh[e] = (write[e] ? eq_held : m_q[e]) && valid_d[e];
+      assign mn[e] = !write[e] && did_q[e] == rd_did_i[p*DidW +: DidW] && valid_d[e];
+      assign mh[e] = !write[e] && m_q[e] && valid_d[e];
     end
     assign m_d = rd_hold_i[p] ? mh : mn;
     // registered with the valid bits of the next cycle, so the select needs
@@ -133,9 +139,9 @@ module iommu_dc_cache #(
     assign lk_hit_o[p] = any && !multi;
     iommu_ram #(.Depth (Entries), .Width (DataW), .Block (1'b0), .Comb (1'b1)) u_data (
       .clk_i   (clk_i),
-      .we_i    (|write),
-      .waddr_i (IdxW'(iommu_pkg::oh_index(64'(write)))),
-      .wdata_i (f_data_q),
+      .we_i    (pw_cp[(p*(1 + FieldN))*(1 + IdxW) + IdxW]),
+      .waddr_i (pw_cp[(p*(1 + FieldN))*(1 + IdxW) +: IdxW]),
+      .wdata_i (pw_data_q),
       .re_i    (1'b1),
       .raddr_i (idx_q),
       .rdata_o (lk_data_o[p*DataW +: DataW])
@@ -144,9 +150,9 @@ module iommu_dc_cache #(
     for (genvar c = 0; c < FieldN; c++) begin : g_field
       iommu_ram #(.Depth (Entries), .Width (FieldW), .Block (1'b0), .Comb (1'b1)) u_field (
         .clk_i   (clk_i),
-        .we_i    (|write),
-        .waddr_i (IdxW'(iommu_pkg::oh_index(64'(write)))),
-        .wdata_i (f_data_q[FieldLsb +: FieldW]),
+        .we_i    (pw_cp[(p*(1 + FieldN) + 1 + c)*(1 + IdxW) + IdxW]),
+        .waddr_i (pw_cp[(p*(1 + FieldN) + 1 + c)*(1 + IdxW) +: IdxW]),
+        .wdata_i (pw_data_q[FieldLsb +: FieldW]),
         .re_i    (1'b1),
         .raddr_i (idx_cp[(1 + c)*IdxW +: IdxW]),
         .rdata_o (lk_field_o[(p*FieldN + c)*FieldW +: FieldW])
@@ -174,13 +180,20 @@ module iommu_dc_cache #(
     assign inval[e] = flush_i || inv_m_q[e];
     assign same[e] = valid_q[e] && did_q[e] == fill_did_i;
   end
+  // A fill for a device_id the cache holds writes nothing (iommu_victim's
+  // drop): the entry keeps its payload, which differs only if software
+  // changed the DC without IODIR.INVAL_DDT (the spec lets the old one be used
+  // until then).  So the refills of a burst of misses do not keep making the
+  // lookups that meet their writes miss, walk and refill it again.
+  logic refill_q;
+  always_ff @(posedge clk_i) refill_q <= (same & ~write) != '0 || (fill_did_i == f_did_q && write != '0);
   iommu_victim #(.Entries(Entries)) u_victim (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
     .same_i   (same),
     .eq_i     (fill_did_i == f_did_q),
     .fill_i   (fill_i),
-    .drop_i   (1'b0),
+    .drop_i   (refill_q),
     .kill_i   (flush_i || inv_i || inv_q),
     .inval_i  (inval),
     .write_o  (write),
