@@ -148,11 +148,17 @@ module iommu_tlb_fa #(
     // both outcomes formed in full, the new request's (vm_new) and the held
     // one's (vm_held), and lk_adv_i picks between them at the registers; so
     // the second cycle reads the PPN and the size at a registered index.
-    logic [Entries-1:0] vm_new, vm_held;
+    // The PSCID compare is a net of its own (keep), so synthesis joins it,
+    // the late input (the DC answer's PSCID), at the match's last LUTs
+    // instead of folding it into the VPN compare's tree.
+    logic [Entries-1:0] vm_new, vm_held, vm_early;
+    (* keep *) logic [Entries-1:0] vm_pscid;
     logic [IdxW-1:0]    idx_q;
     for (genvar e = 0; e < Entries; e++) begin : g_vm
-      assign vm_new[e]  = ((vpn_q[e] ^ tk_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
-                          (g_q[e] || pscid_q[e] == tk_pscid) && !write[e] && valid_d[e];
+      assign vm_early[e] = ((vpn_q[e] ^ tk_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
+                           !write[e] && valid_d[e];
+      assign vm_pscid[e] = g_q[e] || pscid_q[e] == tk_pscid;
+      assign vm_new[e]   = vm_early[e] && vm_pscid[e];
       assign vm_held[e] = vm_q[e] && !write[e] && valid_d[e];
     end
     assign vm_d = lk_adv_i[p] ? vm_new : vm_held;

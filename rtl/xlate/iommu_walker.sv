@@ -333,16 +333,27 @@ module iommu_walker #(
   /* verilator lint_off UNUSEDSIGNAL */
   logic [WIdxW-1:0] al_idx_q;   // the contexts' enables use the one-hot form
   /* verilator lint_on UNUSEDSIGNAL */
-  iommu_offer #(.N (Walks), .IdxW (WIdxW), .Copies (1 + CpN)) u_al (
+  // Each context's enable has its own copies of q2's valid bit and the
+  // offer's (alloc_k), so no one net reaches every context's registers.
+  logic [Walks-1:0] al_k, v2_k, alloc_k;
+  iommu_offer #(.N (Walks), .IdxW (WIdxW), .Copies (1 + CpN + Walks)) u_al (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .free_i  (is_idle),
     .take_i  (alloc),
-    .valid_o ({cp_al, al_q}),
+    .valid_o ({al_k, cp_al, al_q}),
     .oh_o    (al_oh_q),
     .idx_o   (al_idx_q)
   );
-  assign alloc = q2_v_q && al_q;
+  iommu_copies #(.W (1), .N (Walks)) u_v2_k (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .d_i    (q2_v_d),
+    .q_o    (v2_k)
+  );
+  assign alloc   = q2_v_q && al_q;
+  assign alloc_k = v2_k & al_k & al_oh_q;
+  `IOMMU_ASSERT(AllocK_A, clk_i, rst_ni, alloc_k == (alloc ? al_oh_q : '0))
   `IOMMU_ASSERT(AlIdle_A, clk_i, rst_ni, !al_q || ((al_oh_q & ~is_idle) == '0 && $onehot(al_oh_q)))
 
   // ---- read issue -------------------------------------------------------------
@@ -779,7 +790,7 @@ module iommu_walker #(
       stale_q <= '0;
     end else begin
       for (int k = 0; k < Walks; k++) begin
-        if (alloc && al_oh_q[k]) begin
+        if (alloc_k[k]) begin
           st_q[k]    <= ppn_fits(a_table) ? CIssue : CErr;
           stale_q[k] <= kill_i;
         end else begin
@@ -796,7 +807,7 @@ module iommu_walker #(
 
   always_ff @(posedge clk_i) begin
     for (int k = 0; k < Walks; k++) begin
-      if (alloc && al_oh_q[k]) begin
+      if (alloc_k[k]) begin
         ph_q[k]      <= a_ph;
         lvl_q[k]     <= a_lvl;
         beat_q[k]    <= 2'd0;
