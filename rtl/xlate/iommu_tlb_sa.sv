@@ -206,12 +206,7 @@ module iommu_tlb_sa #(
       );
       assign {v, g, e_pscid, e_vtag} = word_rd[w*WordW + DataW +: VTagW];
       assign data_rd[w*DataW +: DataW] = word_rd[w*WordW +: DataW];
-      // the VPN's and the PSCID's compares as nets of their own (keep), each a
-      // balanced tree from the RAM's word, joined at the last LUT
-      (* keep *) logic vt_eq, ps_eq;
-      assign vt_eq    = v && e_vtag == vtag;
-      assign ps_eq    = g || e_pscid == pscid;
-      assign tm_rd[w] = vt_eq && ps_eq;
+      assign tm_rd[w] = v && e_vtag == vtag && (g || e_pscid == pscid);
     end
 
     if (Ahead) begin : g_ahead
