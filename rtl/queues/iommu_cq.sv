@@ -102,12 +102,10 @@ module iommu_cq #(
   localparam int unsigned IdxW = (Burst > 1) ? $clog2(Burst) : 1;
 
   cq_state_e st_q, st_d;
-  logic [63:0]      buf0_q [Burst];    // fetched commands: bits 63:0
-  logic [63:0]      buf1_q [Burst];    //                   bits 127:64
+  logic [127:0]     buf_q [Burst];     // fetched commands
   logic [Burst-1:0] err_q;             // a beat of that command had an error
   logic [CntW-1:0]  n_q;               // commands in the burst
-  logic [IdxW-1:0]  idx_q, idx_d;      // the one executing
-  logic [IdxW-1:0]  idx0_q, idx1_q;    // copies of idx_q, each the read address of one buffer half
+  logic [IdxW-1:0]  idx_q;             // the one executing
   logic [CntW:0]    beat_q;
   logic             aw_done_q, w_done_q;
   logic             single_q;          // read the next command alone
@@ -161,8 +159,8 @@ module iommu_cq #(
   logic [63:10] dw0_q;   // the opcode and FUNC3 are in the decode
   logic [61:0]  dw1_q;   // bits 63:62 are reserved (ill)
   logic        err_cur_q;
-  assign bw0 = buf0_q[idx0_q];
-  assign bw1 = buf1_q[idx1_q];
+  assign bw0 = buf_q[idx_q][63:0];
+  assign bw1 = buf_q[idx_q][127:64];
 
   // ---- decode -------------------------------------------------------------------
   logic [6:0]  op;
@@ -357,6 +355,7 @@ module iommu_cq #(
       st_q      <= CqIdle;
       n_q       <= '0;
       single_q  <= 1'b0;
+      idx_q     <= '0;
       beat_q    <= '0;
       err_q     <= '0;
       aw_done_q <= 1'b0;
@@ -367,6 +366,7 @@ module iommu_cq #(
       else if (st_q == CqAr)                single_q <= 1'b0;
       if (st_q == CqCount) n_q <= k;
       if (st_q == CqIdle) begin
+        idx_q  <= '0;
         beat_q <= '0;
         err_q  <= '0;
       end
@@ -374,6 +374,7 @@ module iommu_cq #(
         beat_q <= beat_q + 1'b1;
         if (r_err_i) err_q[beat_q[IdxW:1]] <= 1'b1;
       end
+      if (done) idx_q <= idx_q + 1'b1;
       if (st_q == CqWrite) begin
         if (aw_ready_i) aw_done_q <= 1'b1;
         if (w_ready_i)  w_done_q  <= 1'b1;
@@ -384,21 +385,11 @@ module iommu_cq #(
     end
   end
 
-  // idx_q in three copies (iommu_copies): the decode's, and one read address
-  // per buffer half, so no one net reaches all 128 bits' RAMs.
-  assign idx_d = (st_q == CqIdle) ? '0 : done ? idx_q + 1'b1 : idx_q;
-  iommu_copies #(.W (IdxW), .N (3)) u_idx (
-    .clk_i  (clk_i),
-    .rst_ni (rst_ni),
-    .d_i    (idx_d),
-    .q_o    ({idx1_q, idx0_q, idx_q})
-  );
-
   // The command buffer needs no reset: a command is used only after its beats.
   always_ff @(posedge clk_i) begin
     if (st_q == CqR && r_valid_i) begin
-      if (beat_q[0]) buf1_q[beat_q[IdxW:1]] <= r_data_i;
-      else           buf0_q[beat_q[IdxW:1]] <= r_data_i;
+      if (beat_q[0]) buf_q[beat_q[IdxW:1]][127:64] <= r_data_i;
+      else           buf_q[beat_q[IdxW:1]][63:0]   <= r_data_i;
     end
   end
 
