@@ -23,13 +23,12 @@
 // (FieldLsb, FieldW: the PSCID, which the IOTLB's arrays compare in the
 // cycle it is read) is also kept in FieldN RAMs of its own, each read at its
 // own copy of the index, so each group of its loads gets a read of its own
-// (lk_field_o).  While rd_hold_i (the lookup stage
-// stalls) the match vector is kept instead of compared again, less the
-// entries fills write (a held lookup whose entry is refilled misses), so the
+// (lk_field_o).  While rd_hold_i (the lookup stage stalls) the match vector
+// is kept instead of compared again, less the entries fills write, so the
 // stall never steers the compare.
 // A fill for a device_id held writes nothing; any other takes the first
-// invalid entry, else a round-robin victim, in two cycles (iommu_victim: compares, then the write); flush_i
-// empties it (a ddtp write), inv_i applies IODIR.INVAL_DDT (DV=1: the entry
+// invalid entry, else a round-robin victim, in two cycles (iommu_victim:
+// compares, then the write); flush_i empties it (a ddtp write), inv_i applies IODIR.INVAL_DDT (DV=1: the entry
 // of DID; DV=0: all) the cycle after (its compare is registered), so a
 // lookup answered in the cycle after inv_i may still hit an entry it
 // removes.  A fill with an invalidation in any of its cycles is dropped.

@@ -37,10 +37,9 @@
 // (the ways the three fills before it wrote since that read are taken from
 // registers: the RAM has not returned them) and registers the
 // way with the same tag and the way to take without one (the first invalid
-// way, else the way of a rotating pointer shared by all sets), the third
+// way, else the way of a rotating pointer shared by all sets), the fourth
 // writes the one or the other, so that only registers feed the RAMs' write
-// port.  A
-// fill whose way already holds its tag and the low KeepW bits of its data (the
+// port.  A fill whose way already holds its tag and the low KeepW bits of its data (the
 // IOTLB: the permissions) writes nothing: the entry keeps the rest of its data,
 // which can differ only if software changed the PTE without IOTINVAL.VMA (the
 // spec lets the old translation be used until then).  So the tag RAM stores
