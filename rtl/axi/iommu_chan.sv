@@ -207,14 +207,18 @@ module iommu_chan #(
   logic             s_fits_q;    // the address fits in PAS (Bare)
   logic [1:0]       s_wd_q;      // the device_id is too wide for 2LVL, 1LVL
   logic [1:0]       s_pdk_q;     // iommu_pkg::post_dc_kind of the request and its DC
-  logic [15:0]      r_end;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [15:0]      r_end;       // only its 4 KiB page is used
+  /* verilator lint_on UNUSEDSIGNAL */
   logic [IovaW-1:0] r_addr;
   logic [2:0]       r_size;
   assign r_addr = r_q[AddrLsb +: IovaW];
   assign r_size = r_q[AddrLsb-11 +: 3];
-  // Bytes of an INCR burst from the start of its first beat's container.
-  assign r_end  = (16'(r_addr[11:0]) & ~((16'd1 << r_size) - 16'd1)) +
-                  ((16'(r_q[AddrLsb-8 +: 8]) + 16'd1) << r_size);
+  // The last byte of an INCR burst, from the start of its first beat's
+  // container: that start plus (len + 1) << size, less one, which is
+  // len << size with the size's low bits set (no carry), so one adder.
+  assign r_end  = (16'(r_addr[11:0]) & (16'hffff << r_size)) +
+                  ((16'(r_q[AddrLsb-8 +: 8]) << r_size) | ~(16'hffff << r_size));
   assign r_move = !s_v_q || fr_q;
 
   // What the decision needs of the request and its DC that depends on no
@@ -269,7 +273,7 @@ module iommu_chan #(
   always_ff @(posedge clk_i) begin
     if (mv[MvSdc]) begin
       s_dc_q    <= dc_lk_data_i;
-      s_cross_q <= (r_q[AddrLsb-13 +: 2] == 2'b01) && (r_end > 16'd4096);
+      s_cross_q <= (r_q[AddrLsb-13 +: 2] == 2'b01) && (r_end[15:12] != '0);
       s_fits_q  <= r_facts[3];
       s_wd_q    <= wd_d;
       s_pdk_q   <= iommu_pkg::post_dc_kind(r_pv, r_dc_pdtv, r_dc_s1_bare, r_dc_smode, r_facts);

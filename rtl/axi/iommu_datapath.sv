@@ -191,7 +191,9 @@ module iommu_datapath #(
   logic [1:0]          dc_hit, tlb_hit;
   logic [2*DidW-1:0]   dc_did;
   logic [2*DcW-1:0]    dc_data;
-  logic [3*2*PscidW-1:0] tlb_tk_pscid;   // the DC answer's PSCID, a copy per IOTLB array
+  logic [2*2*PscidW-1:0] tlb_tk_pscid;   // the DC answer's PSCID, a copy per SA array
+  logic [2*DcEntries-1:0] tlb_tk_dcm, dc_wr;   // the DC entry answering; the DC entry written
+  logic [2*PscidW-1:0]    dc_wr_pscid;
   logic [2*VpnW-1:0]   tlb_vpn, tlb_rd2_vpn, tlb_tk_vpn;
   logic [2*3-1:0]      tlb_adv, lk_hold;   // per channel: copies for the 4 KiB, 2 MiB and FA arrays / DC cache
   logic [2*PpnW-1:0]   tlb_ppn;
@@ -429,11 +431,12 @@ module iommu_datapath #(
   // compares it feeds stay together, and no DC answer crosses to the other
   // channel.  A device that reads and writes has its DC read once per channel.
   for (genvar ch = 0; ch < 2; ch++) begin : g_dc
-    // The PSCID of its answer goes straight to the IOTLB's arrays, from
-    // three RAM copies of its own (one per array, like tlb_adv).
-    logic [3*PscidW-1:0] pscid;
+    // The PSCID of its answer goes straight to the IOTLB's SA arrays, from
+    // two RAM copies of its own (one per array, like tlb_adv); the FA array
+    // takes the matching entry instead and keeps its PSCID compares ahead.
+    logic [2*PscidW-1:0] pscid;
     iommu_dc_cache #(.Entries (DcEntries), .Ports (1), .DidW (DidW), .DataW (DcW),
-                     .FieldLsb (PpnW), .FieldW (PscidW), .FieldN (3)) u_dc_cache (
+                     .FieldLsb (PpnW), .FieldW (PscidW), .FieldN (2)) u_dc_cache (
       .clk_i       (clk_i),
       .rst_ni      (rst_n[3 + ch]),
       .rd_did_i    (dc_did[ch*DidW +: DidW]),
@@ -441,6 +444,9 @@ module iommu_datapath #(
       .lk_hit_o    (dc_hit[ch]),
       .lk_data_o   (dc_data[ch*DcW +: DcW]),
       .lk_field_o  (pscid),
+      .lk_m_o      (tlb_tk_dcm[ch*DcEntries +: DcEntries]),
+      .wr_o        (dc_wr[ch*DcEntries +: DcEntries]),
+      .wr_field_o  (dc_wr_pscid[ch*PscidW +: PscidW]),
       .fill_i      (dc_fill && dc_fill_tag[TagW-1] == 1'(ch)),
       .fill_did_i  (dc_fill_did),
       .fill_data_i (dc_fill_data),
@@ -449,7 +455,7 @@ module iommu_datapath #(
       .inv_dv_i    (inv_dv_i),
       .inv_did_i   (inv_did_i)
     );
-    for (genvar k = 0; k < 3; k++) begin : g_pscid
+    for (genvar k = 0; k < 2; k++) begin : g_pscid
       assign tlb_tk_pscid[(k*2 + ch)*PscidW +: PscidW] = pscid[k*PscidW +: PscidW];
     end
   end
@@ -459,7 +465,7 @@ module iommu_datapath #(
   /* verilator lint_on UNUSEDSIGNAL */
 
   iommu_iotlb #(.Sets (TlbSets), .Ways (TlbWays), .Sets2M (TlbSets2M), .Ways2M (TlbWays2M),
-                .FaEntries (TlbEntries), .Ports (2)) u_iotlb (
+                .FaEntries (TlbEntries), .Ports (2), .DcN (DcEntries)) u_iotlb (
     .clk_i        (clk_i),
     .rst_ni       (rst_n[5]),
     .rd2_vpn_i    (tlb_rd2_vpn),
@@ -467,6 +473,9 @@ module iommu_datapath #(
     .lk_adv_i     ({tlb_adv[5], tlb_adv[2], tlb_adv[4], tlb_adv[1], tlb_adv[3], tlb_adv[0]}),
     .tk_vpn_i     (tlb_tk_vpn),
     .tk_pscid_i   (tlb_tk_pscid),
+    .tk_dcm_i     (tlb_tk_dcm),
+    .dc_wr_i      (dc_wr),
+    .dc_wr_pscid_i(dc_wr_pscid),
     .lk_vpn_i     (tlb_vpn),
     .lk_hit_o     (tlb_hit),
     .lk_ppn_o     (tlb_ppn),

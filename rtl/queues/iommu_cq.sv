@@ -155,38 +155,60 @@ module iommu_cq #(
   // The command executing: read from the buffer in CqDec (bw0, bw1) and
   // registered there with its decode (dw0_q, dw1_q, err_cur_q), so what
   // executes reads registers and not the buffer's read at idx_q.
-  logic [63:0] bw0, bw1;
+  logic [63:0] bw0;
+  logic [61:0] bw1;   // bits 63:62 are reserved (cmd_ill)
   logic [63:10] dw0_q;   // the opcode and FUNC3 are in the decode
   logic [61:0]  dw1_q;   // bits 63:62 are reserved (ill)
   logic        err_cur_q;
   assign bw0 = buf_q[idx_q][63:0];
-  assign bw1 = buf_q[idx_q][127:64];
+  assign bw1 = buf_q[idx_q][125:64];
 
   // ---- decode -------------------------------------------------------------------
+  // Whether a command is illegal is decoded as its second beat arrives, from
+  // that beat and the first (lo_q, registered as it arrives), and kept per
+  // buffered command (ill_b_q; wsi_b_q: an IOFENCE.C with WSI, illegal
+  // without fctl.WSI, checked at execution), so CqDec reads one bit at idx_q
+  // instead of decoding the buffer's read.
+  /* verilator lint_off UNUSEDSIGNAL */   // operand fields (w0[59:44]) have no reserved bits
+  function automatic logic cmd_ill(input logic [63:0] w0, input logic [63:0] w1);
+    logic [6:0] o;
+    logic [2:0] f;
+    o = w0[6:0];
+    f = w0[9:7];
+    unique case (o)
+      // IOTINVAL: bit 11, 43:34 (34 is NL: NL = 0), 63:60; ADDR word 9:0 (9 is
+      // S: S = 0) and 63:62; GVMA takes no PSCV.
+      OpIotinval: cmd_ill = (f > 3'd1) || w0[11] || w0[43:34] != '0 || w0[63:60] != '0 ||
+                            w1[9:0] != '0 || w1[63:62] != '0 || (f == 3'd1 && w0[32]);
+      // IOFENCE.C: bits 31:14 and ADDR word 63:62 (WSI: wsi_b_q).
+      OpIofence:  cmd_ill = (f != 3'd0) || w0[31:14] != '0 || w1[63:62] != '0;
+      // IODIR: bits 11:10, 32, 39:34 and the whole second word; INVAL_DDT has
+      // no PID, INVAL_PDT needs DV.
+      OpIodir:    cmd_ill = (f > 3'd1) || w0[11:10] != '0 || w0[32] || w0[39:34] != '0 ||
+                            w1 != '0 || (f == 3'd0 && w0[31:12] != '0) ||
+                            (f == 3'd1 && !w0[33]);
+      // ATS.* (ATS = 0), reserved and custom opcodes.
+      default:    cmd_ill = 1'b1;
+    endcase
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [63:0]      lo_q;
+  logic [Burst-1:0] ill_b_q, wsi_b_q;
+  always_ff @(posedge clk_i) begin
+    if (st_q == CqR && r_valid_i) begin
+      if (!beat_q[0]) lo_q <= r_data_i;
+      else begin
+        ill_b_q[beat_q[IdxW:1]] <= cmd_ill(lo_q, r_data_i);
+        wsi_b_q[beat_q[IdxW:1]] <= lo_q[6:0] == OpIofence && lo_q[11];
+      end
+    end
+  end
   logic [6:0]  op;
   logic [2:0]  f3;
   logic        ill;
-  assign op = bw0[6:0];
-  assign f3 = bw0[9:7];
-
-  always_comb begin
-    unique case (op)
-      // IOTINVAL: bit 11, 43:34 (34 is NL: NL = 0), 63:60; ADDR word 9:0 (9 is
-      // S: S = 0) and 63:62; GVMA takes no PSCV.
-      OpIotinval: ill = (f3 > 3'd1) || bw0[11] || bw0[43:34] != '0 || bw0[63:60] != '0 ||
-                        bw1[9:0] != '0 || bw1[63:62] != '0 || (f3 == 3'd1 && bw0[32]);
-      // IOFENCE.C: bits 31:14 and ADDR word 63:62; WSI only with fctl.WSI.
-      OpIofence:  ill = (f3 != 3'd0) || bw0[31:14] != '0 || bw1[63:62] != '0 ||
-                        (bw0[11] && !wsi_en_i);
-      // IODIR: bits 11:10, 32, 39:34 and the whole second word; INVAL_DDT has
-      // no PID, INVAL_PDT needs DV.
-      OpIodir:    ill = (f3 > 3'd1) || bw0[11:10] != '0 || bw0[32] || bw0[39:34] != '0 ||
-                        bw1 != '0 || (f3 == 3'd0 && bw0[31:12] != '0) ||
-                        (f3 == 3'd1 && !bw0[33]);
-      // ATS.* (ATS = 0), reserved and custom opcodes.
-      default:    ill = 1'b1;
-    endcase
-  end
+  assign op  = bw0[6:0];
+  assign f3  = bw0[9:7];
+  assign ill = ill_b_q[idx_q] || (wsi_b_q[idx_q] && !wsi_en_i);
 
   // Operands.
   logic        av, wsi, pr, pw, gv, dv, did_fits;

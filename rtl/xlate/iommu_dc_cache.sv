@@ -23,12 +23,15 @@
 // (FieldLsb, FieldW: the PSCID, which the IOTLB's arrays compare in the
 // cycle it is read) is also kept in FieldN RAMs of its own, each read at its
 // own copy of the index, so each group of its loads gets a read of its own
-// (lk_field_o).  While rd_hold_i (the lookup stage stalls) the match vector
+// (lk_field_o).  For a caller that keeps compares of that field ahead (the
+// IOTLB's FA array), lk_m_o is a copy of the registered match vector and
+// wr_o, wr_field_o the entry whose payload is written and its field.
+// While rd_hold_i (the lookup stage stalls) the match vector
 // is kept instead of compared again, less the entries fills write, so the
 // stall never steers the compare.
 // A fill for a device_id held writes nothing; any other takes the first
-// invalid entry, else a round-robin victim, in two cycles (iommu_victim:
-// compares, then the write); flush_i empties it (a ddtp write), inv_i applies IODIR.INVAL_DDT (DV=1: the entry
+// invalid entry, else a round-robin victim, in three cycles (the inputs
+// registered, then iommu_victim's compares and write); flush_i empties it (a ddtp write), inv_i applies IODIR.INVAL_DDT (DV=1: the entry
 // of DID; DV=0: all) the cycle after (its compare is registered), so a
 // lookup answered in the cycle after inv_i may still hit an entry it
 // removes.  A fill with an invalidation in any of its cycles is dropped.
@@ -51,6 +54,9 @@ module iommu_dc_cache #(
   output      logic [Ports-1:0]        lk_hit_o,
   output      logic [Ports*DataW-1:0]  lk_data_o,
   output      logic [Ports*(FieldN > 0 ? FieldN : 1)*FieldW-1:0] lk_field_o,  /// port p's copy c at (p*FieldN + c)*FieldW
+  output      logic [Ports*Entries-1:0] lk_m_o,  /// the entry that answers (a copy of the match, 0 without)
+  output      logic [Entries-1:0]  wr_o,        /// the entry whose payload is written this cycle (one-hot)
+  output      logic [FieldW-1:0]   wr_field_o,  /// its field
   input  wire logic                    fill_i,
   input  wire logic [DidW-1:0]         fill_did_i,
   input  wire logic [DataW-1:0]        fill_data_i,
@@ -67,11 +73,24 @@ module iommu_dc_cache #(
   // A fill's first cycle compares its device_id with the entries' and with
   // the fill written now (f_*_q, the fill inputs of the cycle before); the
   // second writes f_*_q into the entry iommu_victim chose.
+  // The fill inputs are registered first (i_*_q, kept apart from equal
+  // registers elsewhere, keep: the walker is far), so a fill takes three cycles.
+  logic               i_v_q, kill;
+  logic [DidW-1:0]    i_did_q;
+  logic [DataW-1:0]   i_data_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) i_v_q <= 1'b0;
+    else         i_v_q <= fill_i && !kill;
+  end
+  (* keep *) always_ff @(posedge clk_i) begin
+    i_did_q  <= fill_did_i;
+    i_data_q <= fill_data_i;
+  end
   logic [DidW-1:0]    f_did_q;
   logic [DataW-1:0]   f_data_q;
   always_ff @(posedge clk_i) begin
-    f_did_q  <= fill_did_i;
-    f_data_q <= fill_data_i;
+    f_did_q  <= i_did_q;
+    f_data_q <= i_data_q;
   end
   logic [Entries-1:0] same, inval, write;
   // The payload RAMs are written the cycle after the entry's device_id, from
@@ -89,6 +108,14 @@ module iommu_dc_cache #(
     .q_o    (pw_cp)
   );
   always_ff @(posedge clk_i) pw_data_q <= f_data_q;
+  // the write, for a caller that mirrors the field (wr_o, wr_field_o)
+  logic [Entries-1:0] pw_oh_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) pw_oh_q <= '0;
+    else         pw_oh_q <= write;
+  end
+  assign wr_o       = pw_oh_q;
+  assign wr_field_o = pw_data_q[FieldLsb +: FieldW];
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [Entries-1:0] m_d, m_q;
     logic [IdxW-1:0]    idx_q;   // the index of m_q's entry, for the payload RAM's read
@@ -108,10 +135,18 @@ module iommu_dc_cache #(
     assign m_d = rd_hold_i[p] ? mh : mn;
     // registered with the valid bits of the next cycle, so the select needs
     // no valid bit (the same as m_q & valid_q a cycle later)
+    // and in a copy for the caller (lk_m_o: a match vector compared there
+    // with what it keeps per entry)
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) m_q <= '0;
       else         m_q <= m_d;
     end
+    (* keep *) logic [Entries-1:0] m_o_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) m_o_q <= '0;
+      else         m_o_q <= m_d;
+    end
+    assign lk_m_o[p*Entries +: Entries] = m_o_q;
     // idx_q in a copy per payload RAM (iommu_copies), so each RAM's read
     // address is a net of its own: the field's copies sit by their loads.
     logic [(1+FieldN)*IdxW-1:0] idx_cp;
@@ -177,7 +212,7 @@ module iommu_dc_cache #(
   for (genvar e = 0; e < Entries; e++) begin : g_same
     always_ff @(posedge clk_i) inv_m_q[e] <= inv_i && (!inv_dv_i || did_q[e] == inv_did_i);
     assign inval[e] = flush_i || inv_m_q[e];
-    assign same[e] = valid_q[e] && did_q[e] == fill_did_i;
+    assign same[e] = valid_q[e] && did_q[e] == i_did_q;
   end
   // A fill for a device_id the cache holds writes nothing (iommu_victim's
   // drop): the entry keeps its payload, which differs only if software
@@ -185,15 +220,16 @@ module iommu_dc_cache #(
   // until then).  So the refills of a burst of misses do not keep making the
   // lookups that meet their writes miss, walk and refill it again.
   logic refill_q;
-  always_ff @(posedge clk_i) refill_q <= (same & ~write) != '0 || (fill_did_i == f_did_q && write != '0);
+  always_ff @(posedge clk_i) refill_q <= (same & ~write) != '0 || (i_did_q == f_did_q && write != '0);
+  assign kill = flush_i || inv_i || inv_q;
   iommu_victim #(.Entries(Entries)) u_victim (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
     .same_i   (same),
-    .eq_i     (fill_did_i == f_did_q),
-    .fill_i   (fill_i),
+    .eq_i     (i_did_q == f_did_q),
+    .fill_i   (i_v_q),
     .drop_i   (refill_q),
-    .kill_i   (flush_i || inv_i || inv_q),
+    .kill_i   (kill),
     .inval_i  (inval),
     .write_o  (write),
     .valid_o  (valid_q),

@@ -7,9 +7,11 @@
 //                 sizes (64 KiB NAPOT, 1 GiB and up) and those of an absent array.
 // rd_hold_i, lk_adv_i and tk_pscid_i come per array (copies of the same
 // bits, so that no one net of the channel's stall or of the DC cache's
-// answer reaches every array).
+// answer reaches every array); the FA array takes the request's PSCID as the
+// DC entry that answers (tk_dcm_i) and the DC caches' writes (dc_wr_i,
+// dc_wr_pscid_i) instead: it keeps its PSCID compares ahead (iommu_tlb_fa).
 // A lookup takes two cycles in each: every array compares its tags with
-// tk_vpn_i and tk_pscid_i, the request the lookup stage takes, in the cycle
+// tk_vpn_i and the PSCID of the request the lookup stage takes, in the cycle
 // it takes it (lk_adv_i), and holds the result (so which request that is
 // never steers the compare; the SA arrays read the set named by rd2_vpn_i
 // two cycles ahead, or the same set again while rd_hold_i); in the second cycle every array selects its one match's
@@ -24,11 +26,11 @@
 // lk_ppn_o is the PPN of the request's 4 KiB page.
 // Invalidation: flush_i (ddtp written) empties the FA array at once and wipes
 // the SA arrays (iommu_tlb_sa: no hit there until the wipe ends); inv_i applies
-// IOTINVAL.VMA (GV=0) as the spec's table of operands says, in the command's
-// cycle in the FA array and in the SA arrays as iommu_tlb_sa describes; busy_o
-// is 1 until both SA arrays have finished (the command queue waits for it before
-// the next IOTINVAL and before any IOFENCE.C).  A fill in an invalidation
-// cycle is dropped.
+// IOTINVAL.VMA (GV=0) as the spec's table of operands says, two cycles after
+// the command in the FA array (iommu_tlb_fa) and in the SA arrays as
+// iommu_tlb_sa describes; busy_o is 1 until every array has finished (the
+// command queue waits for it before the next IOTINVAL and before any
+// IOFENCE.C).  A fill in an invalidation cycle is dropped.
 // Assumes: at most one fill per cycle; inv_i only while !busy_o.
 `default_nettype none
 
@@ -38,7 +40,8 @@ module iommu_iotlb #(
   parameter int unsigned Sets2M    = 16,   /// sets of the 2 MiB array (0: 2 MiB pages in FA)
   parameter int unsigned Ways2M    = 2,    /// ways of the 2 MiB array
   parameter int unsigned FaEntries = 8,    /// fully associative entries
-  parameter int unsigned Ports     = 2
+  parameter int unsigned Ports     = 2,
+  parameter int unsigned DcN       = 8     /// entries of each port's DC cache
 ) (
   input  wire logic                                   clk_i,
   input  wire logic                                   rst_ni,
@@ -46,7 +49,10 @@ module iommu_iotlb #(
   input  wire logic [2*Ports-1:0]                     rd_hold_i,   /// the SA arrays read their last set again (4 KiB's, then 2 MiB's)
   input  wire logic [3*Ports-1:0]                     lk_adv_i,    /// per array: 4 KiB, 2 MiB, FA
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       tk_vpn_i,    /// the VPN and PSCID taken at lk_adv_i
-  input  wire logic [3*Ports*iommu_pkg::PscidW-1:0]   tk_pscid_i,  /// per array, like lk_adv_i
+  input  wire logic [2*Ports*iommu_pkg::PscidW-1:0]   tk_pscid_i,  /// per SA array, like lk_adv_i
+  input  wire logic [Ports*DcN-1:0]                   tk_dcm_i,    /// the FA array's PSCID: the DC entry matched
+  input  wire logic [Ports*DcN-1:0]                   dc_wr_i,     /// the DC caches' PSCID writes (iommu_tlb_fa)
+  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     dc_wr_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
   input  wire logic [Ports*2-1:0]                     lk_acc_i,
   output      logic [Ports-1:0]                       lk_hit_o,
@@ -88,12 +94,14 @@ module iommu_iotlb #(
   logic [N-1:0]          busy;
 
   logic [Ports-1:0] fa_hit;
-  iommu_tlb_fa #(.Entries (FaEntries), .Ports (Ports)) u_fa (
+  iommu_tlb_fa #(.Entries (FaEntries), .Ports (Ports), .DcN (DcN)) u_fa (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .lk_adv_i     (lk_adv_i[2*Ports +: Ports]),
     .tk_vpn_i     (tk_vpn_i),
-    .tk_pscid_i   (tk_pscid_i[2*Ports*iommu_pkg::PscidW +: Ports*iommu_pkg::PscidW]),
+    .tk_dcm_i     (tk_dcm_i),
+    .dc_wr_i      (dc_wr_i),
+    .dc_wr_pscid_i(dc_wr_pscid_i),
     .lk_vpn_i     (lk_vpn_i),
     .lk_acc_i     (lk_acc_i),
     .lk_any_o     (any[2]),
@@ -112,10 +120,10 @@ module iommu_iotlb #(
     .inv_pscv_i   (inv_pscv_i),
     .inv_pscid_i  (inv_pscid_i),
     .inv_av_i     (inv_av_i),
-    .inv_vpn_i    (inv_vpn_i)
+    .inv_vpn_i    (inv_vpn_i),
+    .busy_o       (busy[2])
   );
   assign multi[2] = any[2] & ~fa_hit;
-  assign busy[2]  = 1'b0;
 
   for (genvar k = 0; k < 2; k++) begin : g_sa
     localparam int unsigned S = (k == 0) ? Sets : Sets2M;

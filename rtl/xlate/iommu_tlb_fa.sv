@@ -18,9 +18,14 @@
 // and written a cycle after the entry's tag, before any lookup can read it.
 //
 // A lookup takes two cycles.  In the first, the cycle the lookup stage takes
-// its request (lk_adv_i), tk_vpn_i and tk_pscid_i are compared with every
-// entry's VPN under the entry's page size and with its PSCID (or its G bit),
-// and the match vector is registered, with the index of its match; while
+// its request (lk_adv_i), tk_vpn_i is compared with every entry's VPN under
+// the entry's page size, and the request's PSCID with the entry's (or its G
+// bit), and the match vector is registered, with the index of its match.
+// The request's PSCID is that of the entry of its channel's DC cache that
+// answers (tk_dcm_i): every entry keeps, per port, which DC entries hold its
+// PSCID (a matrix of registered compares, updated from the DC caches'
+// writes, dc_wr_i, and the entries' own), so the PSCID match is the AND of
+// two registered vectors and the DC's payload read stays off the path; while
 // the stage holds its request the vector is held, and an entry written by a
 // fill or invalidated drops out of it (an entry filled meanwhile is not
 // seen: the request walks).  A fill that finds its
@@ -34,32 +39,39 @@
 // miss, so a duplicate can never corrupt a translation: the request walks.
 // An invalidation in the first cycle drops its entries from the match, which
 // the second cycle sees.  A fill overwrites the entry with the same tag, else the first
-// invalid entry, else a round-robin victim (iommu_victim); it takes two
-// cycles (compares, then the write), so a lookup sees it from the cycle after
-// its second.  flush_i empties the cache in one cycle.
-// inv_i applies IOTINVAL.VMA with GV=0 in one cycle, the cycle after inv_i
-// (its operands registered; spec table "IOTINVAL.VMA operands and
-// operations"): PSCV=0 selects every address space, global
+// invalid entry, else a round-robin victim (iommu_victim); it takes three
+// cycles (the inputs registered, the compares, the write), so a lookup sees
+// it from the cycle after its third.  flush_i empties the cache in one cycle.
+// inv_i applies IOTINVAL.VMA with GV=0 two cycles after inv_i: its operands
+// are registered, compared with every entry in the cycle after inv_i, and
+// the selection registered and applied in the next (spec table "IOTINVAL.VMA
+// operands and operations"): PSCV=0 selects every address space, global
 // entries included; PSCV=1 the entries of PSCID, global entries kept; AV=1
 // only the entries whose page (of its own size) holds the IOVA.  A fill with
-// inv_i or its applying cycle in either of its cycles is dropped.  Lookups in
-// between may still hit an entry about to go, as the RAM arrays' do: the
-// command queue counts both cycles as busy, so no IOFENCE.C passes first.
+// any of the three cycles in either of its cycles is dropped.  Lookups in
+// between may still hit an entry about to go, as the RAM arrays' do: busy_o
+// covers the cycle between, and the command queue counts inv_i's cycle and
+// the next as busy itself, so no IOFENCE.C passes first.
 // Assumes: at most one fill per cycle; Entries <= 64.
 `default_nettype none
 `include "common/iommu_assert.svh"
 
 module iommu_tlb_fa #(
   parameter int unsigned Entries = 32,  /// entries (fully associative)
-  parameter int unsigned Ports   = 2    /// lookups per cycle
+  parameter int unsigned Ports   = 2,   /// lookups per cycle
+  parameter int unsigned DcN     = 8    /// entries of each port's DC cache
 ) (
   input  wire logic                                   clk_i,
   input  wire logic                                   rst_ni,
-  // lookups: at lk_adv_i the stage takes the request whose VPN and PSCID are
-  // tk_vpn_i and tk_pscid_i; it presents that VPN on lk_vpn_i from the next cycle
+  // lookups: at lk_adv_i the stage takes the request whose VPN is tk_vpn_i
+  // and whose PSCID is that of the DC entry tk_dcm_i names (its DC cache's
+  // registered match); it presents that VPN on lk_vpn_i from the next cycle
   input  wire logic [Ports-1:0]                       lk_adv_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       tk_vpn_i,
-  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     tk_pscid_i,
+  input  wire logic [Ports*DcN-1:0]                   tk_dcm_i,
+  // the DC caches' PSCID writes: the entries written this cycle (one-hot) and the PSCID
+  input  wire logic [Ports*DcN-1:0]                   dc_wr_i,
+  input  wire logic [Ports*iommu_pkg::PscidW-1:0]     dc_wr_pscid_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
   input  wire logic [Ports*2-1:0]                     lk_acc_i,   /// the access (iommu_pkg::Acc*)
   output      logic [Ports-1:0]                       lk_any_o,   /// some entry matches
@@ -80,7 +92,8 @@ module iommu_tlb_fa #(
   input  wire logic                                   inv_pscv_i,
   input  wire logic [iommu_pkg::PscidW-1:0]           inv_pscid_i,
   input  wire logic                                   inv_av_i,
-  input  wire logic [iommu_pkg::VpnW-1:0]             inv_vpn_i
+  input  wire logic [iommu_pkg::VpnW-1:0]             inv_vpn_i,
+  output      logic                                   busy_o   /// an invalidation is not yet applied
 );
   localparam int unsigned PscidW = iommu_pkg::PscidW;
   localparam int unsigned VpnW   = iommu_pkg::VpnW;
@@ -105,13 +118,36 @@ module iommu_tlb_fa #(
   logic [2:0]         f_size_q;
   logic [PpnW-1:0]    f_ppn_q;
   logic [2:0]         f_allow_q;
+  // The fill inputs are registered first (i_*_q, kept apart from any equal
+  // register elsewhere, keep: the walker is far), so a fill takes three cycles:
+  // the input register, the compares, the write.  The VPN is registered
+  // already masked to the page size, with the mask.
+  logic               i_v_q, i_g_q;
+  logic [PscidW-1:0]  i_pscid_q;
+  logic [VpnW-1:0]    i_vpn_q, i_mask_q;
+  logic [2:0]         i_size_q, i_allow_q;
+  logic [PpnW-1:0]    i_ppn_q;
+  logic               kill;   // an invalidation or flush in this cycle
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) i_v_q <= 1'b0;
+    else         i_v_q <= fill_i && !kill;
+  end
+  (* keep *) always_ff @(posedge clk_i) begin
+    i_g_q     <= fill_g_i;
+    i_pscid_q <= fill_pscid_i;
+    i_vpn_q   <= fill_vpn_i & iommu_pkg::vpn_cmp_mask(fill_size_i);
+    i_mask_q  <= iommu_pkg::vpn_cmp_mask(fill_size_i);
+    i_size_q  <= fill_size_i;
+    i_ppn_q   <= fill_ppn_i;
+    i_allow_q <= fill_allow_i;
+  end
   always_ff @(posedge clk_i) begin
-    f_g_q     <= fill_g_i;
-    f_pscid_q <= fill_pscid_i;
-    f_vpn_q   <= fill_vpn_i & iommu_pkg::vpn_cmp_mask(fill_size_i);
-    f_size_q  <= fill_size_i;
-    f_ppn_q   <= fill_ppn_i;
-    f_allow_q <= fill_allow_i;
+    f_g_q     <= i_g_q;
+    f_pscid_q <= i_pscid_q;
+    f_vpn_q   <= i_vpn_q;
+    f_size_q  <= i_size_q;
+    f_ppn_q   <= i_ppn_q;
+    f_allow_q <= i_allow_q;
   end
 
   // The PPN RAMs are written a cycle after the entry's tag, from registers
@@ -132,32 +168,62 @@ module iommu_tlb_fa #(
 
   // ---- lookups ----------------------------------------------------------
   for (genvar p = 0; p < Ports; p++) begin : g_port
-    logic [PscidW-1:0]  tk_pscid;
+    logic [DcN-1:0]     tk_dcm, dcw;
+    logic [PscidW-1:0]  dcw_pscid;
     logic [VpnW-1:0]    vpn, tk_vpn, keep;
     logic [Entries-1:0] vm_d, vm_q;
     logic [Entries-1:0] m;
     logic               any, multi;
     logic [2:0]         size;
     logic [PpnW-1:0]    ppn;
-    assign tk_pscid = tk_pscid_i[p*PscidW +: PscidW];
-    assign vpn      = lk_vpn_i[p*VpnW +: VpnW];
-    assign tk_vpn   = tk_vpn_i[p*VpnW +: VpnW];
+    assign tk_dcm    = tk_dcm_i[p*DcN +: DcN];
+    assign dcw       = dc_wr_i[p*DcN +: DcN];
+    assign dcw_pscid = dc_wr_pscid_i[p*PscidW +: PscidW];
+    assign vpn       = lk_vpn_i[p*VpnW +: VpnW];
+    assign tk_vpn    = tk_vpn_i[p*VpnW +: VpnW];
+
+    // The PSCID compare is done ahead and kept: pm_q[e][d] is 1 when entry
+    // e's PSCID equals that of the port's DC entry d (dcp_q mirrors the DC
+    // entries' PSCIDs from their writes).  A row is compared when its entry
+    // is written (against the DC PSCIDs of the next cycle), a column when
+    // its DC entry is, so the matrix changes in the cycles the tags it
+    // compares change: a lookup compares the DC entry the DC cache matched
+    // in its cycle (tk_dcm: that entry's PSCID is the request's) with the
+    // rows, and never waits for the DC's payload read.
+    logic [PscidW-1:0]  dcp_q [DcN];
+    logic [DcN-1:0]     pm_q  [Entries];
+    logic [DcN-1:0]     row_eq;     // f_pscid_q (the entry written now) against the DC PSCIDs of the next cycle
+    logic [Entries-1:0] col_eq;     // every entry's PSCID against the DC's written one
+    logic               wr_eq;      // f_pscid_q against the DC's written PSCID
+    assign wr_eq = f_pscid_q == dcw_pscid;
+    for (genvar d = 0; d < DcN; d++) begin : g_dcp
+      assign row_eq[d] = dcw[d] ? wr_eq : f_pscid_q == dcp_q[d];
+      always_ff @(posedge clk_i) if (dcw[d]) dcp_q[d] <= dcw_pscid;
+    end
+    for (genvar e = 0; e < Entries; e++) begin : g_pm
+      assign col_eq[e] = pscid_q[e] == dcw_pscid;
+      always_ff @(posedge clk_i) begin
+        for (int d = 0; d < DcN; d++) begin
+          if (write[e])    pm_q[e][d] <= row_eq[d];
+          else if (dcw[d]) pm_q[e][d] <= col_eq[e];
+        end
+      end
+    end
 
     // The match vector and its index are registered with the valid bits of
     // the next cycle (an entry invalidated or written meanwhile drops out),
     // both outcomes formed in full, the new request's (vm_new) and the held
     // one's (vm_held), and lk_adv_i picks between them at the registers; so
     // the second cycle reads the PPN and the size at a registered index.
-    // The PSCID compare is a net of its own (keep), so synthesis joins it,
-    // the late input (the DC answer's PSCID), at the match's last LUTs
-    // instead of folding it into the VPN compare's tree.
+    // The PSCID match (the matrix row ANDed with the DC's match, or G) is a
+    // net of its own (keep), joined at the VPN match's last LUT.
     logic [Entries-1:0] vm_new, vm_held, vm_early;
     (* keep *) logic [Entries-1:0] vm_pscid;
     logic [IdxW-1:0]    idx_q;
     for (genvar e = 0; e < Entries; e++) begin : g_vm
       assign vm_early[e] = ((vpn_q[e] ^ tk_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
                            !write[e] && valid_d[e];
-      assign vm_pscid[e] = g_q[e] || pscid_q[e] == tk_pscid;
+      assign vm_pscid[e] = g_q[e] || (pm_q[e] & tk_dcm) != '0;
       assign vm_new[e]   = vm_early[e] && vm_pscid[e];
       assign vm_held[e] = vm_q[e] && !write[e] && valid_d[e];
     end
@@ -219,15 +285,24 @@ module iommu_tlb_fa #(
   end
 
   // ---- invalidation and fill -----------------------------------------------
-  // An IOTINVAL.VMA is applied the cycle after inv_i, from registers
-  // (inv_*_q: the command queue is far from the entries), and a fill is
-  // dropped when either cycle meets it; a flush is applied at once.
-  logic                    inv_q, inv_pscv_q, inv_av_q;
+  // An IOTINVAL.VMA is compared the cycle after inv_i, from registers
+  // (inv_*_q: the command queue is far from the entries), and applied the
+  // cycle after that from the registered selection (inv_m_q), so no compare
+  // reaches the valid bits the lookups register; busy_o covers the cycle
+  // between, and a fill is dropped when any of the three cycles meets it.  A
+  // flush is applied at once.
+  logic                    inv_q, inv2_q, inv_pscv_q, inv_av_q;
   logic [PscidW-1:0]       inv_pscid_q;
   logic [VpnW-1:0]         inv_vpn_q;
+  logic [Entries-1:0]      inv_m_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) inv_q <= 1'b0;
-    else         inv_q <= inv_i;
+    if (!rst_ni) begin
+      inv_q  <= 1'b0;
+      inv2_q <= 1'b0;
+    end else begin
+      inv_q  <= inv_i;
+      inv2_q <= inv_q;
+    end
   end
   always_ff @(posedge clk_i) begin
     inv_pscv_q  <= inv_pscv_i;
@@ -235,23 +310,26 @@ module iommu_tlb_fa #(
     inv_av_q    <= inv_av_i;
     inv_vpn_q   <= inv_vpn_i;
   end
+  assign busy_o = inv_q;
+  assign kill   = flush_i || inv_i || inv_q || inv2_q;
   logic [Entries-1:0] same, inval, unch;
   logic               eq, f_unch;
   for (genvar e = 0; e < Entries; e++) begin : g_same
-    assign inval[e] = flush_i ||
-                      (inv_q && (!inv_pscv_q || (pscid_q[e] == inv_pscid_q && !g_q[e])) &&
-                       (!inv_av_q ||
-                        ((vpn_q[e] ^ inv_vpn_q) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0));
-    assign same[e] = valid_q[e] && g_q[e] == fill_g_i && pscid_q[e] == fill_pscid_i &&
-                     size_q[e] == fill_size_i &&
-                     ((vpn_q[e] ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
+    always_ff @(posedge clk_i) begin
+      inv_m_q[e] <= inv_q && (!inv_pscv_q || (pscid_q[e] == inv_pscid_q && !g_q[e])) &&
+                    (!inv_av_q ||
+                     ((vpn_q[e] ^ inv_vpn_q) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0);
+    end
+    assign inval[e] = flush_i || inv_m_q[e];
+    assign same[e] = valid_q[e] && g_q[e] == i_g_q && pscid_q[e] == i_pscid_q &&
+                     size_q[e] == i_size_q && ((vpn_q[e] ^ i_vpn_q) & i_mask_q) == '0;
     // the entry with the fill's tag keeps its PPN when it allows the same:
     // the PPN can differ only if software changed the leaf without
     // IOTINVAL.VMA, and the spec lets the old translation be used until then
-    assign unch[e] = same[e] && !write[e] && allow_q[e] == fill_allow_i;
+    assign unch[e] = same[e] && !write[e] && allow_q[e] == i_allow_q;
   end
-  assign eq = f_g_q == fill_g_i && f_pscid_q == fill_pscid_i && f_size_q == fill_size_i &&
-              ((f_vpn_q ^ fill_vpn_i) & iommu_pkg::vpn_cmp_mask(fill_size_i)) == '0;
+  assign eq = f_g_q == i_g_q && f_pscid_q == i_pscid_q && f_size_q == i_size_q &&
+              ((f_vpn_q ^ i_vpn_q) & i_mask_q) == '0;
   // the fill changes nothing: an entry holds its tag and permissions and keeps
   // them (not written now), or the fill written now has them; found in the
   // fill's first cycle, applied from registers in its second (u_victim's drop_i)
@@ -259,7 +337,7 @@ module iommu_tlb_fa #(
   logic               unch_eq_q;
   always_ff @(posedge clk_i) begin
     unch_q    <= unch;
-    unch_eq_q <= eq && write != '0 && f_allow_q == fill_allow_i;
+    unch_eq_q <= eq && write != '0 && f_allow_q == i_allow_q;
   end
   assign f_unch = (unch_q != '0) || unch_eq_q;
   iommu_victim #(.Entries(Entries)) u_victim (
@@ -267,9 +345,9 @@ module iommu_tlb_fa #(
     .rst_ni   (rst_ni),
     .same_i   (same),
     .eq_i     (eq),
-    .fill_i   (fill_i),
+    .fill_i   (i_v_q),
     .drop_i   (f_unch),
-    .kill_i   (flush_i || inv_i || inv_q),
+    .kill_i   (kill),
     .inval_i  (inval),
     .write_o  (write),
     .valid_o  (valid_q),

@@ -165,7 +165,7 @@ module iommu_tlb_sa #(
   // ---- lookups ---------------------------------------------------------------------
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [SetW-1:0]       rd_set;
-    logic [Ways-1:0]       keep_rd, keep, tm_rd, tm, m;
+    logic [Ways-1:0]       keep_rd, keep, tm_v_rd, tm_p_rd, tm, m;
     logic [Ways*WordW-1:0] word_rd;
     logic [Ways*DataW-1:0] data_rd, data;
     logic [VtagW-1:0]      vtag;
@@ -189,7 +189,10 @@ module iommu_tlb_sa #(
     always_ff @(posedge clk_i) rd_set_q <= raddr;
     assign keep_rd = pw_wipe_q ? '0 : ~((pw_q && pw_set_q == rd_set_q) ? pw_way_q : '0);
 
-    // Every way's tag compared with the lookup's, on the word the RAM returns.
+    // Every way's tag compared with the lookup's, on the word the RAM returns:
+    // the valid bit and VPN tag (tm_v_rd) and the PSCID or G (tm_p_rd) apart,
+    // so that with Ahead each is registered as it is and the two trees are
+    // ANDed with keep at the select.
     for (genvar w = 0; w < Ways; w++) begin : g_way
       logic              v, g;
       logic [PscidW-1:0] e_pscid;
@@ -205,31 +208,34 @@ module iommu_tlb_sa #(
       );
       assign {v, g, e_pscid, e_vtag} = word_rd[w*WordW + DataW +: VTagW];
       assign data_rd[w*DataW +: DataW] = word_rd[w*WordW +: DataW];
-      assign tm_rd[w] = v && e_vtag == vtag && (g || e_pscid == pscid);
+      assign tm_v_rd[w] = v && e_vtag == vtag;
+      assign tm_p_rd[w] = g || e_pscid == pscid;
     end
 
     if (Ahead) begin : g_ahead
       // The request taken at lk_adv_i: its tag matches and the data, held.
-      logic [Ways-1:0]       keep_a_q, tm_q;
+      logic [Ways-1:0]       keep_a_q, tm_v_q, tm_p_q;
       logic [Ways*DataW-1:0] data_q;
       always_ff @(posedge clk_i or negedge rst_ni) begin
         if (!rst_ni) begin
           keep_a_q <= '0;
-          tm_q     <= '0;
+          tm_v_q   <= '0;
+          tm_p_q   <= '0;
         end else if (lk_adv_i[p]) begin
           keep_a_q <= keep_rd;
-          tm_q     <= tm_rd;
+          tm_v_q   <= tm_v_rd;
+          tm_p_q   <= tm_p_rd;
         end
       end
       always_ff @(posedge clk_i) begin
         if (lk_adv_i[p]) data_q <= data_rd;
       end
       assign keep = keep_a_q;
-      assign tm   = tm_q;
+      assign tm   = tm_v_q & tm_p_q;
       assign data = data_q;
     end else begin : g_now
       assign keep = keep_rd;
-      assign tm   = tm_rd;
+      assign tm   = tm_v_rd & tm_p_rd;
       assign data = data_rd;
       /* verilator lint_off UNUSEDSIGNAL */
       logic unused_adv;

@@ -393,6 +393,60 @@ static int t_tlb_fa_stale_tag(void) {
     CHECK_EQ(fq_count(), 0, "no fault record");
     return 0;
 }
+/* A DC entry reused by another device with another PSCID: the fully
+ * associative IOTLB's entries are matched against the PSCID of the DC entry
+ * that answers, so that entry's new PSCID must be the one compared.  D1
+ * (PSCID P1) and D2 (P2) map the same 1 GiB IOVA to different pages.  D1
+ * reads it (its DC in the first entry of each channel's DC cache, the page
+ * in an FA entry of P1); IODIR.INVAL_DDT DV=0 empties the DC caches; D2
+ * reads and writes another IOVA (its DC now in the same DC entries), then
+ * the shared one: with its DC cached, both accesses are looked up in the
+ * IOTLB and must miss P1's entry, walk and reach D2's page.  Then D3, a third device in P1
+ * with D1's table, and D1 again: each reaches D1's page, and its second read
+ * hits (no walk): the P1 entry matches through their DC entries too. */
+static int t_tlb_fa_dc_pscid(void) {
+    const uint64_t gib = 1ull << 30, iova = 3 * gib, off = 0x4028;
+    const uint32_t d3 = 0x33u;
+    ddt_t d;
+    setup(&d, false);
+    uint64_t root1 = add_device(&d, D1, P1), root2 = add_device(&d, D2, P2);
+    dc_write(&d, d3, 1, 0, (uint64_t)P1 << 12, pt_satp(3, root1));
+    const uint64_t pa1 = 0x40000000000ull, pa2 = pa1 + 4 * gib, iova_b = 7 * gib, pa2b = pa1 + 6 * gib;
+    tb_mem_store(pa1 + off, 8, pattern(pa1 + off));
+    tb_mem_store(pa2 + off, 8, pattern(pa2 + off));
+    tb_mem_store(pa2b + off, 8, pattern(pa2b + off));
+    pt_map(root1, 3, iova, 2, pt_leaf(pa1, PTE_RWUAD));
+    pt_map(root2, 3, iova, 2, pt_leaf(pa2, PTE_RWUAD));
+    pt_map(root2, 3, iova_b, 2, pt_leaf(pa2b, PTE_RWUAD));
+    CHECK_EQ(rd_dev(D1, iova + off), pattern(pa1 + off), "D1 (P1): first read");
+    CHECK_EQ(dma_wr(D1, iova + off + 8, 8, 0x1111), AXI_OKAY, "D1 (P1): first write");
+    cq_put(cmd_iodir(0, false, 0, 0));
+    if (!cq_sync("IODIR.INVAL_DDT DV=0")) return 1;
+    /* D2's DCs cached by an access elsewhere first, so its accesses of the
+     * shared IOVA are looked up in the IOTLB with a DC hit */
+    CHECK_EQ(rd_dev(D2, iova_b + off), pattern(pa2b + off), "D2 (P2) in D1's old DC entry: read elsewhere");
+    CHECK_EQ(dma_wr(D2, iova_b + off, 8, 0x2b2b), AXI_OKAY, "D2 (P2): write elsewhere");
+    uint64_t ds0 = axi_slave_reads(sim_ds_slave());
+    CHECK_EQ(rd_dev(D2, iova + off), pattern(pa2 + off), "D2 (P2): read of the IOVA P1 has cached");
+    CHECK(axi_slave_reads(sim_ds_slave()) > ds0, "D2's first read of it did not walk");
+    CHECK_EQ(dma_wr(D2, iova + off + 16, 8, 0x2222), AXI_OKAY, "D2 (P2): write");
+    CHECK_EQ(tb_mem_load(pa2 + off + 16, 8), 0x2222, "D2's write reached D2's page");
+    CHECK_EQ(tb_mem_load(pa1 + off + 16, 8), 0, "D2's write did not reach D1's page");
+    CHECK_EQ(rd_dev(D2, iova + off), pattern(pa2 + off), "D2 (P2): read again");
+    const uint32_t dev[2] = {d3, D1};
+    for (unsigned k = 0; k < 2; k++) {
+        CHECK(rd_dev(dev[k], iova + off) == pattern(pa1 + off), "device %#x (P1): first read", dev[k]);
+        uint64_t ds1 = axi_slave_reads(sim_ds_slave());
+        CHECK(rd_dev(dev[k], iova + off) == pattern(pa1 + off), "device %#x (P1): second read", dev[k]);
+        CHECK(axi_slave_reads(sim_ds_slave()) == ds1, "device %#x: the second read walked (P1's entry missed)",
+              dev[k]);
+        CHECK(dma_wr(dev[k], iova + off + 24, 8, 0x3333 + k) == AXI_OKAY, "device %#x (P1): write", dev[k]);
+        CHECK(tb_mem_load(pa1 + off + 24, 8) == 0x3333 + k, "device %#x: the write reached D1's page", dev[k]);
+    }
+    CHECK_EQ(rd_dev(D2, iova + off), pattern(pa2 + off), "D2 (P2): read last");
+    CHECK_EQ(fq_count(), 0, "no fault record");
+    return 0;
+}
 /* A lookup right behind a fully associative fill: each round maps a new
  * 1 GiB page (so after the first entries every fill evicts another page's
  * entry, whose PPN RAM word is another page's), reads it once (a miss: a
@@ -1929,6 +1983,7 @@ const test_def_t tests_cq[] = {
     {"cq_vma_addr_pscid", "IOTINVAL.VMA AV=1 PSCV=1: one address in one PSCID, globals kept", t_vma_addr_pscid, false},
     {"tlb_ways", "IOTLB: one set of 4 KiB pages holds exactly its ways (FA: its entries); a page more replaces one; AV=1 in a full set", t_tlb_ways, false},
     {"tlb_fa_fill_race", "IOTLB FA: reads of a new 1 GiB page in every cycle around its fill read its PPN, not the evicted entry's", t_tlb_fa_fill_race, false},
+    {"tlb_fa_dc_pscid", "IOTLB FA: a DC entry refilled for a device of another PSCID matches that PSCID's entries only; a third device of the first PSCID hits its entries", t_tlb_fa_dc_pscid, false},
     {"tlb_fa_stale_tag", "IOTLB FA: a page refilled into another entry than its invalidated one hits with the new PPN", t_tlb_fa_stale_tag, false},
     {"tlb_ways_2m", "IOTLB: the same for 2 MiB pages (the 2 MiB array, or the FA entries)", t_tlb_ways_2m, false},
     {"tlb_fill_collide", "IOTLB: fills into a set while the other channel looks it up every cycle (RAM read-during-write)", t_tlb_fill_collide, false},
