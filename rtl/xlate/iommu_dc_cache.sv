@@ -24,8 +24,8 @@
 // cycle it is read) is also kept in FieldN RAMs of its own, each read at its
 // own copy of the index, so each group of its loads gets a read of its own
 // (lk_field_o).  For a caller that keeps compares of that field ahead (the
-// IOTLB's FA array), lk_m_o is a copy of the registered match vector and
-// wr_o, wr_field_o the entry whose payload is written and its field.
+// IOTLB's FA array), lk_m_o is the registered match vector and wr_o,
+// wr_field_o the entry whose payload is written and its field.
 // While rd_hold_i (the lookup stage stalls) the match vector
 // is kept instead of compared again, less the entries fills write, so the
 // stall never steers the compare.
@@ -54,7 +54,7 @@ module iommu_dc_cache #(
   output      logic [Ports-1:0]        lk_hit_o,
   output      logic [Ports*DataW-1:0]  lk_data_o,
   output      logic [Ports*(FieldN > 0 ? FieldN : 1)*FieldW-1:0] lk_field_o,  /// port p's copy c at (p*FieldN + c)*FieldW
-  output      logic [Ports*Entries-1:0] lk_m_o,  /// the entry that answers (a copy of the match, 0 without)
+  output      logic [Ports*Entries-1:0] lk_m_o,  /// the entry that answers (the registered match, 0 without)
   output      logic [Entries-1:0]  wr_o,        /// the entry whose payload is written this cycle (one-hot)
   output      logic [FieldW-1:0]   wr_field_o,  /// its field
   input  wire logic                    fill_i,
@@ -70,11 +70,11 @@ module iommu_dc_cache #(
 
   logic [Entries-1:0] valid_q, valid_d;
   logic [DidW-1:0]    did_q  [Entries];
-  // A fill's first cycle compares its device_id with the entries' and with
-  // the fill written now (f_*_q, the fill inputs of the cycle before); the
-  // second writes f_*_q into the entry iommu_victim chose.
   // The fill inputs are registered first (i_*_q, kept apart from equal
-  // registers elsewhere, keep: the walker is far), so a fill takes three cycles.
+  // registers elsewhere, keep: the walker is far), so a fill takes three
+  // cycles.  Its second compares i_did_q with the entries' device_ids and
+  // with the fill written now (f_*_q, the fill of the cycle before); the
+  // third writes f_*_q into the entry iommu_victim chose.
   logic               i_v_q, kill;
   logic [DidW-1:0]    i_did_q;
   logic [DataW-1:0]   i_data_q;
@@ -135,18 +135,11 @@ module iommu_dc_cache #(
     assign m_d = rd_hold_i[p] ? mh : mn;
     // registered with the valid bits of the next cycle, so the select needs
     // no valid bit (the same as m_q & valid_q a cycle later)
-    // and in a copy for the caller (lk_m_o: a match vector compared there
-    // with what it keeps per entry)
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) m_q <= '0;
       else         m_q <= m_d;
     end
-    (* keep *) logic [Entries-1:0] m_o_q;
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) m_o_q <= '0;
-      else         m_o_q <= m_d;
-    end
-    assign lk_m_o[p*Entries +: Entries] = m_o_q;
+    assign lk_m_o[p*Entries +: Entries] = m_q;
     // idx_q in a copy per payload RAM (iommu_copies), so each RAM's read
     // address is a net of its own: the field's copies sit by their loads.
     logic [(1+FieldN)*IdxW-1:0] idx_cp;
