@@ -106,8 +106,8 @@ module iommu_chan #(
   output      logic [iommu_pkg::VpnW-1:0]   tlb_rd2_vpn_o,   /// VPN looked up in two cycles (RAM arrays; unless lk_hold_o)
   output      logic [2:0]                   tlb_adv_o,       /// the decision stage takes the next request (copies: 4 KiB, 2 MiB, FA array)
   output      logic [iommu_pkg::VpnW-1:0]   tlb_tk_vpn_o,    /// its VPN (used only with tlb_adv_o)
+  output      logic [1:0]                   tlb_tk_acc_o,    /// its access, checked by every entry
   output      logic [iommu_pkg::VpnW-1:0]   tlb_lk_vpn_o,
-  output      logic [1:0]                   tlb_lk_acc_o,    /// the access, checked by every entry
   input  wire logic                         tlb_lk_hit_i,    /// one entry matches and allows it
   input  wire logic [iommu_pkg::PpnW-1:0]   tlb_lk_ppn_i,
   // walk requests and results
@@ -311,7 +311,8 @@ module iommu_chan #(
     assign tlb_adv_o[k] = mv[MvAdv + k];
   end
   assign tlb_tk_vpn_o   = r_addr[12 +: iommu_pkg::VpnW];
-  assign tlb_lk_acc_o   = s_acc;
+  assign tlb_tk_acc_o   = IsWrite ? iommu_pkg::AccWrite :
+                          r_q[ProtLsb + 2] ? iommu_pkg::AccExec : iommu_pkg::AccRead;
   assign tlb_lk_vpn_o   = s_addr[12 +: iommu_pkg::VpnW];
   assign pd_kind = s_pdk_q;
 

@@ -20,9 +20,10 @@
 // over the same page, left by a driver that changed a mapping without
 // invalidating, or duplicates in one array) are a miss, so the request walks.
 // lk_hit_o also needs the entry's permissions {D, U, X, W, R} to allow the
-// access lk_acc_i (stored as what they allow, iommu_pkg::perm_allow, and
-// checked with iommu_pkg::allow_ok in every entry beside the
-// select: a refused hit is a miss, so the request walks and the walk faults);
+// access tk_acc_i (stored as what they allow, iommu_pkg::perm_allow, and
+// checked with iommu_pkg::allow_ok in every entry in the first cycle, beside
+// the tag compares, and registered with them: a refused hit is a miss, so
+// the request walks and the walk faults);
 // lk_ppn_o is the PPN of the request's 4 KiB page.
 // Invalidation: flush_i (ddtp written) empties the FA array at once and wipes
 // the SA arrays (iommu_tlb_sa: no hit there until the wipe ends); inv_i applies
@@ -53,8 +54,8 @@ module iommu_iotlb #(
   input  wire logic [Ports*DcN-1:0]                   tk_dcm_i,    /// the FA array's PSCID: the DC entry matched
   input  wire logic [Ports*DcN-1:0]                   dc_wr_i,     /// the DC caches' PSCID writes (iommu_tlb_fa)
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     dc_wr_pscid_i,
+  input  wire logic [Ports*2-1:0]                     tk_acc_i,    /// the access of the request taken at lk_adv_i
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
-  input  wire logic [Ports*2-1:0]                     lk_acc_i,
   output      logic [Ports-1:0]                       lk_hit_o,
   output      logic [Ports*iommu_pkg::PpnW-1:0]       lk_ppn_o,
   input  wire logic                                   fill_i,
@@ -102,8 +103,8 @@ module iommu_iotlb #(
     .tk_dcm_i     (tk_dcm_i),
     .dc_wr_i      (dc_wr_i),
     .dc_wr_pscid_i(dc_wr_pscid_i),
+    .tk_acc_i     (tk_acc_i),
     .lk_vpn_i     (lk_vpn_i),
-    .lk_acc_i     (lk_acc_i),
     .lk_any_o     (any[2]),
     .lk_ok_o      (ok[2]),
     .lk_hit_o     (fa_hit),
@@ -141,19 +142,22 @@ module iommu_iotlb #(
       localparam int unsigned DW  = PpnW - LoW + 3;
       logic [Ports*DW-1:0]   data;
       logic [Ports*W-1:0]    m;
-      logic [Ports*W*DW-1:0] ways;
+      logic [Ports*W*DW-1:0] rd_ways;
       for (genvar p = 0; p < Ports; p++) begin : g_port
         logic [PpnW-LoW-1:0] hi;
-        logic [W-1:0]        way_ok;
+        logic [W-1:0]        way_ok, okp_d, okp_q;
         assign hi = data[p*DW + 3 +: PpnW - LoW];
+        // whether each way's permissions allow the access, checked on the
+        // words read and registered with the tag matches (held like them)
         for (genvar w = 0; w < W; w++) begin : g_ok
-          assign way_ok[w] = m[p*W + w] &&
-                             iommu_pkg::allow_ok(ways[(p*W + w)*DW +: 3], lk_acc_i[p*2 +: 2]);
+          assign okp_d[w]  = iommu_pkg::allow_ok(rd_ways[(p*W + w)*DW +: 3], tk_acc_i[p*2 +: 2]);
+          assign way_ok[w] = m[p*W + w] && okp_q[w];
           /* verilator lint_off UNUSEDSIGNAL */
           logic unused_ppn;   // a way's PPN comes through the select
-          assign unused_ppn = ^ways[(p*W + w)*DW + 3 +: DW - 3];
+          assign unused_ppn = ^rd_ways[(p*W + w)*DW + 3 +: DW - 3];
           /* verilator lint_on UNUSEDSIGNAL */
         end
+        always_ff @(posedge clk_i) if (lk_adv_i[k*Ports + p]) okp_q <= okp_d;
         assign ok[k][p] = |way_ok;
         /* verilator lint_off UNUSEDSIGNAL */
         logic unused_perm;   // every way checks its own permissions; the select's are not needed
@@ -178,7 +182,7 @@ module iommu_iotlb #(
         .lk_multi_o   (multi[k]),
         .lk_data_o    (data),
         .lk_m_o       (m),
-        .lk_ways_o    (ways),
+        .rd_ways_o    (rd_ways),
         .fill_i       (fill_i && ((k == 0) ? fill_sa4k : fill_sa2m)),
         .fill_pscid_i (fill_pscid_i),
         .fill_g_i     (fill_g_i),

@@ -8,13 +8,15 @@
 // superpage is one entry: the VPN bits below its size are not compared and
 // the translated PPN takes them from the request.  The data is the leaf's
 // PPN and what its R/W/X/U/D bits allow (iommu_pkg::perm_allow); every entry
-// checks the lookup's access against its own (lk_ok_o), beside the select, so the check waits for no
-// selected data (the caller handles a failed check as a miss, so every fault
-// comes from a walk).
+// checks the access of the request taken (tk_acc_i) against its own in the
+// first cycle, beside the tag compare, and registers the answer (lk_ok_o),
+// so the check waits for no selected data (the caller handles a failed check
+// as a miss, so every fault comes from a walk).
 // GSCID is always 0 here (no second stage), so it is not stored.  The tags,
 // sizes and permissions are flip-flops (every lookup, fill and invalidation
-// compares them all); the PPNs are in LUT RAM, one copy per lookup port, read
-// at the index of the match vector (a duplicate's PPN is garbage: a miss),
+// compares them all); the PPNs, each with a copy of its entry's size, are
+// in LUT RAM, one copy per lookup port, read at the index of the match
+// vector (a duplicate's PPN is garbage: a miss),
 // and written a cycle after the entry's tag, before any lookup can read it.
 //
 // A lookup takes two cycles.  In the first, the cycle the lookup stage takes
@@ -32,8 +34,8 @@
 // tag and permissions in an entry already changes nothing and writes nothing (the
 // entry keeps its PPN), so the refills of a hot page (one per walk of a burst of
 // misses) do not keep dropping its lookups.  In the second, the PPN is read at the
-// registered index and the size selected by the registered match vector
-// (an entry cannot change while it matches: its write drops it) and the matches give hit and miss (iommu_sel);
+// registered index, with the size (an entry cannot change while it matches:
+// its write drops it), and the matches give hit and miss (iommu_sel);
 // two matches (entries of different sizes or G bits that cover the same page,
 // left by a driver that changed a mapping without invalidating) count as a
 // miss, so a duplicate can never corrupt a translation: the request walks.
@@ -72,8 +74,8 @@ module iommu_tlb_fa #(
   // the DC caches' PSCID writes: the entries written this cycle (one-hot) and the PSCID
   input  wire logic [Ports*DcN-1:0]                   dc_wr_i,
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     dc_wr_pscid_i,
+  input  wire logic [Ports*2-1:0]                     tk_acc_i,   /// its access (iommu_pkg::Acc*)
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       lk_vpn_i,
-  input  wire logic [Ports*2-1:0]                     lk_acc_i,   /// the access (iommu_pkg::Acc*)
   output      logic [Ports-1:0]                       lk_any_o,   /// some entry matches
   output      logic [Ports-1:0]                       lk_ok_o,    /// a matching entry allows the access
   output      logic [Ports-1:0]                       lk_hit_o,   /// exactly one does
@@ -150,25 +152,29 @@ module iommu_tlb_fa #(
     f_allow_q <= i_allow_q;
   end
 
-  // The PPN RAMs are written a cycle after the entry's tag, from registers
-  // (pw_*_q), so the victim choice reaches no RAM write port.  No lookup reads
+  // The PPN RAMs (the PPN and a copy of the size) are written a cycle after
+  // the entry's tag, from registers (pw_*_q), so the victim choice reaches no
+  // RAM write port.  No lookup reads
   // the PPN earlier: one that compares in the tag's write cycle leaves the
   // entry out, and one that compares after reads a cycle later still.
   logic              pw_q;
   logic [IdxW-1:0]   pw_idx_q;
   logic [PpnW-1:0]   pw_ppn_q;
+  logic [2:0]        pw_size_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) pw_q <= 1'b0;
     else         pw_q <= write != '0;
   end
   always_ff @(posedge clk_i) begin
     pw_idx_q <= IdxW'(iommu_pkg::oh_index(64'(write)));
-    pw_ppn_q <= f_ppn_q;
+    pw_ppn_q  <= f_ppn_q;
+    pw_size_q <= f_size_q;
   end
 
   // ---- lookups ----------------------------------------------------------
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [DcN-1:0]     tk_dcm, dcw;
+    logic [1:0]         tk_acc;
     logic [PscidW-1:0]  dcw_pscid;
     logic [VpnW-1:0]    vpn, tk_vpn, keep;
     logic [Entries-1:0] vm_d, vm_q;
@@ -181,6 +187,7 @@ module iommu_tlb_fa #(
     assign dcw_pscid = dc_wr_pscid_i[p*PscidW +: PscidW];
     assign vpn       = lk_vpn_i[p*VpnW +: VpnW];
     assign tk_vpn    = tk_vpn_i[p*VpnW +: VpnW];
+    assign tk_acc    = tk_acc_i[p*2 +: 2];
 
     // The PSCID compare is done ahead and kept: pm_q[e][d] is 1 when entry
     // e's PSCID equals that of the port's DC entry d (dcp_q mirrors the DC
@@ -234,19 +241,15 @@ module iommu_tlb_fa #(
     end
     always_ff @(posedge clk_i) idx_q <= lk_adv_i[p] ? IdxW'(iommu_pkg::oh_index(64'(vm_new))) :
                                                      IdxW'(iommu_pkg::oh_index(64'(vm_held)));
-    // the matching entry's size, selected by the registered match (an OR of
-    // the matches' sizes: with two it is garbage, and the lookup misses)
-    logic [2:0] lk_size;
-    always_comb begin
-      lk_size = '0;
-      for (int e = 0; e < Entries; e++) lk_size |= vm_q[e] ? size_q[e] : 3'd0;
-    end
     `IOMMU_ASSERT(VmValid_A, clk_i, rst_ni, (vm_q & ~valid_q) == '0)
 
-    logic [Entries-1:0] ok;
+    // Whether each entry allows the access, checked at lk_adv_i and held
+    // with the matches (an entry written meanwhile drops out of vm_q).
+    logic [Entries-1:0] okp_q, ok;
     for (genvar e = 0; e < Entries; e++) begin : g_m
+      always_ff @(posedge clk_i) if (lk_adv_i[p]) okp_q[e] <= iommu_pkg::allow_ok(allow_q[e], tk_acc);
       assign m[e]  = vm_q[e];
-      assign ok[e] = m[e] && iommu_pkg::allow_ok(allow_q[e], lk_acc_i[p*2 +: 2]);
+      assign ok[e] = m[e] && okp_q[e];
     end
     assign lk_ok_o[p] = |ok;
     /* verilator lint_off UNUSEDSIGNAL */
@@ -259,15 +262,14 @@ module iommu_tlb_fa #(
       .multi_o (multi),
       .data_o  (sel_or)
     );
-    assign size = lk_size;
-    iommu_ram #(.Depth (Entries), .Width (PpnW), .Block (1'b0), .Comb (1'b1)) u_ppn (
+    iommu_ram #(.Depth (Entries), .Width (PpnW + 3), .Block (1'b0), .Comb (1'b1)) u_ppn (
       .clk_i   (clk_i),
       .we_i    (pw_q),
       .waddr_i (pw_idx_q),
-      .wdata_i (pw_ppn_q),
+      .wdata_i ({pw_size_q, pw_ppn_q}),
       .re_i    (1'b1),
       .raddr_i (idx_q),
-      .rdata_o (ppn)
+      .rdata_o ({size, ppn})
     );
 
     // PPN of the 4 KiB page: the entry's PPN above the page size, the

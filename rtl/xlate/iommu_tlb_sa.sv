@@ -24,9 +24,10 @@
 // cycles later, and in the cycle between, the RAM's words are compared with
 // lk_vpn_i and lk_pscid_i, which then name the request the lookup stage takes
 // at lk_adv_i; the tag matches and the data are registered then and held
-// otherwise, so the lookup's second cycle starts at registers (the noted
-// ways, the wipe and the select).  lk_m_o and lk_ways_o are every way's match
-// and data, for a caller's own check of each way.  The words held may
+// otherwise, so the lookup's second cycle starts at registers (the tag
+// matches with the noted ways, the wipe, the select).  lk_m_o is every
+// way's match and rd_ways_o every way's data as read, for a caller's own
+// check of each way, registered at lk_adv_i.  The words held may
 // miss writes made after their read: an entry filled since then misses, one
 // replaced or invalidated since then may still hit, which the spec allows a
 // request accepted before the invalidation (the IOFENCE.C drains it).
@@ -63,7 +64,7 @@
 // only at the fence, which drains them), but miss during a wipe: after a
 // flush nothing cached before it may hit.
 // With no match lk_data_o is 0 (callers OR the arrays).
-// Assumes: Sets a power of two >= 2; inv_i only while !busy_o.
+// Assumes: Sets a power of two >= 2; a VPN tag of 2 bits or more; inv_i only while !busy_o.
 `default_nettype none
 `include "common/iommu_assert.svh"
 
@@ -87,7 +88,7 @@ module iommu_tlb_sa #(
   output      logic [Ports-1:0]                       lk_multi_o,
   output      logic [Ports*DataW-1:0]                 lk_data_o,
   output      logic [Ports*Ways-1:0]                  lk_m_o,     /// which ways match
-  output      logic [Ports*Ways*DataW-1:0]            lk_ways_o,  /// every way's data
+  output      logic [Ports*Ways*DataW-1:0]            rd_ways_o,  /// Ahead: every way's data as read, for lk_adv_i
   input  wire logic                                   fill_i,     /// an entry of this size
   input  wire logic [iommu_pkg::PscidW-1:0]           fill_pscid_i,
   input  wire logic                                   fill_g_i,
@@ -134,8 +135,10 @@ module iommu_tlb_sa #(
   localparam int unsigned WrN = Block ? 1 : Ways * (Ports + 1);
   logic [WrN*SetW-1:0] wr_set_cp;
 
-  // A wipe is clearing every entry: lookups miss.
-  logic wipe;
+  // A wipe is clearing every entry: lookups miss.  wipe_cp holds it in a
+  // copy per lookup port (each gates that port's matches) and one more.
+  logic               wipe;
+  logic [Ports:0]     wipe_cp;
 
   // The write and the wipe of the cycle before (pw_*), for the reads made in
   // that cycle: the lookups' (which ways to drop) and a fill's (which ways to
@@ -165,7 +168,7 @@ module iommu_tlb_sa #(
   // ---- lookups ---------------------------------------------------------------------
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [SetW-1:0]       rd_set;
-    logic [Ways-1:0]       keep_rd, keep, tm_v_rd, tm_p_rd, tm, m;
+    logic [Ways-1:0]       keep_rd, tm_vl_rd, tm_vh_rd, tm_p_rd, tm, m;
     logic [Ways*WordW-1:0] word_rd;
     logic [Ways*DataW-1:0] data_rd, data;
     logic [VtagW-1:0]      vtag;
@@ -189,10 +192,12 @@ module iommu_tlb_sa #(
     always_ff @(posedge clk_i) rd_set_q <= raddr;
     assign keep_rd = pw_wipe_q ? '0 : ~((pw_q && pw_set_q == rd_set_q) ? pw_way_q : '0);
 
-    // Every way's tag compared with the lookup's, on the word the RAM returns:
-    // the valid bit and VPN tag (tm_v_rd) and the PSCID or G (tm_p_rd) apart,
-    // so that with Ahead each is registered as it is and the two trees are
-    // ANDed with keep at the select.
+    // Every way's tag compared with the lookup's, on the word the RAM returns,
+    // in three parts: the valid bit and the VPN tag's low half (tm_vl_rd),
+    // its high half (tm_vh_rd), and the PSCID or G with keep (tm_p_rd), so
+    // that with Ahead each is registered as it is (no compare tree is deeper
+    // than half the VPN tag after the RAM's clock-to-output) and the three are
+    // ANDed with the wipe at the select.
     for (genvar w = 0; w < Ways; w++) begin : g_way
       logic              v, g;
       logic [PscidW-1:0] e_pscid;
@@ -208,43 +213,42 @@ module iommu_tlb_sa #(
       );
       assign {v, g, e_pscid, e_vtag} = word_rd[w*WordW + DataW +: VTagW];
       assign data_rd[w*DataW +: DataW] = word_rd[w*WordW +: DataW];
-      assign tm_v_rd[w] = v && e_vtag == vtag;
-      assign tm_p_rd[w] = g || e_pscid == pscid;
+      assign tm_vl_rd[w] = v && e_vtag[VtagW/2-1:0] == vtag[VtagW/2-1:0];
+      assign tm_vh_rd[w] = e_vtag[VtagW-1:VtagW/2] == vtag[VtagW-1:VtagW/2];
+      assign tm_p_rd[w]  = keep_rd[w] && (g || e_pscid == pscid);
     end
+    assign rd_ways_o[p*Ways*DataW +: Ways*DataW] = data_rd;
 
     if (Ahead) begin : g_ahead
       // The request taken at lk_adv_i: its tag matches and the data, held.
-      logic [Ways-1:0]       keep_a_q, tm_v_q, tm_p_q;
+      logic [Ways-1:0]       tm_vl_q, tm_vh_q, tm_p_q;
       logic [Ways*DataW-1:0] data_q;
       always_ff @(posedge clk_i or negedge rst_ni) begin
         if (!rst_ni) begin
-          keep_a_q <= '0;
-          tm_v_q   <= '0;
-          tm_p_q   <= '0;
+          tm_vl_q <= '0;
+          tm_vh_q <= '0;
+          tm_p_q  <= '0;
         end else if (lk_adv_i[p]) begin
-          keep_a_q <= keep_rd;
-          tm_v_q   <= tm_v_rd;
-          tm_p_q   <= tm_p_rd;
+          tm_vl_q <= tm_vl_rd;
+          tm_vh_q <= tm_vh_rd;
+          tm_p_q  <= tm_p_rd;
         end
       end
       always_ff @(posedge clk_i) begin
         if (lk_adv_i[p]) data_q <= data_rd;
       end
-      assign keep = keep_a_q;
-      assign tm   = tm_v_q & tm_p_q;
+      assign tm   = tm_vl_q & tm_vh_q & tm_p_q;
       assign data = data_q;
     end else begin : g_now
-      assign keep = keep_rd;
-      assign tm   = tm_v_rd & tm_p_rd;
+      assign tm   = tm_vl_rd & tm_vh_rd & tm_p_rd;
       assign data = data_rd;
       /* verilator lint_off UNUSEDSIGNAL */
       logic unused_adv;
       assign unused_adv = lk_adv_i[p];
       /* verilator lint_on UNUSEDSIGNAL */
     end
-    assign m = keep & tm & {Ways{!wipe}};
+    assign m = tm & {Ways{!wipe_cp[p]}};
     assign lk_m_o[p*Ways +: Ways]                = m;
-    assign lk_ways_o[p*Ways*DataW +: Ways*DataW] = data;
 
     iommu_sel #(.N (Ways), .W (DataW)) u_sel (
       .match_i (m),
@@ -384,19 +388,20 @@ module iommu_tlb_sa #(
   assign busy_o = busy_q;
   `IOMMU_ASSERT(BusyReg_A, clk_i, rst_ni, busy_q == (inv_q || flush_q || scan_q || ir_v_q || ic_v_q || cl_v_q))
   // wipe = flush_q || (scan_q && all_q) || (ir_v_q && ir_all_q) || (ic_v_q && ic_all_q) ||
-  // (cl_v_q && cl_all_q), kept in a register of its own (it gates every
-  // lookup's match), set by the flush input itself: a wipe starts with a
+  // (cl_v_q && cl_all_q), kept in registers of their own (a copy per port:
+  // it gates every lookup's match), set by the flush input itself: a wipe starts with a
   // flush (the cycle after it) or an AV=0 PSCV=0 command and lasts until its
   // scan's last clear.
-  logic wipe_q;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) wipe_q <= 1'b1;
-    else         wipe_q <= flush_i || (start ? start_all : ((!inv_q && scan_q && all_q) || (ir_v_q && ir_all_q) ||
-                                                          (ic_v_q && ic_all_q)));
-  end
-  assign wipe = wipe_q;
+  iommu_copies #(.W (1), .N (Ports + 1), .Rst (1'b1)) u_wipe (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .d_i    (flush_i || (start ? start_all : ((!inv_q && scan_q && all_q) || (ir_v_q && ir_all_q) ||
+                                              (ic_v_q && ic_all_q)))),
+    .q_o    (wipe_cp)
+  );
+  assign wipe = wipe_cp[Ports];
   `IOMMU_ASSERT(WipeReg_A, clk_i, rst_ni,
-                wipe_q == (flush_q || (scan_q && all_q) || (ir_v_q && ir_all_q) || (ic_v_q && ic_all_q) ||
+                wipe == (flush_q || (scan_q && all_q) || (ir_v_q && ir_all_q) || (ic_v_q && ic_all_q) ||
                            (cl_v_q && cl_all_q)))
   `IOMMU_ASSERT(InvIdle_A, clk_i, rst_ni, !(inv_i && busy_o))
 

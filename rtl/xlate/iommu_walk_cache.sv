@@ -64,7 +64,7 @@ module iommu_walk_cache #(
   for (genvar l = 0; l < 4; l++) begin : g_lvl
     /* verilator lint_off UNUSEDSIGNAL */
     logic [Ways-1:0]      m;      // the one-match select is enough here
-    logic [Ways*PpnW-1:0] ways;
+    logic [Ways*PpnW-1:0] rd_ways;
     /* verilator lint_on UNUSEDSIGNAL */
     iommu_tlb_sa #(.Sets ((l == 0) ? Sets : SetsUp), .Ways (Ways), .Level (l + 1), .DataW (PpnW),
                    .Ports (1), .Ahead (1'b1)) u_sa (
@@ -79,7 +79,7 @@ module iommu_walk_cache #(
       .lk_multi_o   (multi[l]),
       .lk_data_o    (ppn[l]),
       .lk_m_o       (m),
-      .lk_ways_o    (ways),
+      .rd_ways_o    (rd_ways),
       .fill_i       (fill_i && fill_lvl_i == 2'(l)),
       .fill_pscid_i (fill_pscid_i),
       .fill_g_i     (1'b0),
