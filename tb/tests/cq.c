@@ -694,6 +694,71 @@ static int t_tlb_hot_page(void) { return hot_page_case(0); }
 static int t_tlb_hot_page_2m(void) { return hot_page_case(1); }
 static int t_tlb_hot_page_1g(void) { return hot_page_case(2); }
 
+/* Reads and instruction fetches of one cached page, interleaved on distinct
+ * IDs so that they reach the IOTLB back to back, through each IOTLB array
+ * (4 KiB, 2 MiB; 1 GiB: the fully associative entries), with the memory port
+ * stalling so that lookups are held: a page mapped R without X serves every
+ * read and refuses every fetch (instruction page fault, 12), a page mapped X
+ * only serves every fetch and refuses every read (load page fault, 13).
+ * Every entry checks the access of the request its lookup takes, in the
+ * cycle it takes it, and keeps the answer with its tag match: an answer
+ * taken for a neighbouring request lets a fetch hit the R page or a read
+ * the X page. */
+static int acc_mix_case(unsigned level) {
+    enum { NR = 16 };
+    const uint64_t pa = level == 2 ? 0xc0000000ull : level ? BIG_BASE : DATA_BASE;
+    axi_slave_cfg_t c0;
+    axi_slave_get_cfg(sim_mem_slave(), &c0);
+    for (unsigned x = 0; x < 2; x++) {   /* 0: R page, 1: X page */
+        ddt_t d;
+        setup(&d, false);
+        uint64_t root = add_device(&d, D1, P1);
+        pt_map(root, 3, TLB_IOVA, level,
+               pt_leaf(pa, x ? PTE_V | PTE_X | PTE_U | PTE_A : PTE_V | PTE_R | PTE_U | PTE_A | PTE_D));
+        for (unsigned i = 0; i < NR; i++) tb_mem_store(pa + 64ull * i, 8, pattern(pa + 64ull * i));
+        dma_txn_t *w = dma_txn_new(false, TLB_IOVA, 0, 3);   /* the allowed kind fills the entry */
+        w->user = sim_user(D1, false, 0);
+        w->prot = x ? 4 : 0;
+        dev_master_submit(sim_dev(), w, tb_now());
+        if (!txns_finish(&w, 1, CQ_TIMEOUT, "the first access")) return 1;
+        axi_slave_cfg_t m = c0;
+        m.stall_pct = 50;
+        axi_slave_set_cfg(sim_mem_slave(), &m);
+        dma_txn_t *t[NR];
+        for (unsigned i = 0; i < NR; i++) {
+            bool fetch = (i & 1) ^ x;   /* even i: the allowed kind */
+            t[i] = dma_txn_new(false, TLB_IOVA + 64ull * i, 0, 3);
+            t[i]->user = sim_user(D1, false, 0);
+            t[i]->prot = fetch ? 4 : 0;
+            t[i]->id = i;
+            t[i]->tag = i & 1;   /* refused */
+            dev_master_submit(sim_dev(), t[i], tb_now());
+        }
+        uint64_t start = tb_now();
+        while (dev_master_busy(sim_dev()) && tb_now() - start < CQ_TIMEOUT) tb_cycles(1);
+        for (unsigned i = 0; i < NR; i += 2)
+            CHECK(!t[i]->done || t[i]->data[0] == pattern(pa + 64ull * i),
+                  "%s page, level %u: %s %u returned %#llx", x ? "X" : "R", level, x ? "fetch" : "read", i,
+                  (unsigned long long)t[i]->data[0]);
+        bool ok = txns_finish(t, NR, CQ_TIMEOUT, x ? "reads and fetches of an X page" : "reads and fetches of an R page");
+        axi_slave_set_cfg(sim_mem_slave(), &c0);
+        if (!ok) return 1;
+        CHECK(poll_reg(IOMMU_REG_FQT, 4, NR / 2, ~0ull, 5000), "fault records: fqt %u, expected %u",
+              rd32(IOMMU_REG_FQT), NR / 2);
+        for (unsigned i = 0; i < NR / 2; i++) {
+            fault_rec_t r = fq_record(FQ_BASE, i);
+            CHECK(r.cause == (x ? 13u : 12u) && r.did == D1 && r.ttyp == (x ? 2u : 1u) &&
+                      (r.iotval - TLB_IOVA) % 128 == 64 && r.iotval - TLB_IOVA < 64ull * NR,
+                  "record %u: cause %u did %#x ttyp %u iotval %#llx", i, r.cause, r.did, r.ttyp,
+                  (unsigned long long)r.iotval);
+        }
+    }
+    return 0;
+}
+static int t_tlb_acc_mix(void) { return acc_mix_case(0); }
+static int t_tlb_acc_mix_2m(void) { return acc_mix_case(1); }
+static int t_tlb_acc_mix_1g(void) { return acc_mix_case(2); }
+
 /* Walks of one device whose device-context reads end, and fill the DC cache,
  * in consecutive cycles: the data-structure memory interleaves the R beats of
  * its reads, and NR reads of one device on distinct IDs miss the DC and the
@@ -1990,6 +2055,9 @@ const test_def_t tests_cq[] = {
     {"tlb_hot_page", "IOTLB: one 4 KiB page read by 32 reads in flight: after the cold walks every read hits", t_tlb_hot_page, false},
     {"tlb_hot_page_2m", "IOTLB: one 2 MiB page read by 32 reads in flight: after the cold walks every read hits", t_tlb_hot_page_2m, false},
     {"tlb_hot_page_1g", "IOTLB: one 1 GiB page (fully associative entries) read by 32 reads in flight: after the cold walks every read hits", t_tlb_hot_page_1g, false},
+    {"tlb_acc_mix", "IOTLB: reads and fetches of a cached 4 KiB page back to back: each checked with its own access", t_tlb_acc_mix, false},
+    {"tlb_acc_mix_2m", "IOTLB: the same for a 2 MiB page", t_tlb_acc_mix_2m, false},
+    {"tlb_acc_mix_1g", "IOTLB: the same for a 1 GiB page (fully associative entries)", t_tlb_acc_mix_1g, false},
     {"dc_fill_pair", "DC cache: two fills of one device in consecutive cycles (interleaved R beats) leave one entry", t_dc_fill_pair, false},
     {"dc_evict_stall", "DC cache: 24 devices interleaved through 8 entries with stalling memories: every read its own page", t_dc_evict_stall, false},
     {"tlb_fill_collide_stall", "tlb_fill_collide with stalling memories: lookups held in the request stage while fills write their set", t_tlb_fill_collide_stall, false},
