@@ -218,30 +218,42 @@ module iommu_datapath #(
 
   // A ddtp write takes effect here a cycle after the register block's: the
   // new mode and root and the flush of every cache together, from registers
-  // (the write's decode fans out to every cache and both channels).
-  logic        ddtp_wr, dc_inval, kill;
+  // (the write's decode fans out to every cache and both channels).  The
+  // write's flag and the IODIR.INVAL_DDT of the cycle before come in copies
+  // (iommu_copies): one for each channel's and one for the walker's DC
+  // invalidation, and one for the caches' flush.
+  logic        ddtp_wr, kill;
+  logic [2:0]  dc_inval;   // the read channel's, the write channel's, the walker's
+  logic [3:0]  ddtp_wr_cp;
+  logic [2:0]  inv_ddt_cp;
   logic [3:0]  mode;
   logic [43:0] ddtp_ppn;
   always_ff @(posedge clk_i or negedge rst_dp_n) begin
     if (!rst_dp_n) begin
-      ddtp_wr  <= 1'b0;
       mode     <= iommu_pkg::ModeOff;
       ddtp_ppn <= '0;
     end else begin
-      ddtp_wr  <= ddtp_wr_i;
       mode     <= mode_i;
       ddtp_ppn <= ddtp_ppn_i;
     end
   end
   // The DC cache applies IODIR.INVAL_DDT a cycle after the command, so the
   // DCs it answers in both cycles are stale (inv_ddt_q).
-  logic inv_ddt_q;
-  always_ff @(posedge clk_i or negedge rst_dp_n) begin
-    if (!rst_dp_n) inv_ddt_q <= 1'b0;
-    else         inv_ddt_q <= inv_ddt_i;
-  end
-  assign dc_inval = ddtp_wr || inv_ddt_i || inv_ddt_q;
-  assign kill     = ddtp_wr || inv_ddt_i || inv_vma_i;
+  iommu_copies #(.W (1), .N (4)) u_ddtp_wr (
+    .clk_i  (clk_i),
+    .rst_ni (rst_dp_n),
+    .d_i    (ddtp_wr_i),
+    .q_o    (ddtp_wr_cp)
+  );
+  iommu_copies #(.W (1), .N (3)) u_inv_ddt (
+    .clk_i  (clk_i),
+    .rst_ni (rst_dp_n),
+    .d_i    (inv_ddt_i),
+    .q_o    (inv_ddt_cp)
+  );
+  assign ddtp_wr  = ddtp_wr_cp[3];
+  assign dc_inval = ddtp_wr_cp[2:0] | {3{inv_ddt_i}} | inv_ddt_cp;
+  assign kill     = ddtp_wr_cp[2] || inv_ddt_i || inv_vma_i;
 
   // The write channel pushes a forwarded AW's route entry the cycle after
   // its handshake, without waiting, so it forwards only with room for two
@@ -265,7 +277,7 @@ module iommu_datapath #(
     .pending_o       (pending[0]),
     .hold_i          (hold_i[0]),
     .idle_o          (idle_o[0]),
-    .dc_inval_i      (dc_inval),
+    .dc_inval_i      (dc_inval[0]),
     .dev_id_i        (dev_arid_i),
     .dev_addr_i      (dev_araddr_i),
     .dev_len_i       (dev_arlen_i),
@@ -341,7 +353,7 @@ module iommu_datapath #(
     .pending_o       (pending[1]),
     .hold_i          (hold_i[1]),
     .idle_o          (idle_o[1]),
-    .dc_inval_i      (dc_inval),
+    .dc_inval_i      (dc_inval[1]),
     .dev_id_i        (dev_awid_i),
     .dev_addr_i      (dev_awaddr_i),
     .dev_len_i       (dev_awlen_i),
@@ -542,7 +554,7 @@ module iommu_datapath #(
     .mode_i           (mode),
     .ddtp_ppn_i       (ddtp_ppn),
     .kill_i           (kill),
-    .dc_inval_i       (dc_inval),
+    .dc_inval_i       (dc_inval[2]),
     .stale_o          (walker_stale),
     .req_valid_i      (|wreq_valid),
     .req_ready_o      (walk_ready),

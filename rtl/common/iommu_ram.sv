@@ -15,7 +15,8 @@
 // Written as the plain pattern Yosys (memory_dff, memory_libmap/bram) maps to
 // SB_RAM40_4K, DP16KD and RAMB18/36 (Block = 1), or, for a few words, to
 // LUT RAM (ECP5 DPR16X4, Xilinx RAM32M/RAM64M; flip-flops on iCE40) read from
-// a registered address (Block = 0); Verilator simulates both as written.
+// a registered address, a copy per 16-bit slice (Block = 0); Verilator
+// simulates both as written.
 `default_nettype none
 
 module iommu_ram #(
@@ -60,30 +61,42 @@ module iommu_ram #(
     end
   end else if (!Comb) begin : g_lut
     // The read address is registered and the word read from it
-    // combinationally, so the address's path ends at a flip-flop beside the
-    // caller and the LUT RAM's read lies after it.  The word then also shows
-    // writes to that address made after the read; callers keep re_i at 1.
-    (* ram_style = "distributed" *) logic [Width-1:0] mem_q [Depth];
-    logic [AddrW-1:0] raddr_q;
-    always_ff @(posedge clk_i) begin
-      if (we_i) mem_q[waddr_i] <= wdata_i;
-      if (re_i) raddr_q <= raddr_i;
-    end
-`ifndef SYNTHESIS
-    // the word a write of the read's cycle changed: a mix of old and new
-    logic [Width-1:0] old_q, mask_q;
-    logic             coll_q;
-    always_ff @(posedge clk_i) begin
-      if (re_i) begin
-        old_q  <= mem_q[raddr_i];
-        coll_q <= rdw_coll;
-        mask_q <= rdw_mask;
+    // combinationally, so the address's path ends at flip-flops beside the
+    // caller and the LUT RAM's read lies after them.  The word is stored in
+    // slices of SliceW bits (four ECP5 DPR16X4), each with a copy of the
+    // address register of its own (keep: synthesis would merge them), so no
+    // one register drives the address of every LUT RAM of a wide word.
+    // The word then also shows writes to that address made after the read;
+    // callers keep re_i at 1.
+    localparam int unsigned SliceW = 16;
+    localparam int unsigned NSlice = (Width + SliceW - 1) / SliceW;
+    for (genvar sl = 0; sl < NSlice; sl++) begin : g_slice
+      localparam int unsigned Lo = sl * SliceW;
+      localparam int unsigned W  = (Width - Lo < SliceW) ? Width - Lo : SliceW;
+      (* ram_style = "distributed" *) logic [W-1:0] mem_q [Depth];
+      logic [AddrW-1:0] raddr_q;
+      always_ff @(posedge clk_i) begin
+        if (we_i) mem_q[waddr_i] <= wdata_i[Lo +: W];
       end
-    end
-    assign rdata_o = coll_q ? (old_q & mask_q) | (mem_q[raddr_q] & ~mask_q) : mem_q[raddr_q];
+      (* keep *) always_ff @(posedge clk_i) begin
+        if (re_i) raddr_q <= raddr_i;
+      end
+`ifndef SYNTHESIS
+      // the word a write of the read's cycle changed: a mix of old and new
+      logic [W-1:0] old_q, mask_q;
+      logic         coll_q;
+      always_ff @(posedge clk_i) begin
+        if (re_i) begin
+          old_q  <= mem_q[raddr_i];
+          coll_q <= rdw_coll;
+          mask_q <= rdw_mask[Lo +: W];
+        end
+      end
+      assign rdata_o[Lo +: W] = coll_q ? (old_q & mask_q) | (mem_q[raddr_q] & ~mask_q) : mem_q[raddr_q];
 `else
-    assign rdata_o = mem_q[raddr_q];
+      assign rdata_o[Lo +: W] = mem_q[raddr_q];
 `endif
+    end
   end else begin : g_comb
     (* ram_style = "distributed" *) logic [Width-1:0] mem_q [Depth];
     always_ff @(posedge clk_i) begin

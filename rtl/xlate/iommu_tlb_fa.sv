@@ -42,8 +42,9 @@
 // An invalidation in the first cycle drops its entries from the match, which
 // the second cycle sees.  A fill overwrites the entry with the same tag, else the first
 // invalid entry, else a round-robin victim (iommu_victim); it takes three
-// cycles (the inputs registered, the compares, the write), so a lookup sees
-// it from the cycle after its third.  flush_i empties the cache in one cycle.
+// cycles (the inputs registered, the compares, the write), and a lookup sees
+// it from the second cycle after its third (the entry's row of PSCID
+// compares is written in the cycle between).  flush_i empties the cache in one cycle.
 // inv_i applies IOTINVAL.VMA with GV=0 two cycles after inv_i: its operands
 // are registered, compared with every entry in the cycle after inv_i, and
 // the selection registered and applied in the next (spec table "IOTINVAL.VMA
@@ -157,18 +158,26 @@ module iommu_tlb_fa #(
   // RAM write port.  No lookup reads
   // the PPN earlier: one that compares in the tag's write cycle leaves the
   // entry out, and one that compares after reads a cycle later still.
-  logic              pw_q;
-  logic [IdxW-1:0]   pw_idx_q;
-  logic [PpnW-1:0]   pw_ppn_q;
-  logic [2:0]        pw_size_q;
+  logic               pw_q;
+  logic [IdxW-1:0]    pw_idx_q;
+  logic [Entries-1:0] pw_oh_q;   // the entry written, one-hot
+  logic [PpnW-1:0]    pw_ppn_q;
+  logic [PscidW-1:0]  pw_pscid_q;
+  logic [2:0]         pw_size_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) pw_q <= 1'b0;
-    else         pw_q <= write != '0;
+    if (!rst_ni) begin
+      pw_q    <= 1'b0;
+      pw_oh_q <= '0;
+    end else begin
+      pw_q    <= write != '0;
+      pw_oh_q <= write;
+    end
   end
   always_ff @(posedge clk_i) begin
-    pw_idx_q <= IdxW'(iommu_pkg::oh_index(64'(write)));
-    pw_ppn_q  <= f_ppn_q;
-    pw_size_q <= f_size_q;
+    pw_idx_q   <= IdxW'(iommu_pkg::oh_index(64'(write)));
+    pw_ppn_q   <= f_ppn_q;
+    pw_pscid_q <= f_pscid_q;
+    pw_size_q  <= f_size_q;
   end
 
   // ---- lookups ----------------------------------------------------------
@@ -191,27 +200,30 @@ module iommu_tlb_fa #(
 
     // The PSCID compare is done ahead and kept: pm_q[e][d] is 1 when entry
     // e's PSCID equals that of the port's DC entry d (dcp_q mirrors the DC
-    // entries' PSCIDs from their writes).  A row is compared when its entry
-    // is written (against the DC PSCIDs of the next cycle), a column when
-    // its DC entry is, so the matrix changes in the cycles the tags it
-    // compares change: a lookup compares the DC entry the DC cache matched
-    // in its cycle (tk_dcm: that entry's PSCID is the request's) with the
-    // rows, and never waits for the DC's payload read.
+    // entries' PSCIDs from their writes).  A row is compared in the cycle
+    // after its entry is written, from registers (pw_oh_q, pw_pscid_q: the
+    // victim choice reaches no row), against the DC PSCIDs of the next
+    // cycle, and no lookup takes the entry in that cycle; a column is
+    // compared when its DC entry is written (the row's compare wins when
+    // both come at once: it sees the DC write too).  So the matrix follows
+    // the tags it compares: a lookup compares the DC entry the DC cache
+    // matched in its cycle (tk_dcm: that entry's PSCID is the request's)
+    // with the rows, and never waits for the DC's payload read.
     logic [PscidW-1:0]  dcp_q [DcN];
     logic [DcN-1:0]     pm_q  [Entries];
-    logic [DcN-1:0]     row_eq;     // f_pscid_q (the entry written now) against the DC PSCIDs of the next cycle
+    logic [DcN-1:0]     row_eq;     // pw_pscid_q (the entry written a cycle ago) against the DC PSCIDs of the next cycle
     logic [Entries-1:0] col_eq;     // every entry's PSCID against the DC's written one
-    logic               wr_eq;      // f_pscid_q against the DC's written PSCID
-    assign wr_eq = f_pscid_q == dcw_pscid;
+    logic               wr_eq;      // pw_pscid_q against the DC's written PSCID
+    assign wr_eq = pw_pscid_q == dcw_pscid;
     for (genvar d = 0; d < DcN; d++) begin : g_dcp
-      assign row_eq[d] = dcw[d] ? wr_eq : f_pscid_q == dcp_q[d];
+      assign row_eq[d] = dcw[d] ? wr_eq : pw_pscid_q == dcp_q[d];
       always_ff @(posedge clk_i) if (dcw[d]) dcp_q[d] <= dcw_pscid;
     end
     for (genvar e = 0; e < Entries; e++) begin : g_pm
       assign col_eq[e] = pscid_q[e] == dcw_pscid;
       always_ff @(posedge clk_i) begin
         for (int d = 0; d < DcN; d++) begin
-          if (write[e])    pm_q[e][d] <= row_eq[d];
+          if (pw_oh_q[e])  pm_q[e][d] <= row_eq[d];
           else if (dcw[d]) pm_q[e][d] <= col_eq[e];
         end
       end
@@ -229,7 +241,7 @@ module iommu_tlb_fa #(
     logic [IdxW-1:0]    idx_q;
     for (genvar e = 0; e < Entries; e++) begin : g_vm
       assign vm_early[e] = ((vpn_q[e] ^ tk_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
-                           !write[e] && valid_d[e];
+                           !write[e] && !pw_oh_q[e] && valid_d[e];
       assign vm_pscid[e] = g_q[e] || (pm_q[e] & tk_dcm) != '0;
       assign vm_new[e]   = vm_early[e] && vm_pscid[e];
       assign vm_held[e] = vm_q[e] && !write[e] && valid_d[e];
