@@ -72,7 +72,8 @@ module iommu_tlb_fa #(
   input  wire logic [Ports-1:0]                       lk_adv_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       tk_vpn_i,
   input  wire logic [Ports*DcN-1:0]                   tk_dcm_i,
-  // the DC caches' PSCID writes: the entries written this cycle (one-hot) and the PSCID
+  // the DC caches' PSCID writes: the entries written this cycle (one-hot) and,
+  // a cycle ahead, the PSCID (the next cycle's dc_wr_i entry gets it)
   input  wire logic [Ports*DcN-1:0]                   dc_wr_i,
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     dc_wr_pscid_i,
   input  wire logic [Ports*2-1:0]                     tk_acc_i,   /// its access (iommu_pkg::Acc*)
@@ -209,22 +210,30 @@ module iommu_tlb_fa #(
     // the tags it compares: a lookup compares the DC entry the DC cache
     // matched in its cycle (tk_dcm: that entry's PSCID is the request's)
     // with the rows, and never waits for the DC's payload read.
+    // The DC's PSCID comes a cycle ahead of its write (dcw_pscid), so the
+    // column's compares are registered (col_eq_q, wr_eq_q) and the DC's
+    // register reaches no matrix bit.  A column compared against an entry's
+    // old PSCID (the entry written in that cycle) is overridden by the row.
     logic [PscidW-1:0]  dcp_q [DcN];
     logic [DcN-1:0]     pm_q  [Entries];
+    logic [PscidW-1:0]  dcw_pscid_q;  // the PSCID of the DC write now
     logic [DcN-1:0]     row_eq;     // pw_pscid_q (the entry written a cycle ago) against the DC PSCIDs of the next cycle
-    logic [Entries-1:0] col_eq;     // every entry's PSCID against the DC's written one
-    logic               wr_eq;      // pw_pscid_q against the DC's written PSCID
-    assign wr_eq = pw_pscid_q == dcw_pscid;
+    logic [Entries-1:0] col_eq_q;   // every entry's PSCID against the DC's written one
+    logic               wr_eq_q;    // pw_pscid_q against the DC's written PSCID
+    always_ff @(posedge clk_i) begin
+      dcw_pscid_q <= dcw_pscid;
+      wr_eq_q     <= f_pscid_q == dcw_pscid;
+    end
     for (genvar d = 0; d < DcN; d++) begin : g_dcp
-      assign row_eq[d] = dcw[d] ? wr_eq : pw_pscid_q == dcp_q[d];
-      always_ff @(posedge clk_i) if (dcw[d]) dcp_q[d] <= dcw_pscid;
+      assign row_eq[d] = dcw[d] ? wr_eq_q : pw_pscid_q == dcp_q[d];
+      always_ff @(posedge clk_i) if (dcw[d]) dcp_q[d] <= dcw_pscid_q;
     end
     for (genvar e = 0; e < Entries; e++) begin : g_pm
-      assign col_eq[e] = pscid_q[e] == dcw_pscid;
+      always_ff @(posedge clk_i) col_eq_q[e] <= pscid_q[e] == dcw_pscid;
       always_ff @(posedge clk_i) begin
         for (int d = 0; d < DcN; d++) begin
           if (pw_oh_q[e])  pm_q[e][d] <= row_eq[d];
-          else if (dcw[d]) pm_q[e][d] <= col_eq[e];
+          else if (dcw[d]) pm_q[e][d] <= col_eq_q[e];
         end
       end
     end
