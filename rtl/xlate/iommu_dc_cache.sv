@@ -69,7 +69,11 @@ module iommu_dc_cache #(
 
   localparam int unsigned IdxW = (Entries > 1) ? $clog2(Entries) : 1;
 
-  logic [Entries-1:0] valid_q, valid_d;
+  logic [Entries-1:0] valid_q;
+  // The entries valid in the next cycle, less any written now (a lookup
+  // leaves those out): not the victim's next valid bits, so the kill of a
+  // fill by an invalidation command reaches no match.
+  logic [Entries-1:0] stay;
   logic [DidW-1:0]    did_q  [Entries];
   // The fill inputs are registered first (i_*_q, kept apart from equal
   // registers elsewhere, keep: the walker is far), so a fill takes three
@@ -131,8 +135,8 @@ module iommu_dc_cache #(
     // now matches neither: its payload is written next cycle.
     logic [Entries-1:0] mn, mh;
     for (genvar e = 0; e < Entries; e++) begin : g_m
-      assign mn[e] = !write[e] && did_q[e] == rd_did_i[p*DidW +: DidW] && valid_d[e];
-      assign mh[e] = !write[e] && m_q[e] && valid_d[e];
+      assign mn[e] = !write[e] && did_q[e] == rd_did_i[p*DidW +: DidW] && stay[e];
+      assign mh[e] = !write[e] && m_q[e] && stay[e];
     end
     assign m_d = rd_hold_i[p] ? mh : mn;
     // registered with the valid bits of the next cycle, so the select needs
@@ -227,9 +231,9 @@ module iommu_dc_cache #(
     .kill_i   (kill),
     .inval_i  (inval),
     .write_o  (write),
-    .valid_o  (valid_q),
-    .valid_d_o(valid_d)
+    .valid_o  (valid_q)
   );
+  assign stay = valid_q & ~inval;
 
 
   always_ff @(posedge clk_i) begin

@@ -111,7 +111,10 @@ module iommu_tlb_fa #(
   localparam int unsigned IdxW = (Entries > 1) ? $clog2(Entries) : 1;
 
   logic [Entries-1:0] write;   // the entry a fill writes (one-hot)
-  logic [Entries-1:0] valid_d;   // the valid bits of the next cycle, registered with the matches
+  // The entries valid in the next cycle, less any written now (a lookup leaves
+  // those out), registered with the matches: not the victim's next valid
+  // bits, so the kill of a fill by an invalidation command reaches no match.
+  logic [Entries-1:0] stay;
 
   // A fill's first cycle compares its tag with the entries' and with the
   // fill written now (f_*_q, the fill inputs of the cycle before); the
@@ -250,10 +253,10 @@ module iommu_tlb_fa #(
     logic [IdxW-1:0]    idx_q;
     for (genvar e = 0; e < Entries; e++) begin : g_vm
       assign vm_early[e] = ((vpn_q[e] ^ tk_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
-                           !write[e] && !pw_oh_q[e] && valid_d[e];
+                           !write[e] && !pw_oh_q[e] && stay[e];
       assign vm_pscid[e] = g_q[e] || (pm_q[e] & tk_dcm) != '0;
       assign vm_new[e]   = vm_early[e] && vm_pscid[e];
-      assign vm_held[e] = vm_q[e] && !write[e] && valid_d[e];
+      assign vm_held[e] = vm_q[e] && !write[e] && stay[e];
     end
     assign vm_d = lk_adv_i[p] ? vm_new : vm_held;
     always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -373,9 +376,9 @@ module iommu_tlb_fa #(
     .kill_i   (kill),
     .inval_i  (inval),
     .write_o  (write),
-    .valid_o  (valid_q),
-    .valid_d_o(valid_d)
+    .valid_o  (valid_q)
   );
+  assign stay = valid_q & ~inval;
 
   // Tag and data arrays need no reset: valid_q guards them.
   always_ff @(posedge clk_i) begin
