@@ -40,12 +40,13 @@ module iommu_victim #(
   input  wire logic               kill_i,    /// an invalidation this cycle: drop the fills
   input  wire logic [Entries-1:0] inval_i,   /// entries to invalidate
   output      logic [Entries-1:0] write_o,   /// the entry written this cycle (one-hot, 0 without)
-  output      logic [Entries-1:0] valid_o    /// entries in use
+  output      logic [Entries-1:0] valid_o,   /// entries in use
+  output      logic [Entries-1:0] valid_d_o  /// entries in use from the next cycle
 );
   // same_q, same_any_q: the entry holding the tag; nf_q: where the fill goes
   // if none does (the first invalid entry, else the pointer: nf_rr_q).
   logic               b_v_q, same_any_q, nf_rr_q, rr_adv;
-  logic [Entries-1:0] valid_q, valid_d, rr_q, rr_d, same_q, same_d, nf_q, v_next, free_oh;
+  logic [Entries-1:0] valid_q, rr_q, rr_d, same_q, same_d, nf_q, v_next, free_oh;
   assign valid_o = valid_q;
 
   // The valid bits of the fill's second cycle and their first invalid
@@ -58,7 +59,7 @@ module iommu_victim #(
       assign free_oh[e] = !v_next[e] && &v_next[e-1:0];
     end
   end
-  assign valid_d   = (valid_q & ~inval_i & ~write_o) | (kill_i ? '0 : write_o);
+  assign valid_d_o = (valid_q & ~inval_i & ~write_o) | (kill_i ? '0 : write_o);
   assign write_o   = (b_v_q && !drop_i) ? (same_any_q ? same_q : nf_q) : '0;
   // the pointer moves on each eviction; the next fill chooses from it moved
   assign rr_adv    = b_v_q && !drop_i && !kill_i && !same_any_q && nf_rr_q;
@@ -72,7 +73,7 @@ module iommu_victim #(
       valid_q <= '0;
     end else begin
       b_v_q   <= fill_i && !kill_i;
-      valid_q <= valid_d;
+      valid_q <= valid_d_o;
       rr_q    <= rr_d;
     end
   end

@@ -24,9 +24,8 @@
 // cycle it is read) is also kept in FieldN RAMs of its own, each read at its
 // own copy of the index, so each group of its loads gets a read of its own
 // (lk_field_o).  For a caller that keeps compares of that field ahead (the
-// IOTLB's FA array), lk_m_o is the registered match vector, wr_o the entry
-// whose payload is written and wr_field_o its field a cycle ahead (the field
-// of the next cycle's wr_o: the caller compares it a cycle early).
+// IOTLB's FA array), lk_m_o is the registered match vector and wr_o,
+// wr_field_o the entry whose payload is written and its field.
 // While rd_hold_i (the lookup stage stalls) the match vector
 // is kept instead of compared again, less the entries fills write, so the
 // stall never steers the compare.
@@ -57,7 +56,7 @@ module iommu_dc_cache #(
   output      logic [Ports*(FieldN > 0 ? FieldN : 1)*FieldW-1:0] lk_field_o,  /// port p's copy c at (p*FieldN + c)*FieldW
   output      logic [Ports*Entries-1:0] lk_m_o,  /// the entry that answers (the registered match, 0 without)
   output      logic [Entries-1:0]  wr_o,        /// the entry whose payload is written this cycle (one-hot)
-  output      logic [FieldW-1:0]   wr_field_o,  /// the field of the next cycle's wr_o entry
+  output      logic [FieldW-1:0]   wr_field_o,  /// its field
   input  wire logic                    fill_i,
   input  wire logic [DidW-1:0]         fill_did_i,
   input  wire logic [DataW-1:0]        fill_data_i,
@@ -69,11 +68,7 @@ module iommu_dc_cache #(
 
   localparam int unsigned IdxW = (Entries > 1) ? $clog2(Entries) : 1;
 
-  logic [Entries-1:0] valid_q;
-  // The entries valid in the next cycle, less any written now (a lookup
-  // leaves those out): not the victim's next valid bits, so the kill of a
-  // fill by an invalidation command reaches no match.
-  logic [Entries-1:0] stay;
+  logic [Entries-1:0] valid_q, valid_d;
   logic [DidW-1:0]    did_q  [Entries];
   // The fill inputs are registered first (i_*_q, kept apart from equal
   // registers elsewhere, keep: the walker is far), so a fill takes three
@@ -113,15 +108,14 @@ module iommu_dc_cache #(
     .q_o    (pw_cp)
   );
   always_ff @(posedge clk_i) pw_data_q <= f_data_q;
-  // the write, for a caller that mirrors the field (wr_o; wr_field_o, a
-  // cycle ahead, the field pw_data_q takes next)
+  // the write, for a caller that mirrors the field (wr_o, wr_field_o)
   logic [Entries-1:0] pw_oh_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) pw_oh_q <= '0;
     else         pw_oh_q <= write;
   end
   assign wr_o       = pw_oh_q;
-  assign wr_field_o = f_data_q[FieldLsb +: FieldW];
+  assign wr_field_o = pw_data_q[FieldLsb +: FieldW];
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [Entries-1:0] m_d, m_q;
     logic [IdxW-1:0]    idx_q;   // the index of m_q's entry, for the payload RAM's read
@@ -135,8 +129,8 @@ module iommu_dc_cache #(
     // now matches neither: its payload is written next cycle.
     logic [Entries-1:0] mn, mh;
     for (genvar e = 0; e < Entries; e++) begin : g_m
-      assign mn[e] = !write[e] && did_q[e] == rd_did_i[p*DidW +: DidW] && stay[e];
-      assign mh[e] = !write[e] && m_q[e] && stay[e];
+      assign mn[e] = !write[e] && did_q[e] == rd_did_i[p*DidW +: DidW] && valid_d[e];
+      assign mh[e] = !write[e] && m_q[e] && valid_d[e];
     end
     assign m_d = rd_hold_i[p] ? mh : mn;
     // registered with the valid bits of the next cycle, so the select needs
@@ -231,9 +225,9 @@ module iommu_dc_cache #(
     .kill_i   (kill),
     .inval_i  (inval),
     .write_o  (write),
-    .valid_o  (valid_q)
+    .valid_o  (valid_q),
+    .valid_d_o(valid_d)
   );
-  assign stay = valid_q & ~inval;
 
 
   always_ff @(posedge clk_i) begin

@@ -72,8 +72,7 @@ module iommu_tlb_fa #(
   input  wire logic [Ports-1:0]                       lk_adv_i,
   input  wire logic [Ports*iommu_pkg::VpnW-1:0]       tk_vpn_i,
   input  wire logic [Ports*DcN-1:0]                   tk_dcm_i,
-  // the DC caches' PSCID writes: the entries written this cycle (one-hot) and,
-  // a cycle ahead, the PSCID (the next cycle's dc_wr_i entry gets it)
+  // the DC caches' PSCID writes: the entries written this cycle (one-hot) and the PSCID
   input  wire logic [Ports*DcN-1:0]                   dc_wr_i,
   input  wire logic [Ports*iommu_pkg::PscidW-1:0]     dc_wr_pscid_i,
   input  wire logic [Ports*2-1:0]                     tk_acc_i,   /// its access (iommu_pkg::Acc*)
@@ -111,10 +110,7 @@ module iommu_tlb_fa #(
   localparam int unsigned IdxW = (Entries > 1) ? $clog2(Entries) : 1;
 
   logic [Entries-1:0] write;   // the entry a fill writes (one-hot)
-  // The entries valid in the next cycle, less any written now (a lookup leaves
-  // those out), registered with the matches: not the victim's next valid
-  // bits, so the kill of a fill by an invalidation command reaches no match.
-  logic [Entries-1:0] stay;
+  logic [Entries-1:0] valid_d;   // the valid bits of the next cycle, registered with the matches
 
   // A fill's first cycle compares its tag with the entries' and with the
   // fill written now (f_*_q, the fill inputs of the cycle before); the
@@ -213,30 +209,22 @@ module iommu_tlb_fa #(
     // the tags it compares: a lookup compares the DC entry the DC cache
     // matched in its cycle (tk_dcm: that entry's PSCID is the request's)
     // with the rows, and never waits for the DC's payload read.
-    // The DC's PSCID comes a cycle ahead of its write (dcw_pscid), so the
-    // column's compares are registered (col_eq_q, wr_eq_q) and the DC's
-    // register reaches no matrix bit.  A column compared against an entry's
-    // old PSCID (the entry written in that cycle) is overridden by the row.
     logic [PscidW-1:0]  dcp_q [DcN];
     logic [DcN-1:0]     pm_q  [Entries];
-    logic [PscidW-1:0]  dcw_pscid_q;  // the PSCID of the DC write now
     logic [DcN-1:0]     row_eq;     // pw_pscid_q (the entry written a cycle ago) against the DC PSCIDs of the next cycle
-    logic [Entries-1:0] col_eq_q;   // every entry's PSCID against the DC's written one
-    logic               wr_eq_q;    // pw_pscid_q against the DC's written PSCID
-    always_ff @(posedge clk_i) begin
-      dcw_pscid_q <= dcw_pscid;
-      wr_eq_q     <= f_pscid_q == dcw_pscid;
-    end
+    logic [Entries-1:0] col_eq;     // every entry's PSCID against the DC's written one
+    logic               wr_eq;      // pw_pscid_q against the DC's written PSCID
+    assign wr_eq = pw_pscid_q == dcw_pscid;
     for (genvar d = 0; d < DcN; d++) begin : g_dcp
-      assign row_eq[d] = dcw[d] ? wr_eq_q : pw_pscid_q == dcp_q[d];
-      always_ff @(posedge clk_i) if (dcw[d]) dcp_q[d] <= dcw_pscid_q;
+      assign row_eq[d] = dcw[d] ? wr_eq : pw_pscid_q == dcp_q[d];
+      always_ff @(posedge clk_i) if (dcw[d]) dcp_q[d] <= dcw_pscid;
     end
     for (genvar e = 0; e < Entries; e++) begin : g_pm
-      always_ff @(posedge clk_i) col_eq_q[e] <= pscid_q[e] == dcw_pscid;
+      assign col_eq[e] = pscid_q[e] == dcw_pscid;
       always_ff @(posedge clk_i) begin
         for (int d = 0; d < DcN; d++) begin
           if (pw_oh_q[e])  pm_q[e][d] <= row_eq[d];
-          else if (dcw[d]) pm_q[e][d] <= col_eq_q[e];
+          else if (dcw[d]) pm_q[e][d] <= col_eq[e];
         end
       end
     end
@@ -253,10 +241,10 @@ module iommu_tlb_fa #(
     logic [IdxW-1:0]    idx_q;
     for (genvar e = 0; e < Entries; e++) begin : g_vm
       assign vm_early[e] = ((vpn_q[e] ^ tk_vpn) & iommu_pkg::vpn_cmp_mask(size_q[e])) == '0 &&
-                           !write[e] && !pw_oh_q[e] && stay[e];
+                           !write[e] && !pw_oh_q[e] && valid_d[e];
       assign vm_pscid[e] = g_q[e] || (pm_q[e] & tk_dcm) != '0;
       assign vm_new[e]   = vm_early[e] && vm_pscid[e];
-      assign vm_held[e] = vm_q[e] && !write[e] && stay[e];
+      assign vm_held[e] = vm_q[e] && !write[e] && valid_d[e];
     end
     assign vm_d = lk_adv_i[p] ? vm_new : vm_held;
     always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -376,9 +364,9 @@ module iommu_tlb_fa #(
     .kill_i   (kill),
     .inval_i  (inval),
     .write_o  (write),
-    .valid_o  (valid_q)
+    .valid_o  (valid_q),
+    .valid_d_o(valid_d)
   );
-  assign stay = valid_q & ~inval;
 
   // Tag and data arrays need no reset: valid_q guards them.
   always_ff @(posedge clk_i) begin

@@ -166,14 +166,9 @@ module iommu_tlb_sa #(
   end
 
   // ---- lookups ---------------------------------------------------------------------
-  // The data select is made in slices of 16 bits (SliceN), each from its own
-  // copy of the tag matches (with Ahead: registers of their own), so no one
-  // match drives every bit of the data.
-  localparam int unsigned SliceN = (DataW + 15) / 16;
   for (genvar p = 0; p < Ports; p++) begin : g_port
     logic [SetW-1:0]       rd_set;
     logic [Ways-1:0]       keep_rd, tm_vl_rd, tm_vh_rd, tm_p_rd, tm, m;
-    logic [SliceN*Ways-1:0] tm_s;   // the matches for data slice s at [s*Ways +: Ways]
     logic [Ways*WordW-1:0] word_rd;
     logic [Ways*DataW-1:0] data_rd, data;
     logic [VtagW-1:0]      vtag;
@@ -226,37 +221,27 @@ module iommu_tlb_sa #(
 
     if (Ahead) begin : g_ahead
       // The request taken at lk_adv_i: its tag matches and the data, held.
-      // The matches in 1 + SliceN copies (keep: synthesis would merge them):
-      // copy 0 for lk_m_o, any and multi, copy 1 + s for data slice s.
-      logic [(SliceN+1)*Ways-1:0] tm_vl_q, tm_vh_q, tm_p_q;
+      logic [Ways-1:0]       tm_vl_q, tm_vh_q, tm_p_q;
       logic [Ways*DataW-1:0] data_q;
-      for (genvar c = 0; c <= SliceN; c++) begin : g_cp
-        (* keep *) always_ff @(posedge clk_i or negedge rst_ni) begin
-          if (!rst_ni) begin
-            tm_vl_q[c*Ways +: Ways] <= '0;
-            tm_vh_q[c*Ways +: Ways] <= '0;
-            tm_p_q[c*Ways +: Ways]  <= '0;
-          end else if (lk_adv_i[p]) begin
-            tm_vl_q[c*Ways +: Ways] <= tm_vl_rd;
-            tm_vh_q[c*Ways +: Ways] <= tm_vh_rd;
-            tm_p_q[c*Ways +: Ways]  <= tm_p_rd;
-          end
-        end
-        if (c > 0) begin : g_s
-          assign tm_s[(c-1)*Ways +: Ways] = tm_vl_q[c*Ways +: Ways] & tm_vh_q[c*Ways +: Ways] & tm_p_q[c*Ways +: Ways];
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          tm_vl_q <= '0;
+          tm_vh_q <= '0;
+          tm_p_q  <= '0;
+        end else if (lk_adv_i[p]) begin
+          tm_vl_q <= tm_vl_rd;
+          tm_vh_q <= tm_vh_rd;
+          tm_p_q  <= tm_p_rd;
         end
       end
       always_ff @(posedge clk_i) begin
         if (lk_adv_i[p]) data_q <= data_rd;
       end
-      assign tm   = tm_vl_q[0*Ways +: Ways] & tm_vh_q[0*Ways +: Ways] & tm_p_q[0*Ways +: Ways];
+      assign tm   = tm_vl_q & tm_vh_q & tm_p_q;
       assign data = data_q;
     end else begin : g_now
       assign tm   = tm_vl_rd & tm_vh_rd & tm_p_rd;
       assign data = data_rd;
-      for (genvar c = 0; c < SliceN; c++) begin : g_s
-        assign tm_s[c*Ways +: Ways] = tm;
-      end
       /* verilator lint_off UNUSEDSIGNAL */
       logic unused_adv;
       assign unused_adv = lk_adv_i[p];
@@ -265,34 +250,13 @@ module iommu_tlb_sa #(
     assign m = tm & {Ways{!wipe_cp[p]}};
     assign lk_m_o[p*Ways +: Ways]                = m;
 
-    /* verilator lint_off UNUSEDSIGNAL */
-    logic sel_or;   // any and multi only: the data is selected per slice
-    /* verilator lint_on UNUSEDSIGNAL */
-    iommu_sel #(.N (Ways), .W (1)) u_sel (
+    iommu_sel #(.N (Ways), .W (DataW)) u_sel (
       .match_i (m),
-      .data_i  ('0),
+      .data_i  (data),
       .any_o   (lk_any_o[p]),
       .multi_o (lk_multi_o[p]),
-      .data_o  (sel_or)
+      .data_o  (lk_data_o[p*DataW +: DataW])
     );
-    for (genvar c = 0; c < SliceN; c++) begin : g_slice
-      localparam int unsigned Lo = 16 * c;
-      localparam int unsigned SW = (DataW - Lo > 16) ? 16 : DataW - Lo;
-      logic [Ways*SW-1:0] sd;
-      /* verilator lint_off UNUSEDSIGNAL */
-      logic s_any, s_multi;   // copy 0's any and multi are the outputs
-      /* verilator lint_on UNUSEDSIGNAL */
-      for (genvar w = 0; w < Ways; w++) begin : g_w
-        assign sd[w*SW +: SW] = data[w*DataW + Lo +: SW];
-      end
-      iommu_sel #(.N (Ways), .W (SW)) u_sel_d (
-        .match_i (tm_s[c*Ways +: Ways] & {Ways{!wipe_cp[p]}}),
-        .data_i  (sd),
-        .any_o   (s_any),
-        .multi_o (s_multi),
-        .data_o  (lk_data_o[p*DataW + Lo +: SW])
-      );
-    end
   end
 
   // ---- the invalidation inputs, registered --------------------------------------

@@ -159,39 +159,6 @@ module iommu_walker #(
   function automatic logic [2:0] top_lvl(input logic [1:0] smode);
     top_lvl = 3'(smode) + 3'd2;
   endfunction
-  // The reserved-bit and encoding checks that depend on a beat's data alone,
-  // one bit per kind of beat (1: the beat is malformed as that kind), made
-  // as the beat is captured.
-  localparam int unsigned RsvPte     = 0;  // PTE: V=0, W without R, bits 62:54 (PBMT: no Svpbmt)
-  localparam int unsigned RsvNonLeaf = 1;  // non-leaf PTE: D, A, U or N set
-  localparam int unsigned RsvNapot   = 2;  // N=1 with a PPN not of a 64 KiB NAPOT (ppn[3:0] != 1000)
-  localparam int unsigned RsvDdte    = 3;  // non-leaf DDT entry: bits 9:1 or 63:54
-  localparam int unsigned RsvTc      = 4;  // DC.tc
-  localparam int unsigned RsvGatp    = 5;  // DC.iohgatp: only Bare (no second stage)
-  localparam int unsigned RsvTa      = 6;  // DC.ta: reserved, RCID/MCID (QOSID=0)
-  localparam int unsigned RsvFsc     = 7;  // DC.fsc: reserved bits 59:44
-  localparam int unsigned RsvFscPd   = 8;  // DC.fsc as pdtp: any mode (no PD8/PD17/PD20)
-  localparam int unsigned RsvFscS1   = 9;  // DC.fsc as iosatp: a mode other than Bare/Sv39/Sv48/Sv57
-  localparam int unsigned RsvN       = 10;
-  /* verilator lint_off UNUSEDSIGNAL */  // w[31:24]: DC.tc's custom bits
-  function automatic logic [RsvN-1:0] beat_rsv(input logic [63:0] w);
-    beat_rsv[RsvPte]     = !w[0] || (!w[1] && w[2]) || (w[62:54] != '0);
-    beat_rsv[RsvNonLeaf] = w[7] || w[6] || w[4] || w[63];
-    beat_rsv[RsvNapot]   = w[63] && w[13:10] != 4'b1000;
-    beat_rsv[RsvDdte]    = w[9:1] != '0 || w[63:54] != '0;
-    // EN_ATS, EN_PRI, T2GPA, PRPR (ATS=0); GADE, SADE (AMO_HWAD=0); SBE
-    // (END=0, fctl.BE=0); SXL (fctl.GXL=0, not writable); DPE without
-    // PDTV; reserved 23:12 and 63:32 (31:24 are custom and ignored).
-    beat_rsv[RsvTc]      = w[1] | w[2] | w[3] | w[6] | w[7] | w[8] | w[10] | w[11] |
-                           (w[9] & ~w[5]) | (w[23:12] != '0) | (w[63:32] != '0);
-    beat_rsv[RsvGatp]    = w[63:60] != 4'd0;
-    beat_rsv[RsvTa]      = (w[11:0] != '0) || (w[63:32] != '0);
-    beat_rsv[RsvFsc]     = w[59:44] != '0;
-    beat_rsv[RsvFscPd]   = w[63:60] != 4'd0;
-    beat_rsv[RsvFscS1]   = !(w[63:60] == iommu_pkg::SatpBare || w[63:60] == iommu_pkg::SatpSv39 ||
-                             w[63:60] == iommu_pkg::SatpSv48 || w[63:60] == iommu_pkg::SatpSv57);
-  endfunction
-  /* verilator lint_on UNUSEDSIGNAL */
 
   // ---- contexts -------------------------------------------------------------
   logic [1:0]        st_q    [Walks];
@@ -449,13 +416,10 @@ module iommu_walker #(
   // ---- response processor -------------------------------------------------------
   // Input: a registered R beat, else the synthetic error of a walk in CErr.
   // With the beat, what depends on its data alone: whether the PPN of a PTE
-  // (53:10) or of a DC's fsc (43:0) fits in PAS, whether a leaf at level
-  // l = 1..4 would be a misaligned superpage (PPN bits below 9*l set), and
-  // the reserved-bit checks of each kind of beat (rb_rsv_q, iommu_walker's
-  // Rsv* bits), so the checks after the register are selects of these.
+  // (53:10) or of a DC's fsc (43:0) fits in PAS, and whether a leaf at level
+  // l = 1..4 would be a misaligned superpage (PPN bits below 9*l set).
   logic             rb_v_q, rb_err_q, rb_last_q, rb_fit_pte_q, rb_fit_dc_q;
   logic [4:1]       rb_mis_q;
-  logic [RsvN-1:0]  rb_rsv_q;
   logic [WIdxW-1:0] rb_id_q;
   logic [63:0]      rb_data_q;
   // A walk in CErr (its next address is beyond PAS) gets a synthetic error
@@ -565,7 +529,6 @@ module iommu_walker #(
       rb_fit_dc_q  <= ppn_fits(ds_rdata_i[43:0]);
       rb_mis_q     <= {ds_rdata_i[45:10] != '0, ds_rdata_i[36:10] != '0,
                        ds_rdata_i[27:10] != '0, ds_rdata_i[18:10] != '0};
-      rb_rsv_q     <= beat_rsv(ds_rdata_i);
     end
   end
 
@@ -601,12 +564,16 @@ module iommu_walker #(
         // EN_ATS, EN_PRI, T2GPA, PRPR (ATS=0); GADE, SADE (AMO_HWAD=0); SBE
         // (END=0, fctl.BE=0); SXL (fctl.GXL=0, not writable); DPE without
         // PDTV; reserved 23:12 and 63:32 (31:24 are custom and ignored).
-        dcb_bad  = rb_rsv_q[RsvTc];
+        dcb_bad  = d[1] | d[2] | d[3] | d[6] | d[7] | d[8] | d[10] | d[11] |
+                   (d[9] & ~d[5]) | (d[23:12] != '0) | (d[63:32] != '0);
       end
-      2'd1: dcb_bad = rb_rsv_q[RsvGatp];
-      2'd2: dcb_bad = rb_rsv_q[RsvTa];
+      2'd1: dcb_bad = d[63:60] != 4'd0;   // iohgatp: only Bare (no second stage)
+      2'd2: dcb_bad = (d[11:0] != '0) || (d[63:32] != '0);  // ta: reserved, RCID/MCID (QOSID=0)
       default: begin  // fsc
-        dcb_bad = rb_rsv_q[RsvFsc] || (dcb_pdtv ? rb_rsv_q[RsvFscPd] : rb_rsv_q[RsvFscS1]);
+        dcb_bad = (d[59:44] != '0) ||
+                  (dcb_pdtv ? (fsc_mode != 4'd0) :           // no PD8/PD17/PD20
+                   !(fsc_mode == iommu_pkg::SatpBare || fsc_mode == iommu_pkg::SatpSv39 ||
+                     fsc_mode == iommu_pkg::SatpSv48 || fsc_mode == iommu_pkg::SatpSv57));
       end
     endcase
     dc_err_n = rb_dc_err_q | p_err;
@@ -617,16 +584,12 @@ module iommu_walker #(
   end
 
   // PTE decode.
-  logic            pte_r, pte_w, pte_x, pte_u, pte_g, pte_a, pte_d, pte_n;
+  logic            pte_v, pte_r, pte_w, pte_x, pte_u, pte_g, pte_a, pte_d, pte_n;
   logic [PpnW-1:0] pte_ppn, keep_ppn, leaf_ppn;
   logic [VpnW-1:0] keep_vpn;
   logic            pte_leaf, pte_bad, pte_ok, pa_ok;
   logic [2:0]      leaf_size;
-  assign {pte_d, pte_a, pte_g, pte_u, pte_x, pte_w, pte_r} = d[7:1];   // V: rb_rsv_q[RsvPte]
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic unused_rsv;   // checked as the beat was captured (rb_rsv_q)
-  assign unused_rsv = ^d[59:54];
-  /* verilator lint_on UNUSEDSIGNAL */
+  assign {pte_d, pte_a, pte_g, pte_u, pte_x, pte_w, pte_r, pte_v} = d[7:0];
   assign pte_n    = d[63];
   assign pte_ppn  = d[53:10];
   assign pte_leaf = pte_r | pte_x;
@@ -637,17 +600,17 @@ module iommu_walker #(
   assign leaf_ppn = (pte_ppn & keep_ppn) | (c_vpn[PpnW-1:0] & ~keep_ppn);
   always_comb begin
     // V, W without R, reserved bits 60:54, PBMT (no Svpbmt).
-    pte_bad = rb_rsv_q[RsvPte];
+    pte_bad = !pte_v || (!pte_r && pte_w) || (d[62:54] != '0);
     if (pte_leaf) begin
       pte_bad = pte_bad ||
-                (pte_n && c_lvl != 3'd0) || rb_rsv_q[RsvNapot] ||   // Svnapot 64 KiB only
+                (pte_n && (c_lvl != 3'd0 || pte_ppn[3:0] != 4'b1000)) ||   // Svnapot 64 KiB only
                 ((c_lvl == 3'd1 && rb_mis_q[1]) || (c_lvl == 3'd2 && rb_mis_q[2]) ||
                  (c_lvl == 3'd3 && rb_mis_q[3]) || (c_lvl == 3'd4 && rb_mis_q[4])) ||  // misaligned superpage
                 !pte_a ||
                 !iommu_pkg::perm_ok({pte_d, pte_u, pte_x, pte_w, pte_r}, c_acc);
     end else begin
       // Non-leaf: none at level 0; D, A, U and N are reserved.
-      pte_bad = pte_bad || (c_lvl == 3'd0) || rb_rsv_q[RsvNonLeaf];
+      pte_bad = pte_bad || (c_lvl == 3'd0) || pte_d || pte_a || pte_u || pte_n;
     end
     pte_ok = !pte_bad;
   end
@@ -715,7 +678,7 @@ module iommu_walker #(
     if (p_v) begin
       unique case (rb_ph_q)
         PhDdt: begin
-          if (p_err || !d[0] || rb_rsv_q[RsvDdte]) begin
+          if (p_err || !d[0] || d[9:1] != '0 || d[63:54] != '0) begin
             o_done  = 1'b1;
             o_fault = 1'b1;
             o_cause = p_err ? iommu_pkg::CauseDdtAccess :
