@@ -238,7 +238,7 @@ module iommu_datapath #(
     end
   end
   // The DC cache applies IODIR.INVAL_DDT a cycle after the command, so the
-  // DCs it answers in both cycles are stale (inv_ddt_q).
+  // DCs it answers in both cycles are stale (inv_ddt_i, then inv_ddt_cp).
   iommu_copies #(.W (1), .N (4)) u_ddtp_wr (
     .clk_i  (clk_i),
     .rst_ni (rst_dp_n),

@@ -158,7 +158,7 @@ module iommu_tlb_fa #(
   // RAM write port.  No lookup reads
   // the PPN earlier: one that compares in the tag's write cycle leaves the
   // entry out, and one that compares after reads a cycle later still.
-  logic               pw_q;
+  logic               pw_q;      // |pw_oh_q, a register of its own for the RAMs' write enable
   logic [IdxW-1:0]    pw_idx_q;
   logic [Entries-1:0] pw_oh_q;   // the entry written, one-hot
   logic [PpnW-1:0]    pw_ppn_q;
